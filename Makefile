@@ -1,0 +1,179 @@
+# exray build. Everything goes under build/; sources are found by directory:
+#   schema/*.c     -> build/libexray-schema.a (segment codec, shared)
+#   bpf/*.bpf.c    -> build/bpf/NAME.bpf.o -> build/bpf/NAME.skel.h
+#   recorder/*.c   -> build/exray-record   (main.c holds main())
+#   analyzer/*.c   -> build/exray          (main.c holds main())
+#   tests/unit/test_*.c -> build/tests/test_*  (cmocka, one binary per module)
+# `make V=1` shows the commands; `make SANITIZE=1` builds userspace with
+# ASan+UBSan (into build-san/ so the two builds never mix).
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build-san
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD ?= build
+SAN_FLAGS :=
+endif
+
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+VMLINUX_H := bpf/$(ARCH)/vmlinux.h
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
+	  -D_GNU_SOURCE -Ischema -I$(BUILD)/bpf -MMD -MP $(SAN_FLAGS)
+LDFLAGS += $(SAN_FLAGS)
+LDLIBS_SCHEMA := -lzstd -lz
+LDLIBS_RECORD := -lbpf -lelf -lpthread $(LDLIBS_SCHEMA)
+LDLIBS_ANALYZE := -lsqlite3 -lm $(LDLIBS_SCHEMA)
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
+	      -I$(dir $(VMLINUX_H)) -Ischema -Ibpf -MMD -MP
+
+SCHEMA_SRCS := $(wildcard schema/*.c)
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+RECORDER_SRCS := $(wildcard recorder/*.c)
+ANALYZER_SRCS := $(wildcard analyzer/*.c)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+TESTLIB_SRCS := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
+BENCH_SRCS := $(wildcard bench/*.c)
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+SCHEMA_OBJS := $(call obj,$(SCHEMA_SRCS))
+RECORDER_OBJS := $(call obj,$(filter-out recorder/main.c,$(RECORDER_SRCS)))
+ANALYZER_OBJS := $(call obj,$(filter-out analyzer/main.c,$(ANALYZER_SRCS)))
+TESTLIB_OBJS := $(call obj,$(TESTLIB_SRCS))
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst %.bpf.o,%.skel.h,$(BPF_OBJS))
+
+# Data compiled into exray: the schema and the built-in rules.
+EMBED_FILES := $(wildcard schema/schema.sql) $(sort $(wildcard analyzer/rules/*.sql))
+EMBED_OBJ := $(BUILD)/gen/embedded.o
+ANALYZER_OBJS += $(EMBED_OBJ)
+
+LIB_SCHEMA := $(BUILD)/libexray-schema.a
+LIB_RECORDER := $(BUILD)/libexray-recorder.a
+LIB_ANALYZER := $(BUILD)/libexray-analyzer.a
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
+
+PROGS :=
+ifneq ($(wildcard recorder/main.c),)
+PROGS += $(BUILD)/exray-record
+endif
+ifneq ($(wildcard analyzer/main.c),)
+PROGS += $(BUILD)/exray
+endif
+
+.PHONY: all
+all: $(SKELS) $(PROGS) $(UNIT_BINS) $(BENCH_BINS) $(TOOL_BINS)
+
+# ------------------------------------------------------------------ BPF side
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(VMLINUX_H) | $(BUILD)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+# Regenerate the committed CO-RE header from this machine's kernel BTF.
+.PHONY: vmlinux
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX_H)
+
+# ----------------------------------------------------------------- userspace
+$(BUILD)/%.o: %.c | $(SKELS)
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/gen/embedded.c: analyzer/embed.sh $(EMBED_FILES) Makefile
+	$(call msg,EMBED,$@)
+	@mkdir -p $(@D)
+	$(Q)analyzer/embed.sh $@ $(EMBED_FILES)
+
+$(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Ianalyzer -c $< -o $@
+
+$(LIB_SCHEMA): $(SCHEMA_OBJS)
+$(LIB_RECORDER): $(RECORDER_OBJS)
+$(LIB_ANALYZER): $(ANALYZER_OBJS)
+$(LIB_SCHEMA) $(LIB_RECORDER) $(LIB_ANALYZER):
+	$(call msg,AR,$@)
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/exray-record: $(BUILD)/recorder/main.o $(LIB_RECORDER) $(LIB_SCHEMA)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS_RECORD) -o $@
+
+$(BUILD)/exray: $(BUILD)/analyzer/main.o $(LIB_ANALYZER) $(LIB_SCHEMA)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS_ANALYZE) -o $@
+
+# Every unit test links every library; the archives pull in only what it uses.
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(TESTLIB_OBJS) $(LIB_ANALYZER) $(LIB_RECORDER) $(LIB_SCHEMA)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $^ -lcmocka -lsqlite3 -lm $(LDLIBS_RECORD) -o $@
+
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB_ANALYZER) $(LIB_SCHEMA)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS_ANALYZE) -lpthread -o $@
+
+# Small helper programs used by tests and fixtures (workloads, raw SYN
+# senders); static so they also run inside a busybox container.
+$(BUILD)/tools/%: tests/tools/%.c
+	$(call msg,CC-STATIC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -O2 -Wall -Wextra -D_GNU_SOURCE -Ischema -static $< -o $@
+
+$(BUILD)/bpf:
+	@mkdir -p $@
+
+# -------------------------------------------------------------------- tasks
+DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev \
+	    libsqlite3-dev libcmocka-dev zstd sqlite3 runc busybox-static jq \
+	    iproute2 make gcc libc6-dev pkg-config util-linux procps
+
+# Installs only what is missing; safe to run any number of times.
+.PHONY: deps
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -z "$$missing" ]; then echo "deps: all installed"; exit 0; fi; \
+	echo "deps: installing$$(echo $$missing | sed 's/^/ /')"; \
+	if [ "$$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing
+
+.PHONY: test
+test: all
+	@BUILD=$(BUILD) tests/run-tests.sh
+
+.PHONY: demo
+demo:
+	@tests/demo.sh
+
+.PHONY: clean
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Segment files: the codec shared by exray-record (writer) and exray (reader).
+ * SEGMENT.md is the format specification; this is its implementation.
+ *
+ * Conventions: functions return 0 (or a count) on success and a negative
+ * errno on failure; destroy functions accept NULL; nothing here prints or
+ * exits. Strings in metadata are NUL-padded fixed fields.
+ */
+#ifndef EXRAY_SEGMENT_H
+#define EXRAY_SEGMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include "exray_events.h"
+
+#define EXRAY_SEG_VERSION_MAJOR 1
+#define EXRAY_SEG_VERSION_MINOR 0
+
+/* zstd skippable frame magic used for exray metadata (0x184D2A50 | 0xE). */
+#define EXRAY_SEG_SKIPPABLE_MAGIC 0x184D2A5Eu
+/* First 4 bytes of every metadata payload: "EXRM". */
+#define EXRAY_SEG_META_MAGIC 0x4D525845u
+
+enum exray_meta_type {
+	EXRAY_META_HEADER = 1, /* struct exray_seg_header, first frame */
+	EXRAY_META_STATS = 2,  /* struct exray_seg_stats, periodic */
+	EXRAY_META_FOOTER = 3, /* struct exray_seg_stats, last frame */
+	/* 4..: reserved (digest chain, ...); readers skip unknown types */
+};
+
+#define EXRAY_SEG_HOST_LEN 128
+#define EXRAY_SEG_RELEASE_LEN 128
+#define EXRAY_SEG_VERSION_LEN 64
+
+/* Header: who recorded this segment, where, and how to turn boot time into
+ * wall-clock time. */
+struct exray_seg_header {
+	__u64 seq;               /* segment sequence number within the capture */
+	__u64 created_boot_ns;   /* CLOCK_BOOTTIME when the segment was opened */
+	__s64 boot_to_wall_ns;   /* wall (UTC ns since epoch) = boot ns + this */
+	__u8 boot_id[16];        /* /proc/sys/kernel/random/boot_id, binary */
+	__u8 capture_id[16];     /* random per recorder run: seq is per capture */
+	char host[EXRAY_SEG_HOST_LEN];
+	char kernel_release[EXRAY_SEG_RELEASE_LEN];
+	char recorder_version[EXRAY_SEG_VERSION_LEN];
+	__u32 argv_max;          /* --argv-max in force */
+	__u32 flags;             /* reserved, zero */
+};
+EXRAY_ASSERT_SIZE(struct exray_seg_header, 376);
+
+/* Stats and footer: cumulative counts for this segment at the time written. */
+struct exray_seg_stats {
+	__u64 boot_ns;           /* CLOCK_BOOTTIME when written */
+	__s64 boot_to_wall_ns;   /* re-sampled offset (clock steps, NTP) */
+	__u64 frames;            /* event frames written before this one */
+	__u64 records;           /* records written before this one */
+	__u64 bytes_raw;         /* uncompressed record bytes */
+	__u64 records_by_type[16];  /* index: enum exray_rec_type */
+	__u64 lost_by_type[16];     /* kernel-side losses reported so far */
+};
+EXRAY_ASSERT_SIZE(struct exray_seg_stats, 296);
+
+/* ---------------------------------------------------------------- writer */
+
+struct exray_seg_writer;
+
+struct exray_seg_writer_opts {
+	size_t frame_bytes;     /* compress a frame when this much is batched;
+	                           0 = 256 KiB */
+	int level;              /* zstd level; 0 = 3 */
+};
+
+/*
+ * Create `name` in the directory `dirfd` (O_CREAT|O_EXCL|O_NOFOLLOW, mode
+ * 0600) and write the header frame. hdr->seq, host etc. are the caller's.
+ * Returns 0 and *out, or -errno (-EEXIST if the name exists, -ELOOP for a
+ * symlink planted there).
+ */
+int exray_seg_writer_open(struct exray_seg_writer **out, int dirfd, const char *name,
+			  const struct exray_seg_header *hdr,
+			  const struct exray_seg_writer_opts *opts);
+
+/*
+ * Append one record (hdr.len bytes at rec; len must equal rec->len and be a
+ * multiple of 8). Batched; when the batch reaches frame_bytes it is
+ * compressed and written as a frame. Returns 0 or -errno (-EINVAL for a bad
+ * record, -ENOSPC/-EIO from the disk). After a write error the writer is
+ * sticky-failed: every later call returns the same error.
+ */
+int exray_seg_append(struct exray_seg_writer *w, const void *rec, size_t len);
+
+/* Compress and write whatever is batched as one frame (nothing if empty). */
+int exray_seg_flush(struct exray_seg_writer *w);
+
+/* Flush, then write a stats metadata frame. */
+int exray_seg_write_stats(struct exray_seg_writer *w, __s64 boot_to_wall_ns);
+
+/*
+ * Flush, write the footer, fsync and close. Frees w in every case. Returns 0
+ * or the first -errno seen during the writer's life.
+ */
+int exray_seg_writer_close(struct exray_seg_writer *w, __s64 boot_to_wall_ns);
+
+/* Close the fd without flushing or footer (as a crash would). Frees w. */
+void exray_seg_writer_abort(struct exray_seg_writer *w);
+
+/* Counts so far (records, frames, bytes written to the file incl. pending
+ * none). */
+const struct exray_seg_stats *exray_seg_writer_stats(const struct exray_seg_writer *w);
+__u64 exray_seg_writer_file_bytes(const struct exray_seg_writer *w);
+
+/* Report kernel losses so they appear in stats/footer (cumulative values). */
+void exray_seg_writer_set_lost(struct exray_seg_writer *w, unsigned type, __u64 total);
+
+/* ---------------------------------------------------------------- reader */
+
+enum exray_seg_issue_kind {
+	EXRAY_ISSUE_TORN_TAIL = 1,   /* file ends inside a frame */
+	EXRAY_ISSUE_BAD_FRAME,       /* zstd frame fails to decode or checksum */
+	EXRAY_ISSUE_BAD_META,        /* metadata frame with bad crc or size */
+	EXRAY_ISSUE_GARBAGE,         /* bytes that are no frame, skipped */
+	EXRAY_ISSUE_BAD_RECORD,      /* record with impossible length in a frame */
+	EXRAY_ISSUE_UNKNOWN_TYPE,    /* record type this reader does not know */
+	EXRAY_ISSUE_NEWER_MINOR,     /* written by a newer minor version */
+	EXRAY_ISSUE_NO_HEADER,       /* first frame is not a valid header */
+};
+
+struct exray_seg_issue {
+	enum exray_seg_issue_kind kind;
+	__u64 offset;      /* file offset where the problem starts */
+	__u64 length;      /* bytes skipped (0 if none) */
+	char detail[160];  /* one line, no newline */
+};
+
+/* Short stable name of an issue kind: "torn_tail", "bad_frame", ... */
+const char *exray_seg_issue_name(enum exray_seg_issue_kind kind);
+
+struct exray_seg_reader;
+
+/*
+ * Open a segment file (read into memory) or wrap a caller's buffer (not
+ * copied; must outlive the reader). Does not parse yet. Returns 0 or -errno.
+ */
+int exray_seg_reader_open(struct exray_seg_reader **out, const char *path);
+int exray_seg_reader_open_mem(struct exray_seg_reader **out, const void *buf, size_t len);
+void exray_seg_reader_free(struct exray_seg_reader *r);
+
+/*
+ * Next record. Returns 1 and *rec (valid until the next call; 8-byte
+ * aligned; rec->len bytes, at least sizeof(struct exray_rec_hdr)), 0 at the
+ * end of the file, or a negative errno for what makes the file unreadable as
+ * a whole: -EPROTONOSUPPORT for a newer major version (see
+ * exray_seg_reader_error()), -ENOMEM. Damage is not an error: it is skipped,
+ * recorded as an issue, and reading goes on with the next intact frame.
+ * Records of types this reader does not know are skipped (and counted as an
+ * issue once per type); records of known types shorter than their struct are
+ * skipped as bad records.
+ */
+int exray_seg_next(struct exray_seg_reader *r, const struct exray_rec_hdr **rec);
+
+/* After open: the header, or NULL if not (yet) read or damaged. Reading the
+ * first record reads the header. */
+const struct exray_seg_header *exray_seg_reader_header(const struct exray_seg_reader *r);
+/* Footer, or NULL if none was seen (unfinished or torn segment). Complete
+ * once exray_seg_next returned 0. */
+const struct exray_seg_stats *exray_seg_reader_footer(const struct exray_seg_reader *r);
+/* The most recent stats or footer frame seen, or NULL. */
+const struct exray_seg_stats *exray_seg_reader_last_stats(const struct exray_seg_reader *r);
+/* Version read from the header frame (0.0 if none). */
+void exray_seg_reader_version(const struct exray_seg_reader *r, unsigned *major, unsigned *minor);
+/* Issues found so far, in file order. */
+size_t exray_seg_reader_issue_count(const struct exray_seg_reader *r);
+const struct exray_seg_issue *exray_seg_reader_issue(const struct exray_seg_reader *r, size_t i);
+/*
+ * Where the record last returned by exray_seg_next sits: the file offset of
+ * its frame and its index within that frame. Stable across copies of the
+ * same segment (damage elsewhere does not shift it), so (capture, seq,
+ * frame_offset, index) identifies an event for idempotent ingest.
+ */
+void exray_seg_reader_record_pos(const struct exray_seg_reader *r, __u64 *frame_offset,
+				 __u32 *index);
+/* Intact event frames decoded so far, and the file size. */
+__u64 exray_seg_reader_frames(const struct exray_seg_reader *r);
+__u64 exray_seg_reader_file_size(const struct exray_seg_reader *r);
+/* One line describing a fatal error returned by exray_seg_next. */
+const char *exray_seg_reader_error(const struct exray_seg_reader *r);
+
+/* ------------------------------------------------------- record helpers */
+
+/* Bounds-checked views of variable-length records (NULL/0 if malformed):
+ * pointers into the record; strings are guaranteed NUL-terminated within it. */
+const char *exray_exec_filename(const struct exray_exec *e);
+const char *exray_exec_argv(const struct exray_exec *e, size_t *len);
+const char *exray_cgroup_path(const struct exray_cgroup *c);
+/* Minimum valid length of a record type, 0 for an unknown type. */
+size_t exray_rec_min_len(unsigned type);
+/* "exec", "fork", ... (DESIGN.md dump names), NULL for an unknown type. */
+const char *exray_rec_type_name(unsigned type);
+
+#endif /* EXRAY_SEGMENT_H */
