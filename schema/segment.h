@@ -48,7 +48,7 @@ struct exray_seg_header {
 	__u32 argv_max;          /* --argv-max in force */
 	__u32 flags;             /* reserved, zero */
 };
-EXRAY_ASSERT_SIZE(struct exray_seg_header, 376);
+EXRAY_ASSERT_SIZE(struct exray_seg_header, 384);
 
 /* Stats and footer: cumulative counts for this segment at the time written. */
 struct exray_seg_stats {
@@ -86,13 +86,26 @@ int exray_seg_writer_open(struct exray_seg_writer **out, int dirfd, const char *
  * Append one record (hdr.len bytes at rec; len must equal rec->len and be a
  * multiple of 8). Batched; when the batch reaches frame_bytes it is
  * compressed and written as a frame. Returns 0 or -errno (-EINVAL for a bad
- * record, -ENOSPC/-EIO from the disk). After a write error the writer is
- * sticky-failed: every later call returns the same error.
+ * record; -ENOSPC/-EDQUOT from a full disk; -EIO ...).
+ *
+ * Disk errors: the file is first cut back to its last whole frame, so it
+ * stays readable. -ENOSPC and -EDQUOT are recoverable: the batch is kept (a
+ * record that did not fit is not taken: the return says so), and a later
+ * flush after freeing space writes it. Any other write error is sticky:
+ * every later call returns it.
  */
 int exray_seg_append(struct exray_seg_writer *w, const void *rec, size_t len);
 
-/* Compress and write whatever is batched as one frame (nothing if empty). */
+/* Compress and write whatever is batched as one frame (nothing if empty),
+ * without syncing. */
+int exray_seg_frame_out(struct exray_seg_writer *w);
+
+/* exray_seg_frame_out, then fdatasync: what a crash or power loss can cost
+ * ends here. */
 int exray_seg_flush(struct exray_seg_writer *w);
+
+/* Bytes of records batched and not yet written. */
+size_t exray_seg_writer_pending(const struct exray_seg_writer *w);
 
 /* Flush, then write a stats metadata frame. */
 int exray_seg_write_stats(struct exray_seg_writer *w, __s64 boot_to_wall_ns);
@@ -106,8 +119,8 @@ int exray_seg_writer_close(struct exray_seg_writer *w, __s64 boot_to_wall_ns);
 /* Close the fd without flushing or footer (as a crash would). Frees w. */
 void exray_seg_writer_abort(struct exray_seg_writer *w);
 
-/* Counts so far (records, frames, bytes written to the file incl. pending
- * none). */
+/* Counts of what is written so far (batched records not included), and the
+ * file's size in whole frames. */
 const struct exray_seg_stats *exray_seg_writer_stats(const struct exray_seg_writer *w);
 __u64 exray_seg_writer_file_bytes(const struct exray_seg_writer *w);
 

@@ -1,0 +1,596 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Segment reader. Walks the file frame by frame; whatever does not decode is
+ * recorded as an issue and skipped, and reading resumes at the next offset
+ * where a whole, checksummed frame starts. Bytes with no valid frame after
+ * them are the torn tail. Every read is bounds-checked against the file size.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_MAGIC_SKIPPABLE_* on older headers */
+#include <zstd.h>
+#include "segment.h"
+#include "segment_format.h"
+
+#define MAX_FRAME_CONTENT (64ull * 1024 * 1024) /* refuse decompression bombs */
+#define MAX_FILE_BYTES (4ull * 1024 * 1024 * 1024)
+#define SKIPPABLE_MASK 0xFFFFFFF0u
+
+struct exray_seg_reader {
+	const unsigned char *buf;
+	__u64 size;
+	unsigned char *owned; /* buf when we read the file */
+	__u64 pos;            /* next frame starts here */
+	bool seen_frame, done;
+	int fatal;
+	char error[200];
+
+	ZSTD_DCtx *dctx;
+	unsigned char *frame; /* decoded records of the current frame */
+	__u64 frame_cap, frame_len, frame_pos;
+	__u64 frame_offset;   /* file offset of the current frame */
+	__u32 rec_index;      /* index in frame of the next record */
+	__u32 last_index;     /* index of the record last returned */
+	__u64 frames;
+
+	bool have_header, have_footer, have_stats, minor_reported;
+	unsigned major, minor;
+	struct exray_seg_header header;
+	struct exray_seg_stats footer, last_stats;
+
+	struct exray_seg_issue *issues;
+	size_t n_issues, cap_issues;
+	__u64 unknown_seen[1024]; /* bitmap of unknown record types reported */
+};
+
+const char *exray_seg_issue_name(enum exray_seg_issue_kind kind)
+{
+	switch (kind) {
+	case EXRAY_ISSUE_TORN_TAIL: return "torn_tail";
+	case EXRAY_ISSUE_BAD_FRAME: return "bad_frame";
+	case EXRAY_ISSUE_BAD_META: return "bad_meta";
+	case EXRAY_ISSUE_GARBAGE: return "garbage";
+	case EXRAY_ISSUE_BAD_RECORD: return "bad_record";
+	case EXRAY_ISSUE_UNKNOWN_TYPE: return "unknown_type";
+	case EXRAY_ISSUE_NEWER_MINOR: return "newer_minor";
+	case EXRAY_ISSUE_NO_HEADER: return "no_header";
+	}
+	return "unknown";
+}
+
+__attribute__((format(printf, 5, 6)))
+static int add_issue(struct exray_seg_reader *r, enum exray_seg_issue_kind kind, __u64 offset,
+		     __u64 length, const char *fmt, ...)
+{
+	struct exray_seg_issue *is;
+	va_list ap;
+
+	if (r->n_issues == r->cap_issues) {
+		size_t cap = r->cap_issues ? r->cap_issues * 2 : 8;
+		void *p = realloc(r->issues, cap * sizeof(*r->issues));
+
+		if (!p)
+			return -ENOMEM;
+		r->issues = p;
+		r->cap_issues = cap;
+	}
+	is = &r->issues[r->n_issues++];
+	is->kind = kind;
+	is->offset = offset;
+	is->length = length;
+	va_start(ap, fmt);
+	vsnprintf(is->detail, sizeof(is->detail), fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+int exray_seg_reader_open_mem(struct exray_seg_reader **out, const void *buf, size_t len)
+{
+	struct exray_seg_reader *r = calloc(1, sizeof(*r));
+
+	*out = NULL;
+	if (!r)
+		return -ENOMEM;
+	r->dctx = ZSTD_createDCtx();
+	if (!r->dctx) {
+		free(r);
+		return -ENOMEM;
+	}
+	r->buf = buf;
+	r->size = len;
+	*out = r;
+	return 0;
+}
+
+int exray_seg_reader_open(struct exray_seg_reader **out, const char *path)
+{
+	struct stat st;
+	unsigned char *data = NULL;
+	__u64 got = 0;
+	int fd, err;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		goto cleanup;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		err = -EISDIR;
+		goto cleanup;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = -EINVAL;
+		goto cleanup;
+	}
+	if ((__u64)st.st_size > MAX_FILE_BYTES) {
+		err = -EFBIG;
+		goto cleanup;
+	}
+	data = malloc(st.st_size ? (size_t)st.st_size : 1);
+	if (!data) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	/* a live segment may grow while we read: take what st_size promised */
+	while (got < (__u64)st.st_size) {
+		ssize_t n = read(fd, data + got, (size_t)(st.st_size - got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			goto cleanup;
+		}
+		if (n == 0)
+			break;
+		got += (__u64)n;
+	}
+	err = exray_seg_reader_open_mem(out, data, (size_t)got);
+	if (err)
+		goto cleanup;
+	(*out)->owned = data;
+	data = NULL;
+cleanup:
+	free(data);
+	close(fd);
+	return err;
+}
+
+void exray_seg_reader_free(struct exray_seg_reader *r)
+{
+	if (!r)
+		return;
+	ZSTD_freeDCtx(r->dctx);
+	free(r->frame);
+	free(r->owned);
+	free(r->issues);
+	free(r);
+}
+
+/* ----------------------------------------------------------- frame checks */
+
+enum frame_kind { FRAME_NONE, FRAME_META, FRAME_FOREIGN_SKIP, FRAME_DATA };
+
+/*
+ * Decide what starts at `off` without side effects. Returns the kind and its
+ * total size in *size for a frame that is whole and intact (metadata crc
+ * good; data frames fully decoded with their checksum when `deep`),
+ * FRAME_NONE otherwise.
+ */
+static enum frame_kind probe_frame(struct exray_seg_reader *r, __u64 off, __u64 *size, bool deep)
+{
+	const unsigned char *p = r->buf + off;
+	__u64 left = r->size - off;
+	__u32 magic;
+
+	if (left < 8)
+		return FRAME_NONE;
+	magic = get_le32(p);
+	if ((magic & SKIPPABLE_MASK) == ZSTD_MAGIC_SKIPPABLE_START) {
+		__u64 fsize = get_le32(p + 4);
+
+		if (fsize > left - 8)
+			return FRAME_NONE;
+		*size = 8 + fsize;
+		if (magic != EXRAY_SEG_SKIPPABLE_MAGIC)
+			return FRAME_FOREIGN_SKIP;
+		if (fsize < 16 || get_le32(p + 8) != EXRAY_SEG_META_MAGIC ||
+		    get_le32(p + 16) != fsize - 16 ||
+		    get_le32(p + 20) != exray_meta_crc(p, p + EXRAY_META_PREFIX, (__u32)(fsize - 16)))
+			return FRAME_NONE;
+		return FRAME_META;
+	}
+	if (magic == ZSTD_MAGICNUMBER) {
+		size_t csize = ZSTD_findFrameCompressedSize(p, (size_t)left);
+		unsigned long long content;
+
+		if (ZSTD_isError(csize))
+			return FRAME_NONE;
+		content = ZSTD_getFrameContentSize(p, csize);
+		if (content == ZSTD_CONTENTSIZE_UNKNOWN || content == ZSTD_CONTENTSIZE_ERROR ||
+		    content > MAX_FRAME_CONTENT)
+			return FRAME_NONE;
+		*size = csize;
+		if (deep) {
+			/* only used while resynchronising after damage */
+			void *tmp = malloc(content ? content : 1);
+			size_t n;
+
+			if (!tmp)
+				return FRAME_NONE;
+			n = ZSTD_decompressDCtx(r->dctx, tmp, content, p, csize);
+			free(tmp);
+			if (ZSTD_isError(n) || n != content)
+				return FRAME_NONE;
+		}
+		return FRAME_DATA;
+	}
+	return FRAME_NONE;
+}
+
+/* The next offset after `from` where a whole intact frame starts, or the file
+ * size if there is none. */
+static __u64 resync(struct exray_seg_reader *r, __u64 from)
+{
+	for (__u64 off = from; off + 8 <= r->size; off++) {
+		__u32 magic = get_le32(r->buf + off);
+		__u64 size;
+
+		if (magic != ZSTD_MAGICNUMBER && magic != EXRAY_SEG_SKIPPABLE_MAGIC)
+			continue;
+		if (probe_frame(r, off, &size, true) != FRAME_NONE)
+			return off;
+	}
+	return r->size;
+}
+
+/*
+ * Damage at `off`: record it and move past it. `whole` says the frame's own
+ * size fits in the file (so it is damaged, not cut short). A frame cut short
+ * with no intact frame after it is the torn tail; anything else is named by
+ * `kind`, with the bytes skipped up to the next intact frame.
+ */
+static int skip_damage(struct exray_seg_reader *r, __u64 off, bool whole,
+		       enum exray_seg_issue_kind kind, const char *what)
+{
+	__u64 next = resync(r, off + 1);
+	int err;
+
+	if (next == r->size && !whole)
+		err = add_issue(r, EXRAY_ISSUE_TORN_TAIL, off, next - off,
+				"file ends inside a frame: %llu bytes at offset %llu are incomplete",
+				(unsigned long long)(next - off), (unsigned long long)off);
+	else
+		err = add_issue(r, kind, off, next - off, "%s at offset %llu; skipped %llu bytes",
+				what, (unsigned long long)off, (unsigned long long)(next - off));
+	r->pos = next;
+	return err;
+}
+
+/* Does the frame at off claim a size that lies within the file? */
+static bool frame_is_whole(struct exray_seg_reader *r, __u64 off)
+{
+	const unsigned char *p = r->buf + off;
+	__u64 left = r->size - off;
+
+	if (left < 8)
+		return false;
+	if (get_le32(p) == ZSTD_MAGICNUMBER)
+		return !ZSTD_isError(ZSTD_findFrameCompressedSize(p, (size_t)left));
+	return get_le32(p + 4) <= left - 8;
+}
+
+/* ---------------------------------------------------------- frame handling */
+
+static void copy_payload(void *dst, size_t dst_size, const unsigned char *src, __u32 len)
+{
+	memset(dst, 0, dst_size);
+	memcpy(dst, src, len < dst_size ? len : dst_size);
+}
+
+static int handle_meta(struct exray_seg_reader *r, __u64 off, bool first)
+{
+	const unsigned char *p = r->buf + off;
+	unsigned type = get_le16(p + 12), major = p[14], minor = p[15];
+	__u32 len = get_le32(p + 16);
+	const unsigned char *payload = p + EXRAY_META_PREFIX;
+
+	if (type == EXRAY_META_HEADER) {
+		if (!first)
+			return add_issue(r, EXRAY_ISSUE_BAD_META, off, 0,
+					 "header frame at offset %llu is not the first frame; ignored",
+					 (unsigned long long)off);
+		r->major = major;
+		r->minor = minor;
+		if (major > EXRAY_SEG_VERSION_MAJOR) {
+			snprintf(r->error, sizeof(r->error),
+				 "segment format %u.%u is newer than this exray reads (%u.x): upgrade exray",
+				 major, minor, EXRAY_SEG_VERSION_MAJOR);
+			return r->fatal = -EPROTONOSUPPORT;
+		}
+		if (len < sizeof(r->header))
+			return add_issue(r, EXRAY_ISSUE_BAD_META, off, 0,
+					 "header frame at offset %llu is too short (%u bytes)",
+					 (unsigned long long)off, len);
+		copy_payload(&r->header, sizeof(r->header), payload, len);
+		r->have_header = true;
+		if (major == EXRAY_SEG_VERSION_MAJOR && minor > EXRAY_SEG_VERSION_MINOR)
+			return add_issue(r, EXRAY_ISSUE_NEWER_MINOR, off, 0,
+					 "written by format %u.%u, this exray reads %u.%u: newer fields and records are skipped",
+					 major, minor, EXRAY_SEG_VERSION_MAJOR,
+					 EXRAY_SEG_VERSION_MINOR);
+		return 0;
+	}
+	if (type == EXRAY_META_STATS || type == EXRAY_META_FOOTER) {
+		if (len < sizeof(struct exray_seg_stats))
+			return add_issue(r, EXRAY_ISSUE_BAD_META, off, 0,
+					 "stats frame at offset %llu is too short (%u bytes)",
+					 (unsigned long long)off, len);
+		copy_payload(&r->last_stats, sizeof(r->last_stats), payload, len);
+		r->have_stats = true;
+		if (type == EXRAY_META_FOOTER) {
+			r->footer = r->last_stats;
+			r->have_footer = true;
+		}
+	}
+	/* other types: reserved for later minor versions, skipped */
+	return 0;
+}
+
+static int load_data_frame(struct exray_seg_reader *r, __u64 off, __u64 csize)
+{
+	const unsigned char *p = r->buf + off;
+	unsigned long long content = ZSTD_getFrameContentSize(p, csize);
+	size_t n;
+
+	if (content > r->frame_cap) {
+		void *nb = realloc(r->frame, content);
+
+		if (!nb)
+			return -ENOMEM;
+		r->frame = nb;
+		r->frame_cap = content;
+	}
+	n = ZSTD_decompressDCtx(r->dctx, r->frame, content, p, csize);
+	if (ZSTD_isError(n) || n != content)
+		return skip_damage(r, off, true, EXRAY_ISSUE_BAD_FRAME,
+				   ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short frame");
+	r->frame_len = content;
+	r->frame_pos = 0;
+	r->frame_offset = off;
+	r->rec_index = 0;
+	r->frames++;
+	r->pos = off + csize;
+	return 0;
+}
+
+/* The first intact frame must be the header; say so once if it is not. */
+static int check_first_frame(struct exray_seg_reader *r, __u64 off, enum frame_kind kind)
+{
+	if (r->seen_frame)
+		return 0;
+	r->seen_frame = true;
+	if (kind == FRAME_META && get_le16(r->buf + off + 12) == EXRAY_META_HEADER && off == 0)
+		return 0;
+	return add_issue(r, EXRAY_ISSUE_NO_HEADER, off, 0,
+			 "the file does not start with an exray header frame");
+}
+
+/* Decode frames until records are available or the file ends. */
+static int next_frame(struct exray_seg_reader *r)
+{
+	if (!r->size && !r->seen_frame && !r->n_issues)
+		return add_issue(r, EXRAY_ISSUE_TORN_TAIL, 0, 0, "empty file: no header");
+	while (r->pos < r->size && !r->fatal) {
+		__u64 off = r->pos, size = 0;
+		enum frame_kind kind = probe_frame(r, off, &size, false);
+		bool first = !r->seen_frame;
+		int err = 0;
+
+		if (kind != FRAME_NONE)
+			err = check_first_frame(r, off, kind);
+		if (err)
+			return err;
+		switch (kind) {
+		case FRAME_META:
+			err = handle_meta(r, off, first);
+			r->pos = off + size;
+			break;
+		case FRAME_FOREIGN_SKIP:
+			r->pos = off + size;
+			break;
+		case FRAME_DATA:
+			err = load_data_frame(r, off, size);
+			if (!err && r->frame_len)
+				return 0;
+			break;
+		case FRAME_NONE: {
+			__u32 magic = r->size - off >= 4 ? get_le32(r->buf + off) : 0;
+			bool whole = frame_is_whole(r, off);
+
+			if (magic == ZSTD_MAGICNUMBER)
+				err = skip_damage(r, off, whole, EXRAY_ISSUE_BAD_FRAME,
+						  "damaged zstd frame");
+			else if (magic == EXRAY_SEG_SKIPPABLE_MAGIC)
+				err = skip_damage(r, off, whole, EXRAY_ISSUE_BAD_META,
+						  "damaged metadata frame");
+			else
+				err = skip_damage(r, off, false, EXRAY_ISSUE_GARBAGE,
+						  "bytes that are no frame");
+			break;
+		}
+		}
+		if (err)
+			return err;
+	}
+	return r->fatal;
+}
+
+size_t exray_rec_min_len(unsigned type)
+{
+	switch (type) {
+	case EXRAY_REC_EXEC:
+	case EXRAY_REC_SNAPSHOT: return sizeof(struct exray_exec);
+	case EXRAY_REC_FORK: return sizeof(struct exray_fork);
+	case EXRAY_REC_EXIT: return sizeof(struct exray_exit);
+	case EXRAY_REC_CONNECT: return sizeof(struct exray_connect);
+	case EXRAY_REC_SYN: return sizeof(struct exray_syn);
+	case EXRAY_REC_CGROUP: return sizeof(struct exray_cgroup);
+	case EXRAY_REC_LOSS: return sizeof(struct exray_loss);
+	case EXRAY_REC_CONNECT_RESULT: return sizeof(struct exray_connect_result);
+	}
+	return 0;
+}
+
+/* Variable parts inside the record and NUL-terminated: checked once here so
+ * every consumer may trust them. */
+static bool record_is_sound(const struct exray_rec_hdr *h)
+{
+	if (h->type == EXRAY_REC_EXEC || h->type == EXRAY_REC_SNAPSHOT) {
+		const struct exray_exec *e = (const void *)h;
+		const char *d = (const char *)(e + 1);
+		size_t fl = e->filename_len, al = e->argv_len;
+
+		if (sizeof(*e) + fl + al > h->len)
+			return false;
+		return (!fl || d[fl - 1] == '\0') && (!al || d[fl + al - 1] == '\0');
+	}
+	if (h->type == EXRAY_REC_CGROUP) {
+		const struct exray_cgroup *c = (const void *)h;
+
+		return c->path_len && sizeof(*c) + c->path_len <= h->len &&
+		       ((const char *)(c + 1))[c->path_len - 1] == '\0';
+	}
+	return true;
+}
+
+int exray_seg_next(struct exray_seg_reader *r, const struct exray_rec_hdr **rec)
+{
+	int err;
+
+	*rec = NULL;
+	if (r->fatal)
+		return r->fatal;
+	for (;;) {
+		const struct exray_rec_hdr *h;
+		__u64 left = r->frame_len - r->frame_pos;
+		size_t min;
+
+		if (!left) {
+			if (r->done)
+				return 0;
+			r->frame_len = r->frame_pos = 0;
+			err = next_frame(r);
+			if (err)
+				return err;
+			if (!r->frame_len) {
+				r->done = true;
+				return 0;
+			}
+			continue;
+		}
+		h = (const void *)(r->frame + r->frame_pos);
+		if (left < sizeof(*h) || h->len < sizeof(*h) || h->len > left ||
+		    h->len % EXRAY_REC_ALIGN) {
+			/* checksum was good, so the writer produced this: the
+			 * rest of the frame cannot be framed any more */
+			err = add_issue(r, EXRAY_ISSUE_BAD_RECORD, r->frame_offset, 0,
+					"frame at offset %llu: record %u has impossible length %u; rest of frame (%llu bytes) skipped",
+					(unsigned long long)r->frame_offset, r->rec_index,
+					left < sizeof(*h) ? 0 : h->len, (unsigned long long)left);
+			r->frame_pos = r->frame_len;
+			if (err)
+				return err;
+			continue;
+		}
+		r->frame_pos += h->len;
+		r->last_index = r->rec_index++;
+		min = exray_rec_min_len(h->type);
+		if (!min) {
+			__u16 t = h->type;
+
+			if (!(r->unknown_seen[t / 64] & (1ull << (t % 64)))) {
+				r->unknown_seen[t / 64] |= 1ull << (t % 64);
+				err = add_issue(r, EXRAY_ISSUE_UNKNOWN_TYPE, r->frame_offset, 0,
+						"record type %u is unknown to this exray; such records are skipped",
+						t);
+				if (err)
+					return err;
+			}
+			continue;
+		}
+		if (h->len < min || !record_is_sound(h)) {
+			err = add_issue(r, EXRAY_ISSUE_BAD_RECORD, r->frame_offset, 0,
+					"frame at offset %llu: record %u (%s) is malformed; skipped",
+					(unsigned long long)r->frame_offset, r->last_index,
+					exray_rec_type_name(h->type));
+			if (err)
+				return err;
+			continue;
+		}
+		*rec = h;
+		return 1;
+	}
+}
+
+const struct exray_seg_header *exray_seg_reader_header(const struct exray_seg_reader *r)
+{
+	return r->have_header ? &r->header : NULL;
+}
+
+const struct exray_seg_stats *exray_seg_reader_footer(const struct exray_seg_reader *r)
+{
+	return r->have_footer ? &r->footer : NULL;
+}
+
+const struct exray_seg_stats *exray_seg_reader_last_stats(const struct exray_seg_reader *r)
+{
+	return r->have_stats ? &r->last_stats : NULL;
+}
+
+void exray_seg_reader_version(const struct exray_seg_reader *r, unsigned *major, unsigned *minor)
+{
+	*major = r->major;
+	*minor = r->minor;
+}
+
+size_t exray_seg_reader_issue_count(const struct exray_seg_reader *r)
+{
+	return r->n_issues;
+}
+
+const struct exray_seg_issue *exray_seg_reader_issue(const struct exray_seg_reader *r, size_t i)
+{
+	return i < r->n_issues ? &r->issues[i] : NULL;
+}
+
+void exray_seg_reader_record_pos(const struct exray_seg_reader *r, __u64 *frame_offset,
+				 __u32 *index)
+{
+	*frame_offset = r->frame_offset;
+	*index = r->last_index;
+}
+
+__u64 exray_seg_reader_frames(const struct exray_seg_reader *r)
+{
+	return r->frames;
+}
+
+__u64 exray_seg_reader_file_size(const struct exray_seg_reader *r)
+{
+	return r->size;
+}
+
+const char *exray_seg_reader_error(const struct exray_seg_reader *r)
+{
+	return r->error[0] ? r->error : "no error";
+}
