@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What every `exray` command shares: exit codes, one-line error messages,
+ * expansion of segment arguments, number and time parsing.
+ */
+#ifndef EXRAY_CLI_H
+#define EXRAY_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <getopt.h>
+
+/*
+ * Exit codes of every exray command (DESIGN.md). Named EXRAY_EXIT_* because
+ * <stdlib.h> already defines EXIT_FAILURE as 1.
+ */
+enum exray_exit {
+	EXRAY_EXIT_OK = 0,       /* success, clean */
+	EXRAY_EXIT_PROBLEMS = 1, /* ran fine and found problems (damage, alert mismatch) */
+	EXRAY_EXIT_USAGE = 2,    /* bad command line */
+	EXRAY_EXIT_FAILURE = 3,  /* could not do the job: I/O, DB, newer format */
+};
+
+#define EXRAY_DEFAULT_DB "exray.db"
+#define EXRAY_SEG_SUFFIX ".exray.zst"
+
+/* getopt_long entries every command accepts; the short options are "hd:". */
+#define CLI_LONGOPT_HELP { "help", no_argument, 0, 'h' }
+#define CLI_LONGOPT_DB { "db", required_argument, 0, 'd' }
+
+/*
+ * Reset getopt before a command parses its arguments (argv[0] is the
+ * command name), so commands can run more than once in one process (tests).
+ */
+void cli_getopt_reset(void);
+
+/* "exray: MESSAGE\n" on stderr; the formatted message is terminal-escaped
+ * as a whole, so file names and other hostile strings can go into it. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print "exray CMD: MESSAGE" and a hint to use --help on stderr; returns
+ * EXRAY_EXIT_USAGE so a command can `return cli_usage_error(...)`. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Segment paths to read, in order. */
+struct cli_paths {
+	char **v;
+	size_t n, cap;
+};
+
+/*
+ * Expand command-line arguments: a directory stands for the *.exray.zst
+ * files directly inside it, in name order (i.e. capture and sequence
+ * order); any other argument is taken as a file, whatever its name. Returns
+ * 0, or -errno with *bad pointing at the argument that failed (-ENOENT for
+ * a missing path, -ENOTDIR..., -ENODATA for a directory without segments).
+ */
+int cli_expand_segments(int argc, char **argv, struct cli_paths *out, const char **bad);
+void cli_paths_free(struct cli_paths *p);
+
+/* Decimal (or 0x hex) unsigned number, whole string. 0 or -EINVAL/-ERANGE. */
+int cli_parse_u64(const char *s, uint64_t *out);
+
+/* True when stderr is a terminal (progress lines are shown then only). */
+bool cli_stderr_is_tty(void);
+
+#endif /* EXRAY_CLI_H */

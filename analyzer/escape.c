@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#include <string.h>
+#include "escape.h"
+
+size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
+{
+	unsigned c = s[0], min, len;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if (c >= 0xc2 && c <= 0xdf) {
+		len = 2, min = 0x80, c &= 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3, min = 0x800, c &= 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4, min = 0x10000, c &= 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (unsigned i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	/* overlong forms, UTF-16 surrogates and values past U+10FFFF are not
+	 * scalar values: a decoder that accepted them would let "\xc0\x8a"
+	 * smuggle a newline */
+	if (c < min || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return 0;
+	*cp = c;
+	return len;
+}
+
+void json_write_strn(FILE *f, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run = 0;
+
+	putc('"', f);
+	while (i < len) {
+		unsigned cp;
+		size_t n = utf8_decode(s + i, len - i, &cp);
+
+		if (n && cp >= 0x20 && cp != '"' && cp != '\\' && cp != 0x7f &&
+		    !(cp >= 0x80 && cp <= 0x9f)) {
+			i += n;
+			run += n;
+			continue;
+		}
+		fwrite(s + i - run, 1, run, f);
+		run = 0;
+		if (!n) {
+			fputs("\\ufffd", f);
+			i++;
+			continue;
+		}
+		switch (cp) {
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\r': fputs("\\r", f); break;
+		case '\t': fputs("\\t", f); break;
+		default: fprintf(f, "\\u%04x", cp); break;
+		}
+		i += n;
+	}
+	fwrite(s + i - run, 1, run, f);
+	putc('"', f);
+}
+
+void json_write_str(FILE *f, const char *s)
+{
+	if (!s)
+		fputs("null", f);
+	else
+		json_write_strn(f, s, strlen(s));
+}
+
+/* The escaped form of one character (or invalid byte) at s; returns the
+ * bytes consumed and fills out (NUL-terminated) with what to show. */
+static size_t term_one(const unsigned char *s, size_t n, char out[16])
+{
+	unsigned cp;
+	size_t len = utf8_decode(s, n, &cp);
+
+	if (!len) {
+		snprintf(out, 16, "\\x%02x", s[0]);
+		return 1;
+	}
+	if (cp == '\\') {
+		strcpy(out, "\\\\");
+	} else if (cp == '\n') {
+		strcpy(out, "\\n");
+	} else if (cp == '\r') {
+		strcpy(out, "\\r");
+	} else if (cp == '\t') {
+		strcpy(out, "\\t");
+	} else if (cp < 0x20 || cp == 0x7f) {
+		snprintf(out, 16, "\\x%02x", cp);
+	} else if ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+		   (cp >= 0x2066 && cp <= 0x2069)) {
+		snprintf(out, 16, "\\u{%04x}", cp);
+	} else {
+		memcpy(out, s, len);
+		out[len] = 0;
+	}
+	return len;
+}
+
+size_t term_escape(char *dst, size_t dstsz, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t need = 0, used = 0, i = 0;
+	int full = 0;
+	char one[16];
+
+	while (i < len) {
+		i += term_one(s + i, len - i, one);
+		size_t ol = strlen(one);
+		if (!full && used + ol < dstsz) {
+			memcpy(dst + used, one, ol);
+			used += ol;
+		} else {
+			full = 1;
+		}
+		need += ol;
+	}
+	if (dstsz)
+		dst[used] = 0;
+	return need;
+}
+
+void term_write_strn(FILE *f, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	char one[16];
+
+	while (i < len) {
+		/* fast path: printable ASCII other than the backslash */
+		size_t j = i;
+		while (j < len && s[j] >= 0x20 && s[j] < 0x7f && s[j] != '\\')
+			j++;
+		fwrite(s + i, 1, j - i, f);
+		i = j;
+		if (i < len) {
+			i += term_one(s + i, len - i, one);
+			fputs(one, f);
+		}
+	}
+}
+
+void term_write_str(FILE *f, const char *s)
+{
+	if (!s)
+		putc('-', f);
+	else
+		term_write_strn(f, s, strlen(s));
+}

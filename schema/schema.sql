@@ -1,0 +1,298 @@
+-- exray case database schema (PRAGMA user_version = 100, i.e. 1.0).
+-- Applied by exray on every read-write open, so every statement is
+-- idempotent (IF NOT EXISTS). SCHEMA.md explains the model; the comment on
+-- each column here is its reference.
+--
+-- Conventions:
+--  * ts columns are CLOCK_BOOTTIME nanoseconds of the host boot named by
+--    host_id; wall-clock UTC ns since the epoch = ts + hosts.boot_to_wall_ns.
+--    The views add `time` (RFC 3339 UTC, millisecond precision) and
+--    wall_ns columns.
+--  * A process is keyed by (host_id, pid, start); host_id stands for one boot
+--    of one host, so the key is (host, boot, pid, start), never pid alone.
+--  * Strings recorded from the traced host (argv, paths, comm, cgroup paths)
+--    are stored as recorded: untrusted, possibly not UTF-8. Escape before
+--    printing to a terminal.
+--  * Indexes named ix_* are secondary: `exray ingest` drops them for the
+--    first bulk load into an empty database and recreates them afterwards.
+
+-- One row per boot of one recorded host.
+CREATE TABLE IF NOT EXISTS hosts (
+  host_id INTEGER PRIMARY KEY,          -- row id; the "host" of every other table
+  hostname TEXT NOT NULL,               -- host name from the segment header
+  boot_id TEXT NOT NULL,                -- kernel boot id, 8-4-4-4-12 lowercase hex
+  kernel_release TEXT,                  -- uname -r of the recorded host
+  boot_to_wall_ns INTEGER NOT NULL,     -- wall ns = ts + this (latest sample ingested)
+  host_pidns INTEGER,                   -- pid namespace inode of the host (pid 1 or most common), for namespace grouping
+  host_mntns INTEGER,                   -- mount namespace inode of the host
+  UNIQUE (hostname, boot_id)
+);
+
+-- One row per segment file (by capture id and sequence, not by file name).
+CREATE TABLE IF NOT EXISTS segments (
+  segment_id INTEGER PRIMARY KEY,       -- row id
+  host_id INTEGER NOT NULL REFERENCES hosts,  -- host boot that recorded it
+  capture_id TEXT NOT NULL,             -- recorder run id, 32 lowercase hex
+  seq INTEGER NOT NULL,                 -- sequence number within the capture
+  path TEXT NOT NULL,                   -- file path at the latest ingest
+  file_size INTEGER NOT NULL,           -- bytes of the file at the latest ingest
+  frames INTEGER NOT NULL DEFAULT 0,    -- intact event frames ingested so far
+  records INTEGER NOT NULL DEFAULT 0,   -- records ingested so far
+  first_ts INTEGER,                     -- smallest record ts ingested
+  last_ts INTEGER,                      -- largest record ts ingested
+  complete INTEGER NOT NULL DEFAULT 0,  -- 1 once a footer was read (segment closed)
+  version TEXT,                         -- format version "major.minor"
+  recorder_version TEXT,                -- exray-record version string
+  argv_max INTEGER,                     -- --argv-max of the recorder
+  boot_to_wall_ns INTEGER,              -- offset in force (latest stats/footer, else header)
+  issues INTEGER NOT NULL DEFAULT 0,    -- damage found at the latest ingest (rows in segment_issues)
+  ingested_at TEXT,                     -- wall time of the latest ingest, RFC 3339 UTC
+  UNIQUE (capture_id, seq)
+);
+
+-- Event frames already ingested: what makes ingest idempotent and
+-- incremental (a growing live segment adds only its new frames).
+CREATE TABLE IF NOT EXISTS segment_frames (
+  segment_id INTEGER NOT NULL REFERENCES segments,  -- segment holding the frame
+  frame_offset INTEGER NOT NULL,        -- file offset of the frame
+  records INTEGER NOT NULL,             -- records it held
+  PRIMARY KEY (segment_id, frame_offset)
+) WITHOUT ROWID;
+
+-- Damage the reader found and skipped (latest ingest of each segment).
+CREATE TABLE IF NOT EXISTS segment_issues (
+  issue_id INTEGER PRIMARY KEY,         -- row id
+  segment_id INTEGER NOT NULL REFERENCES segments,  -- damaged segment
+  kind TEXT NOT NULL,                   -- torn_tail, bad_frame, bad_meta, garbage, bad_record, unknown_type, newer_minor, no_header
+  file_offset INTEGER NOT NULL,         -- where the problem starts in the file
+  length INTEGER NOT NULL,              -- bytes skipped (0 if none)
+  detail TEXT                           -- one line from the reader
+);
+
+-- Containers, named from cgroup paths (or grouped by namespaces when the
+-- host gave no usable cgroup v2 id). Host processes have no container.
+CREATE TABLE IF NOT EXISTS containers (
+  container_id INTEGER PRIMARY KEY,     -- row id
+  host_id INTEGER NOT NULL REFERENCES hosts,  -- host boot it ran on
+  runtime TEXT NOT NULL,                -- docker, containerd, cri-o, podman, nerdctl, kubepods, namespaces
+  cid TEXT NOT NULL,                    -- container id from the path (64 hex usually); for runtime 'namespaces': 'pidns:N/mntns:M'
+  short_id TEXT NOT NULL,               -- first 12 characters of cid, as docker shows it
+  pod_uid TEXT,                         -- Kubernetes pod UID (dashes restored), NULL outside kubepods
+  cgroup_path TEXT,                     -- cgroup path it was named from (NULL for namespaces)
+  pidns INTEGER,                        -- pid namespace inode (namespace-grouped containers)
+  mntns INTEGER,                        -- mount namespace inode (namespace-grouped containers)
+  UNIQUE (host_id, cid)
+);
+
+-- Paths of cgroup v2 ids (from cgroup records).
+CREATE TABLE IF NOT EXISTS cgroups (
+  host_id INTEGER NOT NULL REFERENCES hosts,  -- host boot (cgroup ids are per boot)
+  cgroup_id INTEGER NOT NULL,           -- cgroup v2 id (kernfs inode number)
+  path TEXT NOT NULL,                   -- path relative to the cgroup2 root, starting with '/'
+  truncated INTEGER NOT NULL DEFAULT 0, -- 1 if the kernel walk cut the path
+  container_id INTEGER REFERENCES containers,  -- container named by the path, NULL for host cgroups
+  ts INTEGER,                           -- when it was first seen
+  PRIMARY KEY (host_id, cgroup_id)
+);
+
+-- One row per process (thread group), merged from snapshot, fork, exec and
+-- exit records whatever their order.
+CREATE TABLE IF NOT EXISTS processes (
+  proc_id INTEGER PRIMARY KEY,          -- row id; stable once assigned
+  host_id INTEGER NOT NULL REFERENCES hosts,  -- host boot
+  pid INTEGER NOT NULL,                 -- tgid in the initial pid namespace
+  start INTEGER NOT NULL,               -- group leader start_boottime, ns since boot
+  ppid INTEGER,                         -- real parent's tgid, from the earliest record (fork: the creator; snapshot: the parent then, after any reparenting by the kernel)
+  pstart INTEGER,                       -- real parent's start: (host_id, ppid, pstart) is the parent's key
+  parent_id INTEGER,                    -- proc_id of that parent, NULL if it was never recorded
+  parent_ts INTEGER,                    -- ts of the record ppid/pstart came from
+  first_ts INTEGER,                     -- earliest record of this process
+  last_ts INTEGER,                      -- latest record of this process
+  fork_ts INTEGER,                      -- fork record ts, NULL if created before the capture
+  exit_ts INTEGER,                      -- exit record ts, NULL if not seen exiting
+  exit_code INTEGER,                    -- raw wait status: (code << 8) | signal
+  uid INTEGER,                          -- credentials from the latest record (ident_ts)
+  gid INTEGER,
+  euid INTEGER,
+  egid INTEGER,
+  cgroup_id INTEGER,                    -- cgroup v2 id from the latest record (0: unknown)
+  container_id INTEGER REFERENCES containers,  -- container (from cgroup_id, else namespaces); NULL: host
+  pidns INTEGER,                        -- namespace inodes from the latest record
+  mntns INTEGER,
+  netns INTEGER,
+  vpid INTEGER,                         -- pid inside its own pid namespace
+  comm TEXT,                            -- comm from the latest record
+  ident_ts INTEGER,                     -- ts of the record the identity columns came from
+  exec_id INTEGER,                      -- current image: latest successful exec (or snapshot) by ts
+  flags INTEGER NOT NULL DEFAULT 0,     -- records seen: 1 fork, 2 snapshot, 4 exec, 8 exit, 16 kernel thread
+  UNIQUE (host_id, pid, start)
+);
+
+-- Exec history: every exec (failed ones too, ret < 0) and every snapshot
+-- (the image of a process alive when recording started).
+CREATE TABLE IF NOT EXISTS execs (
+  exec_id INTEGER PRIMARY KEY,          -- row id
+  proc_id INTEGER NOT NULL REFERENCES processes,  -- the process
+  host_id INTEGER NOT NULL REFERENCES hosts,      -- host boot
+  pid INTEGER NOT NULL,                 -- process key: pid
+  start INTEGER NOT NULL,               -- process key: start
+  ts INTEGER NOT NULL,                  -- when (snapshot: when read)
+  kind TEXT NOT NULL,                   -- 'exec' or 'snapshot'
+  tid INTEGER,                          -- thread that called execve (differs from pid for a thread exec)
+  ret INTEGER NOT NULL,                 -- 0, or -errno of a failed exec (the image did not change)
+  filename TEXT,                        -- path as given to execve (snapshot: /proc/PID/exe)
+  argv TEXT,                            -- arguments as a JSON array of strings (invalid UTF-8 as U+FFFD)
+  cmdline TEXT,                         -- arguments joined by single spaces, bytes as recorded
+  argv_truncated INTEGER NOT NULL DEFAULT 0,      -- 1 if argv exceeded --argv-max
+  filename_truncated INTEGER NOT NULL DEFAULT 0,  -- 1 if the path was cut
+  uid INTEGER,                          -- credentials after the exec (setuid shows as euid != uid)
+  gid INTEGER,
+  euid INTEGER,
+  egid INTEGER,
+  ppid INTEGER,                         -- parent at that moment
+  cgroup_id INTEGER,                    -- cgroup v2 id at that moment
+  container_id INTEGER REFERENCES containers,  -- container at that moment, NULL: host
+  pidns INTEGER,                        -- namespace inodes at that moment
+  mntns INTEGER,
+  netns INTEGER,
+  vpid INTEGER,                         -- pid inside its pid namespace
+  comm TEXT,                            -- comm after the exec
+  segment_id INTEGER REFERENCES segments  -- where it was recorded
+);
+
+-- Outbound TCP connection attempts (connect records), with the image the
+-- process was running at that moment.
+CREATE TABLE IF NOT EXISTS connections (
+  conn_id INTEGER PRIMARY KEY,          -- row id
+  proc_id INTEGER NOT NULL REFERENCES processes,  -- connecting process
+  host_id INTEGER NOT NULL REFERENCES hosts,      -- host boot
+  pid INTEGER NOT NULL,                 -- process key: pid
+  start INTEGER NOT NULL,               -- process key: start
+  tid INTEGER,                          -- connecting thread
+  ts INTEGER NOT NULL,                  -- when the SYN was sent (CLOSE -> SYN_SENT)
+  exec_id INTEGER REFERENCES execs,     -- image running then: latest successful exec at or before ts, else the snapshot
+  uid INTEGER,                          -- credentials then
+  euid INTEGER,
+  cgroup_id INTEGER,                    -- cgroup v2 id then
+  container_id INTEGER REFERENCES containers,  -- container then, NULL: host
+  netns INTEGER,                        -- network namespace inode
+  comm TEXT,                            -- comm then
+  family INTEGER NOT NULL,              -- 4 or 6
+  saddr TEXT,                           -- source address (text, inet_ntop)
+  sport INTEGER,                        -- source port (0 until connect_result gives it)
+  daddr TEXT NOT NULL,                  -- destination address (text)
+  dport INTEGER NOT NULL,               -- destination port
+  sock TEXT,                            -- opaque kernel socket id (hex), joins connect_result
+  state TEXT NOT NULL DEFAULT 'syn_sent',  -- syn_sent (no result seen), established, failed
+  result_ts INTEGER,                    -- when the socket left SYN_SENT
+  segment_id INTEGER REFERENCES segments   -- where it was recorded
+);
+
+-- TCP SYNs seen by the optional TC egress classifier.
+CREATE TABLE IF NOT EXISTS syns (
+  syn_id INTEGER PRIMARY KEY,           -- row id
+  host_id INTEGER NOT NULL REFERENCES hosts,  -- host boot
+  ts INTEGER NOT NULL,                  -- when seen
+  cgroup_id INTEGER,                    -- sending socket's cgroup v2 id, 0 if none
+  container_id INTEGER REFERENCES containers,  -- container of that cgroup, NULL: host/unknown
+  ifindex INTEGER,                      -- interface index
+  family INTEGER NOT NULL,              -- 4 or 6
+  saddr TEXT, sport INTEGER,            -- source address (text) and port
+  daddr TEXT, dport INTEGER,            -- destination address (text) and port
+  verdict TEXT,                         -- allow / deny by the in-kernel allowlist
+  segment_id INTEGER REFERENCES segments
+);
+
+-- Events the kernel could not deliver (ring buffer full), as recorded.
+CREATE TABLE IF NOT EXISTS losses (
+  loss_id INTEGER PRIMARY KEY,          -- row id
+  host_id INTEGER NOT NULL REFERENCES hosts,  -- host boot
+  segment_id INTEGER REFERENCES segments,     -- segment with the loss record
+  ts INTEGER NOT NULL,                  -- when the recorder noticed
+  cpu INTEGER,                          -- CPU, or NULL when summed over all CPUs
+  lost_type TEXT,                       -- record type lost (exec, fork, ...)
+  count INTEGER NOT NULL                -- events lost
+);
+
+-- Alerts written by `exray check`. Re-running check inserts nothing twice:
+-- (rule_id, key) is unique, key being chosen by the rule from the rows it
+-- flags (e.g. conn_id or exec_id).
+CREATE TABLE IF NOT EXISTS alerts (
+  alert_id INTEGER PRIMARY KEY,         -- row id
+  rule_id TEXT NOT NULL,                -- rule name (its file name without .sql)
+  severity TEXT NOT NULL,               -- low, medium, high, critical
+  ts INTEGER,                           -- event time (boot ns of host_id)
+  host_id INTEGER REFERENCES hosts,     -- host boot
+  container_id INTEGER REFERENCES containers,  -- NULL: host
+  proc_id INTEGER REFERENCES processes, -- offending process
+  pid INTEGER,                          -- its key: pid
+  start INTEGER,                        -- its key: start
+  exec_id INTEGER REFERENCES execs,     -- exec involved, if any
+  conn_id INTEGER REFERENCES connections,  -- connection involved, if any
+  message TEXT NOT NULL,                -- one line for humans (untrusted parts included: escape)
+  key TEXT NOT NULL DEFAULT '',         -- identity of the alert within its rule
+  created_at TEXT,                      -- wall time of the check run that found it
+  UNIQUE (rule_id, key)
+);
+
+CREATE INDEX IF NOT EXISTS ix_processes_parent ON processes (parent_id);
+CREATE INDEX IF NOT EXISTS ix_processes_container ON processes (container_id);
+CREATE INDEX IF NOT EXISTS ix_execs_proc ON execs (proc_id, ts);
+CREATE INDEX IF NOT EXISTS ix_execs_container ON execs (container_id);
+CREATE INDEX IF NOT EXISTS ix_connections_proc ON connections (proc_id, ts);
+CREATE INDEX IF NOT EXISTS ix_connections_exec ON connections (exec_id);
+CREATE INDEX IF NOT EXISTS ix_connections_sock ON connections (host_id, sock);
+CREATE INDEX IF NOT EXISTS ix_connections_daddr ON connections (daddr, dport);
+CREATE INDEX IF NOT EXISTS ix_cgroups_container ON cgroups (container_id);
+CREATE INDEX IF NOT EXISTS ix_alerts_rule ON alerts (rule_id, ts);
+
+-- Processes with host, container, current image and wall times.
+CREATE VIEW IF NOT EXISTS v_processes AS
+SELECT p.proc_id, p.host_id, h.hostname AS host, p.pid, p.start, p.ppid, p.pstart,
+       p.parent_id, p.container_id,
+       COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
+       p.uid, p.euid, p.comm, e.filename, e.argv, e.cmdline,
+       p.first_ts, p.exit_ts, p.exit_code,
+       p.first_ts + h.boot_to_wall_ns AS wall_ns,
+       strftime('%Y-%m-%dT%H:%M:%fZ', (p.first_ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+FROM processes p
+JOIN hosts h USING (host_id)
+LEFT JOIN containers c ON c.container_id = p.container_id
+LEFT JOIN execs e ON e.exec_id = p.exec_id;
+
+-- Execs with host, container and wall time.
+CREATE VIEW IF NOT EXISTS v_execs AS
+SELECT e.exec_id, e.proc_id, h.hostname AS host, e.pid, e.start, e.ts, e.kind, e.ret,
+       e.filename, e.argv, e.cmdline, e.uid, e.euid, e.ppid, e.container_id,
+       COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
+       e.ts + h.boot_to_wall_ns AS wall_ns,
+       strftime('%Y-%m-%dT%H:%M:%fZ', (e.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+FROM execs e
+JOIN hosts h USING (host_id)
+LEFT JOIN containers c ON c.container_id = e.container_id;
+
+-- Connections with their process, the exec image running then, container.
+CREATE VIEW IF NOT EXISTS v_connections AS
+SELECT k.conn_id, k.proc_id, k.exec_id, h.hostname AS host, k.pid, k.start, k.tid, k.ts,
+       k.uid, k.comm, e.filename, e.argv, e.cmdline,
+       k.container_id, COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
+       k.family, k.saddr, k.sport, k.daddr, k.dport, k.state,
+       k.ts + h.boot_to_wall_ns AS wall_ns,
+       strftime('%Y-%m-%dT%H:%M:%fZ', (k.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+FROM connections k
+JOIN hosts h USING (host_id)
+LEFT JOIN execs e ON e.exec_id = k.exec_id
+LEFT JOIN containers c ON c.container_id = k.container_id;
+
+-- Ancestry: one row per (process, ancestor) with depth 1 = parent. Filter
+-- on proc_id; for one process on a big case, a recursive query starting
+-- from it is faster (see SCHEMA.md).
+CREATE VIEW IF NOT EXISTS v_ancestry AS
+WITH RECURSIVE a(proc_id, ancestor_id, depth) AS (
+  SELECT proc_id, parent_id, 1 FROM processes WHERE parent_id IS NOT NULL
+  UNION ALL
+  SELECT a.proc_id, p.parent_id, a.depth + 1
+  FROM a JOIN processes p ON p.proc_id = a.ancestor_id
+  WHERE p.parent_id IS NOT NULL AND a.depth < 100000
+)
+SELECT proc_id, ancestor_id, depth FROM a;
