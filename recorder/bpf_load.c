@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Checks, load and attach of bpf/exray.bpf.c; loss counters; the iterator. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "record.h"
+#include "exray.skel.h"
+
+#define CAP_SYS_ADMIN_BIT 21
+#define CAP_PERFMON_BIT 38
+#define CAP_BPF_BIT 39
+
+static __u64 effective_caps(void)
+{
+	char line[256];
+	__u64 caps = 0;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", (unsigned long long *)&caps) == 1)
+			break;
+	fclose(f);
+	return caps;
+}
+
+int rec_check_privileges(char *err, size_t errlen)
+{
+	__u64 caps = effective_caps();
+	__u64 bpf_perf = (1ull << CAP_BPF_BIT) | (1ull << CAP_PERFMON_BIT);
+
+	if (caps & (1ull << CAP_SYS_ADMIN_BIT))
+		return 0;
+	if ((caps & bpf_perf) == bpf_perf)
+		return 0;
+	snprintf(err, errlen,
+		 "need root (CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON) to load eBPF programs; "
+		 "run as root");
+	return -EPERM;
+}
+
+int rec_check_btf(char *err, size_t errlen)
+{
+	if (access("/sys/kernel/btf/vmlinux", R_OK) == 0)
+		return 0;
+	snprintf(err, errlen,
+		 "/sys/kernel/btf/vmlinux: %s: this kernel has no BTF (CONFIG_DEBUG_INFO_BTF=y is "
+		 "required for CO-RE)", strerror(errno));
+	return -ENOENT;
+}
+
+int rec_ensure_tracefs(char *err, size_t errlen)
+{
+	if (access("/sys/kernel/tracing/events", F_OK) == 0 ||
+	    access("/sys/kernel/debug/tracing/events", F_OK) == 0)
+		return 0;
+	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0)
+		return 0;
+	snprintf(err, errlen, "/sys/kernel/tracing: cannot mount tracefs: %s", strerror(errno));
+	return -errno;
+}
+
+static void set_autoload(struct exray_bpf *s, const struct rec_opts *o, bool iter)
+{
+	bool exec = o->events & EXRAY_EV_EXEC;
+
+	bpf_program__set_autoload(s->progs.handle_exec, exec);
+	bpf_program__set_autoload(s->progs.handle_enter_execve, exec);
+	bpf_program__set_autoload(s->progs.handle_enter_execveat, exec);
+	bpf_program__set_autoload(s->progs.handle_exit_execve, exec);
+	bpf_program__set_autoload(s->progs.handle_exit_execveat, exec);
+	bpf_program__set_autoload(s->progs.handle_fork, o->events & EXRAY_EV_FORK);
+	bpf_program__set_autoload(s->progs.handle_exit, o->events & EXRAY_EV_EXIT);
+	bpf_program__set_autoload(s->progs.handle_set_state, o->events & EXRAY_EV_CONNECT);
+	bpf_program__set_autoload(s->progs.snapshot, iter);
+}
+
+/* Open, set options, load. Returns the skeleton or NULL with -errno. */
+static struct exray_bpf *open_and_load(const struct rec_opts *o, int ncpus, bool iter, int *errp)
+{
+	struct exray_bpf *s;
+	int err;
+
+	s = exray_bpf__open();
+	if (!s) {
+		*errp = -errno;
+		return NULL;
+	}
+	s->rodata->argv_max = o->argv_max;
+	s->rodata->events_mask = o->events;
+	s->rodata->self_tgid = getpid();
+	err = bpf_map__set_max_entries(s->maps.events, o->ring_size);
+	if (!err)
+		err = bpf_map__set_max_entries(s->maps.scratch, ncpus);
+	set_autoload(s, o, iter);
+	if (!err)
+		err = exray_bpf__load(s);
+	if (err) {
+		exray_bpf__destroy(s);
+		*errp = err < 0 ? err : -EINVAL;
+		return NULL;
+	}
+	return s;
+}
+
+int rec_bpf_start(struct rec_bpf *b, const struct rec_opts *o, rec_sample_fn fn, void *ctx,
+		  char *err, size_t errlen)
+{
+	int ret = 0;
+
+	memset(b, 0, sizeof(*b));
+	b->ncpus = libbpf_num_possible_cpus();
+	if (b->ncpus <= 0) {
+		snprintf(err, errlen, "cannot count possible CPUs");
+		return b->ncpus < 0 ? b->ncpus : -EINVAL;
+	}
+
+	/* Load, with the task iterator if this kernel lets us (it is a tracing
+	 * program, which some kernels refuse); else without it. */
+	b->have_iter = !o->no_iter;
+	b->skel = open_and_load(o, b->ncpus, b->have_iter, &ret);
+	if (!b->skel && b->have_iter) {
+		b->have_iter = false;
+		b->skel = open_and_load(o, b->ncpus, false, &ret);
+	}
+	if (!b->skel) {
+		snprintf(err, errlen, "loading eBPF programs failed: %s (run with -v for libbpf's log)",
+			 strerror(-ret));
+		return ret;
+	}
+
+	/* Attach every loaded program (the iterator gets its link here too). */
+	ret = exray_bpf__attach(b->skel);
+	if (ret) {
+		snprintf(err, errlen, "attaching tracepoints failed: %s", strerror(-ret));
+		goto cleanup;
+	}
+
+	/* The consumer of the ring buffer. */
+	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), (ring_buffer_sample_fn)fn, ctx,
+				 NULL);
+	if (!b->rb) {
+		ret = -errno;
+		snprintf(err, errlen, "creating the ring buffer consumer failed: %s", strerror(-ret));
+		goto cleanup;
+	}
+	return 0;
+
+cleanup:
+	rec_bpf_stop(b);
+	return ret;
+}
+
+int rec_bpf_read_losses(struct rec_bpf *b, __u64 *totals)
+{
+	__u64 *vals = calloc(b->ncpus, sizeof(*vals));
+	int fd = bpf_map__fd(b->skel->maps.losses), ret = 0;
+
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 k = 0; k < EXRAY_LOSS_SLOTS; k++) {
+		totals[k] = 0;
+		if (bpf_map_lookup_elem(fd, &k, vals)) {
+			ret = -errno;
+			break;
+		}
+		for (int c = 0; c < b->ncpus; c++)
+			totals[k] += vals[c];
+	}
+	free(vals);
+	return ret;
+}
+
+int rec_bpf_iterate(struct rec_bpf *b, void **bufp, size_t *lenp)
+{
+	size_t cap = 1 << 16, len = 0;
+	char *buf = NULL;
+	int fd, ret = 0;
+
+	if (!b->have_iter || !b->skel->links.snapshot)
+		return -EOPNOTSUPP;
+	fd = bpf_iter_create(bpf_link__fd(b->skel->links.snapshot));
+	if (fd < 0)
+		return -errno;
+	buf = malloc(cap);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto cleanup;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 8192) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb) {
+				ret = -ENOMEM;
+				goto cleanup;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			ret = -errno;
+			goto cleanup;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	*bufp = buf;
+	*lenp = len;
+	buf = NULL;
+cleanup:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+void rec_bpf_mark_cgroup(struct rec_bpf *b, __u64 id)
+{
+	__u8 one = 1;
+
+	bpf_map_update_elem(bpf_map__fd(b->skel->maps.cgroups_seen), &id, &one, BPF_ANY);
+}
+
+void rec_bpf_stop(struct rec_bpf *b)
+{
+	ring_buffer__free(b->rb);
+	exray_bpf__destroy(b->skel);
+	b->rb = NULL;
+	b->skel = NULL;
+}

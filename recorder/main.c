@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * exray-record: load the eBPF programs, snapshot the live processes, drain
+ * the ring buffer into segment files until told to stop. The steps are in
+ * main(); the pieces live in the other files of recorder/.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "record.h"
+
+#define STATS_EVERY_NS (10ull * 1000000000ull)
+
+static volatile sig_atomic_t stop_requested, rotate_requested;
+
+static void on_stop(int sig)
+{
+	stop_requested = sig;
+}
+
+static void on_hup(int sig)
+{
+	rotate_requested = 1;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	return vfprintf(stderr, fmt, args);
+}
+
+/* Terminal-safe copy of a user-controlled string: control bytes become '?'. */
+static const char *safe(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < len; i++)
+		buf[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+	buf[i] = 0;
+	return buf;
+}
+
+struct app {
+	struct rec_pipe *pipe;
+	__u64 events;
+	int push_err;
+};
+
+static int on_sample(void *ctx, void *data, size_t size)
+{
+	struct app *a = ctx;
+	const struct exray_rec_hdr *h = data;
+	int err;
+
+	if (size < sizeof(*h) || h->len > size)
+		return 0; /* cannot happen with our programs; never write it */
+	err = rec_pipe_push(a->pipe, h, h->len);
+	if (err && !a->push_err)
+		a->push_err = err;
+	a->events++;
+	return 0;
+}
+
+static int emit_snapshot(void *ctx, const void *rec, size_t len)
+{
+	struct app *a = ctx;
+
+	return rec_pipe_push(a->pipe, rec, len);
+}
+
+/* Turn the growth of the kernel's loss counters into loss records. */
+static int report_losses(struct app *a, struct rec_bpf *b, __u64 *prev, __u64 *totals)
+{
+	int err = rec_bpf_read_losses(b, totals);
+
+	if (err)
+		return err;
+	for (unsigned t = 0; t < EXRAY_LOSS_SLOTS; t++) {
+		struct exray_loss l = { 0 };
+
+		if (totals[t] <= prev[t])
+			continue;
+		l.hdr.type = EXRAY_REC_LOSS;
+		l.hdr.len = sizeof(l);
+		l.hdr.ts = rec_now_boot_ns();
+		l.lost_type = t;
+		l.cpu = EXRAY_LOSS_ALL_CPUS;
+		l.count = totals[t] - prev[t];
+		err = rec_pipe_push(a->pipe, &l, sizeof(l));
+		if (err)
+			return err;
+		prev[t] = totals[t];
+	}
+	return 0;
+}
+
+static __u64 sum(const __u64 *v)
+{
+	__u64 s = 0;
+
+	for (unsigned t = 0; t < EXRAY_LOSS_SLOTS; t++)
+		s += v[t];
+	return s;
+}
+
+static int exit_code_for(int err)
+{
+	if (!err)
+		return EXIT_REC_OK;
+	if (err == -ENOSPC || err == -EDQUOT)
+		return EXIT_REC_DISK_FULL;
+	return EXIT_REC_FAILURE;
+}
+
+int main(int argc, char **argv)
+{
+	struct rec_opts o;
+	struct rec_bpf b = { 0 };
+	struct rec_output_cfg cfg;
+	struct rec_output *out = NULL;
+	struct app a = { 0 };
+	struct sigaction sa = { 0 };
+	__u64 prev_lost[EXRAY_LOSS_SLOTS] = { 0 }, lost[EXRAY_LOSS_SLOTS] = { 0 };
+	__u64 start_ns, next_flush, next_stats, next_status, status_events = 0;
+	__u64 records = 0, bytes = 0, segments = 0;
+	char err[512] = "", sbuf[512];
+	bool tty = isatty(STDERR_FILENO);
+	int dirfd = -1, ret = 0, code = EXIT_REC_OK, nsnap;
+
+	/* Options. */
+	rec_opts_defaults(&o);
+	if (rec_opts_parse(&o, argc, argv, err, sizeof(err))) {
+		fprintf(stderr, "exray-record: %s\nTry 'exray-record --help'.\n",
+			safe(err, sbuf, sizeof(sbuf)));
+		return EXIT_REC_USAGE;
+	}
+	if (o.help) {
+		rec_usage(stdout);
+		return EXIT_REC_OK;
+	}
+	libbpf_set_print(o.verbose ? libbpf_print : NULL);
+
+	/* Privileges, BTF, tracefs. */
+	if (rec_check_privileges(err, sizeof(err)) || rec_check_btf(err, sizeof(err))) {
+		fprintf(stderr, "exray-record: %s\n", err);
+		return EXIT_REC_PRIVILEGE;
+	}
+	if (rec_ensure_tracefs(err, sizeof(err))) {
+		fprintf(stderr, "exray-record: %s\n", err);
+		return EXIT_REC_FAILURE;
+	}
+
+	/* The output directory, checked before anything is loaded. */
+	dirfd = rec_output_dir_open(o.output, err, sizeof(err));
+	if (dirfd < 0) {
+		fprintf(stderr, "exray-record: %s\n", safe(err, sbuf, sizeof(sbuf)));
+		return EXIT_REC_FAILURE;
+	}
+	ret = rec_output_cfg_init(&cfg, dirfd);
+	if (ret) {
+		fprintf(stderr, "exray-record: cannot read host identity: %s\n", strerror(-ret));
+		code = EXIT_REC_FAILURE;
+		goto cleanup;
+	}
+	cfg.segment_size = o.segment_size;
+	cfg.segment_age_ms = o.segment_age_ms;
+	cfg.max_total = o.max_total;
+	cfg.argv_max = o.argv_max;
+	cfg.level = o.level;
+
+	/* Signals: no SA_RESTART, so a signal ends the current poll at once. */
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	/* Load and attach; events wait in the ring buffer until polled. */
+	ret = rec_bpf_start(&b, &o, on_sample, &a, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "exray-record: %s\n", err);
+		code = EXIT_REC_FAILURE;
+		goto cleanup;
+	}
+
+	/* First segment and the writer thread. */
+	ret = rec_output_open(&out, &cfg);
+	if (!ret) {
+		ret = rec_pipe_start(&a.pipe, out);
+		if (ret)
+			rec_output_close(out);
+	}
+	if (ret) {
+		fprintf(stderr, "exray-record: %s: cannot start the first segment: %s\n",
+			safe(o.output, sbuf, sizeof(sbuf)), strerror(-ret));
+		code = exit_code_for(ret);
+		goto cleanup;
+	}
+
+	/* Snapshot, after attaching: no gap between it and the live events. */
+	nsnap = rec_snapshot(&b, o.argv_max, getpid(), emit_snapshot, &a);
+	if (nsnap < 0) {
+		fprintf(stderr, "exray-record: snapshot of live processes failed: %s\n",
+			strerror(-nsnap));
+		ret = nsnap;
+		code = EXIT_REC_FAILURE;
+		goto cleanup;
+	}
+	if (o.verbose)
+		fprintf(stderr, "exray-record: snapshot of %d processes (%s)\n", nsnap,
+			b.have_iter ? "BPF task iterator" : "/proc");
+
+	/* Drain the ring buffer; flush, stats, rotation, status on a timer. */
+	start_ns = rec_now_boot_ns();
+	next_flush = start_ns + o.flush_ms * 1000000ull;
+	next_stats = start_ns + STATS_EVERY_NS;
+	next_status = start_ns + 1000000000ull;
+	while (!stop_requested) {
+		__u64 now = rec_now_boot_ns();
+		int timeout = next_flush > now ? (int)((next_flush - now) / 1000000) : 0;
+
+		if (timeout > 100)
+			timeout = 100;
+		ret = ring_buffer__poll(b.rb, timeout);
+		if (ret < 0 && ret != -EINTR) {
+			fprintf(stderr, "exray-record: reading the ring buffer failed: %s\n",
+				strerror(-ret));
+			code = EXIT_REC_FAILURE;
+			break;
+		}
+		ret = a.push_err ? a.push_err : rec_pipe_error(a.pipe);
+		if (ret) {
+			fprintf(stderr, "exray-record: %s: writing segments failed: %s\n",
+				safe(o.output, sbuf, sizeof(sbuf)), strerror(-ret));
+			code = exit_code_for(ret);
+			break;
+		}
+		now = rec_now_boot_ns();
+		if (o.duration_ms && now - start_ns >= o.duration_ms * 1000000ull)
+			break;
+		if (now >= next_flush || rotate_requested) {
+			bool stats = now >= next_stats, rotate = rotate_requested;
+
+			rotate_requested = 0;
+			ret = report_losses(&a, &b, prev_lost, lost);
+			if (!ret)
+				ret = rec_pipe_flush(a.pipe, lost, stats, rotate);
+			if (ret && ret != -ENOMEM) {
+				code = exit_code_for(ret);
+				fprintf(stderr, "exray-record: %s: writing segments failed: %s\n",
+					safe(o.output, sbuf, sizeof(sbuf)), strerror(-ret));
+				break;
+			}
+			next_flush = now + o.flush_ms * 1000000ull;
+			if (stats)
+				next_stats = now + STATS_EVERY_NS;
+		}
+		if (tty && now >= next_status) {
+			rec_pipe_counts(a.pipe, &records, &bytes, &segments);
+			fprintf(stderr, "\r\033[Kexray-record: %llu events/s, %.1f MiB written, "
+				"%llu lost, %llu segments",
+				(unsigned long long)(a.events - status_events), bytes / 1048576.0,
+				(unsigned long long)sum(lost), (unsigned long long)segments);
+			status_events = a.events;
+			next_status = now + 1000000000ull;
+		}
+	}
+	if (tty)
+		fprintf(stderr, "\r\033[K");
+
+	/* Whatever is still in the ring buffer, the last losses, the footer. */
+	ring_buffer__consume(b.rb);
+	if (report_losses(&a, &b, prev_lost, lost) == 0)
+		rec_pipe_flush(a.pipe, lost, false, false);
+
+cleanup:
+	if (a.pipe) {
+		int ferr = rec_pipe_finish(a.pipe, &records, &bytes, &segments);
+
+		if (ferr && code == EXIT_REC_OK) {
+			fprintf(stderr, "exray-record: %s: finishing segments failed: %s\n",
+				safe(o.output, sbuf, sizeof(sbuf)), strerror(-ferr));
+			code = exit_code_for(ferr);
+		}
+	}
+	rec_bpf_stop(&b);
+	if (dirfd >= 0)
+		close(dirfd);
+	if (a.pipe)
+		fprintf(stderr,
+			"exray-record: %llu events, %llu records, %llu bytes in %llu segments, "
+			"%llu lost, in %s%s\n",
+			(unsigned long long)a.events, (unsigned long long)records,
+			(unsigned long long)bytes, (unsigned long long)segments,
+			(unsigned long long)sum(lost), safe(o.output, sbuf, sizeof(sbuf)),
+			code ? " (stopped by an error)" : "");
+	return code;
+}

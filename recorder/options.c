@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* exray-record command line: defaults, parsing, --help. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include "record.h"
+
+void rec_opts_defaults(struct rec_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->output = EXRAY_DEFAULT_OUTPUT;
+	o->flush_ms = 1000;
+	o->segment_size = 64ull << 20;
+	o->segment_age_ms = 3600 * 1000;
+	o->argv_max = EXRAY_ARGV_DEFAULT;
+	o->ring_size = 16ull << 20;
+	o->events = EXRAY_EV_ALL;
+	o->level = 3;
+}
+
+void rec_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: exray-record [OPTIONS]\n"
+"Record exec, fork, exit and outbound TCP connects with eBPF into zstd segment\n"
+"files, starting with a snapshot of every live process. Runs as root.\n"
+"\n"
+"Options:\n"
+"  -o, --output DIR        segment directory (default " EXRAY_DEFAULT_OUTPUT "); created\n"
+"                          0700; refused if writable by group or others\n"
+"  -f, --flush-interval T  write a frame at least every T (default 1s); a crash\n"
+"                          loses at most this window\n"
+"  -s, --segment-size N    start a new segment after N bytes on disk (default 64M)\n"
+"  -a, --segment-age T     start a new segment after T (default 1h)\n"
+"  -m, --max-total N       keep this capture's segments under N bytes in total,\n"
+"                          deleting its oldest (default 0: no cap)\n"
+"  -d, --duration T        stop after T (default: until SIGINT/SIGTERM)\n"
+"      --argv-max N        argv bytes kept per exec, at most %u (default %u);\n"
+"                          longer argv is cut and flagged\n"
+"      --ring-size N       BPF ring buffer size, a power of two (default 16M)\n"
+"  -e, --events LIST       comma-separated subset of exec,fork,exit,connect\n"
+"                          (default all)\n"
+"      --level N           zstd compression level 1-19 (default 3)\n"
+"      --no-iter           snapshot from /proc even if the BPF task iterator loads\n"
+"  -v, --verbose           show libbpf's messages\n"
+"  -h, --help              show this help\n"
+"\n"
+"Sizes take K, M, G suffixes (powers of 1024). Times take ms, s, m, h (a bare\n"
+"number is seconds).\n"
+"\n"
+"Signals: SIGINT/SIGTERM flush, write the footer and exit 0; SIGHUP starts a\n"
+"new segment.\n"
+"\n"
+"Exit codes: 0 success; 1 runtime failure (load, attach, write); 2 usage error;\n"
+"3 missing privilege (root, or CAP_BPF+CAP_PERFMON) or kernel BTF; 4 disk full.\n",
+		EXRAY_ARGV_MAX_LIMIT, EXRAY_ARGV_DEFAULT);
+}
+
+/* strtoull with a suffix table; -EINVAL on junk or overflow. */
+static int parse_scaled(const char *s, const char *const *suffix, const __u64 *mult, size_t n,
+			const char *bare_suffix, __u64 *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	if (!*end)
+		end = (char *)bare_suffix;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(end, suffix[i]) == 0) {
+			if (mult[i] && v > UINT64_MAX / mult[i])
+				return -EINVAL;
+			*out = v * mult[i];
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int rec_parse_size(const char *s, __u64 *out)
+{
+	static const char *const suf[] = { "", "K", "M", "G", "k", "KiB", "MiB", "GiB" };
+	static const __u64 mult[] = { 1, 1ull << 10, 1ull << 20, 1ull << 30, 1ull << 10,
+				      1ull << 10, 1ull << 20, 1ull << 30 };
+
+	return parse_scaled(s, suf, mult, sizeof(mult) / sizeof(mult[0]), "", out);
+}
+
+int rec_parse_duration_ms(const char *s, __u64 *out)
+{
+	static const char *const suf[] = { "ms", "s", "m", "h" };
+	static const __u64 mult[] = { 1, 1000, 60 * 1000, 3600 * 1000 };
+
+	return parse_scaled(s, suf, mult, 4, "s", out);
+}
+
+int rec_parse_events(const char *s, __u32 *out)
+{
+	static const struct {
+		const char *name;
+		__u32 bit;
+	} names[] = {
+		{ "exec", EXRAY_EV_EXEC }, { "fork", EXRAY_EV_FORK },
+		{ "exit", EXRAY_EV_EXIT }, { "connect", EXRAY_EV_CONNECT },
+		{ "all", EXRAY_EV_ALL },
+	};
+	__u32 mask = 0;
+	const char *p = s;
+
+	while (p && *p) {
+		size_t len = strcspn(p, ",");
+		bool found = false;
+
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			if (strlen(names[i].name) == len && strncmp(p, names[i].name, len) == 0) {
+				mask |= names[i].bit;
+				found = true;
+			}
+		}
+		if (!found)
+			return -EINVAL;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	if (!mask)
+		return -EINVAL;
+	*out = mask;
+	return 0;
+}
+
+enum { OPT_ARGV_MAX = 256, OPT_RING_SIZE, OPT_LEVEL, OPT_NO_ITER };
+
+static const struct option long_opts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "flush-interval", required_argument, NULL, 'f' },
+	{ "segment-size", required_argument, NULL, 's' },
+	{ "segment-age", required_argument, NULL, 'a' },
+	{ "max-total", required_argument, NULL, 'm' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "argv-max", required_argument, NULL, OPT_ARGV_MAX },
+	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
+	{ "events", required_argument, NULL, 'e' },
+	{ "level", required_argument, NULL, OPT_LEVEL },
+	{ "no-iter", no_argument, NULL, OPT_NO_ITER },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+#define BAD(...)                                  \
+	do {                                      \
+		snprintf(err, errlen, __VA_ARGS__); \
+		return -EINVAL;                   \
+	} while (0)
+
+int rec_opts_parse(struct rec_opts *o, int argc, char **argv, char *err, size_t errlen)
+{
+	__u64 v;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:f:s:a:m:d:e:vh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (!*optarg)
+				BAD("--output: empty directory name");
+			o->output = optarg;
+			break;
+		case 'f':
+			if (rec_parse_duration_ms(optarg, &o->flush_ms) || !o->flush_ms)
+				BAD("--flush-interval: not a positive time: '%s'", optarg);
+			break;
+		case 's':
+			if (rec_parse_size(optarg, &o->segment_size) || o->segment_size < 4096)
+				BAD("--segment-size: not a size of at least 4K: '%s'", optarg);
+			break;
+		case 'a':
+			if (rec_parse_duration_ms(optarg, &o->segment_age_ms) || !o->segment_age_ms)
+				BAD("--segment-age: not a positive time: '%s'", optarg);
+			break;
+		case 'm':
+			if (rec_parse_size(optarg, &o->max_total))
+				BAD("--max-total: not a size: '%s'", optarg);
+			break;
+		case 'd':
+			if (rec_parse_duration_ms(optarg, &o->duration_ms) || !o->duration_ms)
+				BAD("--duration: not a positive time: '%s'", optarg);
+			break;
+		case OPT_ARGV_MAX:
+			if (rec_parse_size(optarg, &v) || v < 1 || v > EXRAY_ARGV_MAX_LIMIT)
+				BAD("--argv-max: not a size from 1 to %u: '%s'", EXRAY_ARGV_MAX_LIMIT,
+				    optarg);
+			o->argv_max = v;
+			break;
+		case OPT_RING_SIZE:
+			if (rec_parse_size(optarg, &v) || v < 4096 || (v & (v - 1)) || v > (1ull << 30))
+				BAD("--ring-size: not a power of two from 4K to 1G: '%s'", optarg);
+			o->ring_size = v;
+			break;
+		case 'e':
+			if (rec_parse_events(optarg, &o->events))
+				BAD("--events: expected a list of exec,fork,exit,connect: '%s'", optarg);
+			break;
+		case OPT_LEVEL:
+			if (rec_parse_size(optarg, &v) || v < 1 || v > 19)
+				BAD("--level: not a zstd level from 1 to 19: '%s'", optarg);
+			o->level = v;
+			break;
+		case OPT_NO_ITER:
+			o->no_iter = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			o->help = true;
+			break;
+		case ':':
+			BAD("option '%s' needs a value", argv[optind - 1]);
+		default:
+			BAD("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		BAD("unexpected argument '%s'", argv[optind]);
+	return 0;
+}
