@@ -5,13 +5,15 @@
 #   analyzer/*.c   -> build/exray          (main.c holds main())
 #   tests/unit/test_*.c -> build/tests/test_*  (cmocka, one binary per module)
 # `make V=1` shows the commands; `make SANITIZE=1` builds userspace with
-# ASan+UBSan (into build-san/ so the two builds never mix).
+# ASan+UBSan (into build/san/ so the two builds never mix). `make fuzz` builds
+# the libFuzzer harnesses tests/fuzz/fuzz_*.c (build/fuzz/) and runs each for
+# FUZZ_SECONDS.
 
 .DELETE_ON_ERROR:
 .SUFFIXES:
 
 ifeq ($(SANITIZE),1)
-BUILD ?= build-san
+BUILD ?= build/san
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 else
 BUILD ?= build
@@ -150,7 +152,7 @@ $(BUILD)/bpf:
 # -------------------------------------------------------------------- tasks
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev \
 	    libsqlite3-dev libcmocka-dev zstd sqlite3 runc busybox-static jq \
-	    iproute2 make gcc libc6-dev pkg-config util-linux procps
+	    iproute2 make gcc libc6-dev pkg-config util-linux procps libclang-rt-14-dev
 
 # Installs only what is missing; safe to run any number of times.
 .PHONY: deps
@@ -165,7 +167,7 @@ deps:
 	$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing
 
 .PHONY: test
-test: all
+test: all fuzzers
 	@BUILD=$(BUILD) tests/run-tests.sh
 
 .PHONY: demo
@@ -174,6 +176,42 @@ demo:
 
 .PHONY: clean
 clean:
-	rm -rf build build-san
+	rm -rf build
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# ------------------------------------------------------------------- fuzzing
+# Harnesses are built with clang, libFuzzer, ASan and UBSan against the
+# codec and analyzer sources compiled the same way, kept in an archive so a
+# harness links only what it uses.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_DIR := build/fuzz
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Ischema -Ianalyzer -MMD -MP \
+	       -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(SCHEMA_SRCS) \
+		 $(filter-out analyzer/main.c,$(ANALYZER_SRCS))) $(FUZZ_DIR)/obj/embedded.o
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(FUZZ_SRCS))
+FUZZ_SECONDS ?= 60
+
+$(FUZZ_DIR)/obj/embedded.o: $(BUILD)/gen/embedded.c
+	@mkdir -p $(@D)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_DIR)/libfuzzlib.a: $(FUZZ_LIB_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_DIR)/libfuzzlib.a
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(CLANG) -fsanitize=fuzzer,address,undefined $^ -lsqlite3 -lzstd -lz -lm -o $@
+
+.PHONY: fuzzers fuzz
+fuzzers: $(FUZZ_BINS)
+
+fuzz: fuzzers
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+
+-include $(shell find build -name '*.d' 2>/dev/null)
