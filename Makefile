@@ -10,6 +10,8 @@
 # FUZZ_SECONDS.
 
 .DELETE_ON_ERROR:
+# keep intermediates (.bpf.o, test objects): rebuilding them is wasted time
+.SECONDARY:
 .SUFFIXES:
 
 ifeq ($(SANITIZE),1)
