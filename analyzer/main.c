@@ -12,10 +12,10 @@
 /* One line per command; a command's file defines its cmd_* function. */
 static const struct exray_command commands[] = {
 	/* COMMANDS-BEGIN */
-	/* { "ingest", cmd_ingest, "verify and load segments into the case database" }, */
-	/* { "info", cmd_info, "hosts, time range, counts by type, losses, damage" }, */
-	/* { "verify", cmd_verify, "check segment integrity; exit 1 if damaged" }, */
-	/* { "dump", cmd_dump, "print records as JSON lines" }, */
+	{ "ingest", cmd_ingest, "verify and load segments into the case database" },
+	{ "info", cmd_info, "hosts, time range, counts by type, losses, damage" },
+	{ "verify", cmd_verify, "check segment integrity; exit 1 if damaged" },
+	{ "dump", cmd_dump, "print records as JSON lines" },
 	/* { "tree", cmd_tree, "process trees per container with connections" }, */
 	/* { "check", cmd_check, "apply a policy and the detection rules; print alerts" }, */
 	/* { "sql", cmd_sql, "run SQL against the case database" }, */

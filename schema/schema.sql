@@ -182,7 +182,7 @@ CREATE TABLE IF NOT EXISTS connections (
   sport INTEGER,                        -- source port (0 until connect_result gives it)
   daddr TEXT NOT NULL,                  -- destination address (text)
   dport INTEGER NOT NULL,               -- destination port
-  sock TEXT,                            -- opaque kernel socket id (hex), joins connect_result
+  sock INTEGER,                         -- opaque kernel socket id (as signed 64-bit), joins connect_result
   state TEXT NOT NULL DEFAULT 'syn_sent',  -- syn_sent (no result seen), established, failed
   result_ts INTEGER,                    -- when the socket left SYN_SENT
   segment_id INTEGER REFERENCES segments   -- where it was recorded

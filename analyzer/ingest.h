@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Loading segments into the case database: idempotent (frames already
+ * loaded are skipped), incremental (a grown segment adds its new frames),
+ * one transaction per batch of whole frames, process rows merged in memory
+ * and written once per batch.
+ */
+#ifndef EXRAY_INGEST_H
+#define EXRAY_INGEST_H
+
+#include <stdio.h>
+#include <sqlite3.h>
+#include "segment.h"
+
+struct ingest_stats {
+	unsigned long long files, files_unchanged, files_failed;
+	unsigned long long frames_new, records_new, records_seen;
+	unsigned long long by_type[16];
+	unsigned long long lost[16];      /* loss records' counts, by lost type */
+	unsigned long long issues;        /* damage found (all files read) */
+	unsigned long long hosts_new;
+};
+
+struct ingest;
+
+/*
+ * Start an ingest run on an open case DB. progress: a stream for a
+ * self-overwriting progress line (NULL: none). Returns 0 or -errno
+ * (db_error() says why).
+ */
+int ingest_begin(struct ingest **out, sqlite3 *db, FILE *progress);
+
+/*
+ * Load one segment file. Damage is not an error (recorded in
+ * segment_issues, counted in stats). Returns 0, or -errno for a file that
+ * cannot be read (errmsg filled) or a DB failure (-EIO, errmsg filled);
+ * after a DB failure the run must be abandoned (ingest_free).
+ */
+int ingest_file(struct ingest *in, const char *path, char *errmsg, size_t errlen);
+
+/* Link what this run loaded (parents, images, containers, results),
+ * commit and build indexes. 0 or -EIO (db_error()). */
+int ingest_finish(struct ingest *in);
+
+const struct ingest_stats *ingest_get_stats(const struct ingest *in);
+/* Roll back whatever is uncommitted and free. Accepts NULL. */
+void ingest_free(struct ingest *in);
+
+#endif

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Test helper: build segments from synthetic records with the real writer. */
+#ifndef EXRAY_TEST_SEGFIX_H
+#define EXRAY_TEST_SEGFIX_H
+
+#include <stdint.h>
+#include "segment.h"
+
+/* A header for host `host`, boot id and capture id filled with the bytes
+ * boot and capture, sequence seq, boot_to_wall 1.7e18 ns (2023-11-14). */
+void segfix_header(struct exray_seg_header *h, const char *host, uint8_t boot, uint8_t capture,
+		   uint64_t seq);
+
+/* Open dir/name for writing (dir must exist). NULL on failure. */
+struct exray_seg_writer *segfix_open(const char *dir, const char *name,
+				     const struct exray_seg_header *h);
+
+/* A task: pid, ppid, start, pstart, cgroup id; uid 1000, namespaces 1/2/3. */
+struct exray_task segfix_task(uint32_t pid, uint32_t ppid, uint64_t start, uint64_t pstart,
+			      uint64_t cgroup_id);
+
+/* argv is a list of strings ending with NULL. type: EXRAY_REC_EXEC or _SNAPSHOT. */
+int segfix_exec(struct exray_seg_writer *w, unsigned type, uint64_t ts,
+		const struct exray_task *t, int ret, const char *filename, const char *const *argv);
+int segfix_fork(struct exray_seg_writer *w, uint64_t ts, const struct exray_task *t);
+int segfix_exit(struct exray_seg_writer *w, uint64_t ts, const struct exray_task *t,
+		uint32_t code);
+/* IPv4 connect to daddr:dport (dotted quad). */
+int segfix_connect(struct exray_seg_writer *w, uint64_t ts, const struct exray_task *t,
+		   uint64_t sock, const char *daddr, uint16_t dport);
+int segfix_result(struct exray_seg_writer *w, uint64_t ts, uint64_t sock, uint16_t sport,
+		  uint8_t state);
+int segfix_cgroup(struct exray_seg_writer *w, uint64_t ts, uint64_t id, const char *path);
+int segfix_loss(struct exray_seg_writer *w, uint64_t ts, unsigned type, uint32_t cpu,
+		uint64_t count);
+
+#endif
