@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Built-in rules (the .sql files in analyzer/rules) on a synthetic case database made
+ * from schema/schema.sql: each rule fires where it must and stays silent
+ * where it must not; alerts are stored once however often check runs; the
+ * rule header parser rejects bad headers. Real recorded traces are
+ * exercised by tests/integration/detection*.sh.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include "../../analyzer/db.h"
+#include "../../analyzer/detect.h"
+#include "../../analyzer/policy_eval.h"
+#include "../../analyzer/sqlfuncs.h"
+
+#define CID1 "c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1"
+#define CID2 "c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2"
+
+/*
+ * One host (pid ns 100, mnt ns 101, net ns 102) with two containers.
+ * exec rows: (exec_id, proc_id, ts, kind, filename, argv, uid, euid,
+ * container, pidns, mntns, netns, vpid). Comments say which rule each row
+ * is for; "+" must fire, "-" must not.
+ */
+static const char fixture[] =
+	"INSERT INTO hosts (host_id, hostname, boot_id, boot_to_wall_ns, host_pidns, host_mntns)"
+	" VALUES (1, 'h1', '00000000-0000-0000-0000-000000000001', 1700000000000000000, 100, 101);"
+	"INSERT INTO containers (container_id, host_id, runtime, cid, short_id, cgroup_path) VALUES"
+	" (1, 1, 'docker', '" CID1 "', 'c1c1c1c1c1c1', '/system.slice/docker-" CID1 ".scope'),"
+	" (2, 1, 'docker', '" CID2 "', 'c2c2c2c2c2c2', '/system.slice/docker-" CID2 ".scope');"
+	"INSERT INTO cgroups (host_id, cgroup_id, path, container_id) VALUES"
+	" (1, 1, '/', NULL), (1, 501, '/system.slice/docker-" CID1 ".scope', 1),"
+	" (1, 502, '/system.slice/docker-" CID2 ".scope', 2);"
+	/* processes: 1-9 host, 10-29 container 1, 30-49 container 2 */
+	"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50)"
+	" INSERT INTO processes (proc_id, host_id, pid, start, cgroup_id, container_id)"
+	" SELECT i, 1, 1000 + i, i * 1000, CASE WHEN i < 10 THEN 1 WHEN i < 30 THEN 501 ELSE 502 END,"
+	" CASE WHEN i < 10 THEN NULL WHEN i < 30 THEN 1 ELSE 2 END FROM n;"
+	"INSERT INTO execs (exec_id, proc_id, host_id, pid, start, ts, kind, ret, filename, argv, cmdline,"
+	" uid, euid, container_id, pidns, mntns, netns, vpid) VALUES"
+	/* snapshots: host init; container 1 runs nginx as its pid 1; container 2 runs curl */
+	" (1, 1, 1, 1001, 1000, 1, 'snapshot', 0, '/sbin/init', '[\"init\"]', 'init', 0, 0, NULL, 100, 101, 102, 1),"
+	" (2, 10, 1, 1010, 10000, 1, 'snapshot', 0, '/usr/sbin/nginx', '[\"nginx\"]', 'nginx', 0, 0, 1, 200, 201, 202, 1),"
+	" (3, 30, 1, 1030, 30000, 1, 'snapshot', 0, '/usr/bin/curl', '[\"curl\",\"-s\"]', 'curl -s', 0, 0, 2, 300, 301, 302, 1),"
+	" (4, 31, 1, 1031, 31000, 1, 'snapshot', 0, '/bin/busybox', '[\"wget\",\"-q\"]', 'wget -q', 0, 0, 2, 300, 301, 302, 2),"
+	/* shell-in-container: + sh in c1 (vpid 7); - sh as c2's pid 1; - ls in c1; - sh on host;
+	 * + busybox sh; - busybox ls; - failed exec of sh */
+	" (10, 11, 1, 1011, 11000, 10e9, 'exec', 0, '/bin/sh', '[\"sh\",\"-c\",\"id\"]', 'sh -c id', 0, 0, 1, 200, 201, 202, 7),"
+	" (11, 32, 1, 1032, 32000, 11e9, 'exec', 0, '/bin/sh', '[\"sh\"]', 'sh', 0, 0, 2, 300, 301, 302, 1),"
+	" (12, 12, 1, 1012, 12000, 12e9, 'exec', 0, '/bin/ls', '[\"ls\"]', 'ls', 0, 0, 1, 200, 201, 202, 8),"
+	" (13, 2, 1, 1002, 2000, 13e9, 'exec', 0, '/bin/bash', '[\"bash\"]', 'bash', 0, 0, NULL, 100, 101, 102, NULL),"
+	" (14, 13, 1, 1013, 13000, 14e9, 'exec', 0, '/bin/busybox', '[\"busybox\",\"sh\"]', 'busybox sh', 0, 0, 1, 200, 201, 202, 9),"
+	" (15, 14, 1, 1014, 14000, 15e9, 'exec', 0, '/bin/busybox', '[\"busybox\",\"ls\"]', 'busybox ls', 0, 0, 1, 200, 201, 202, 10),"
+	" (16, 15, 1, 1015, 15000, 16e9, 'exec', -2, '/bin/zsh', '[\"zsh\"]', 'zsh', 0, 0, 1, 200, 201, 202, 11),"
+	/* exec-from-temp: + /tmp/x on host; + /dev/shm/.x in c1; + memfd snapshot; + /dev/fd/3;
+	 * - /tmpfoo/x; - /usr/bin/tmp */
+	" (20, 3, 1, 1003, 3000, 20e9, 'exec', 0, '/tmp/x', '[\"/tmp/x\"]', '/tmp/x', 1000, 1000, NULL, 100, 101, 102, NULL),"
+	" (21, 16, 1, 1016, 16000, 21e9, 'exec', 0, '/dev/shm/.x', '[\".x\"]', '.x', 0, 0, 1, 200, 201, 202, 12),"
+	" (22, 4, 1, 1004, 4000, 1, 'snapshot', 0, '/memfd:payload (deleted)', '[\"kworker\"]', 'kworker', 0, 0, NULL, 100, 101, 102, NULL),"
+	" (23, 5, 1, 1005, 5000, 23e9, 'exec', 0, '/dev/fd/3', '[\"x\"]', 'x', 0, 0, NULL, 100, 101, 102, NULL),"
+	" (24, 6, 1, 1006, 6000, 24e9, 'exec', 0, '/tmpfoo/x', '[\"x\"]', 'x', 0, 0, NULL, 100, 101, 102, NULL),"
+	" (25, 7, 1, 1007, 7000, 25e9, 'exec', 0, '/usr/bin/tmp', '[\"tmp\"]', 'tmp', 0, 0, NULL, 100, 101, 102, NULL),"
+	/* host-namespace-entry: + c1 process in host pid+mnt ns; + only mnt; - only host netns */
+	" (30, 17, 1, 1017, 17000, 30e9, 'exec', 0, '/usr/bin/nsenter', '[\"nsenter\",\"-t\",\"1\",\"-a\"]', 'nsenter -t 1 -a', 0, 0, 1, 100, 101, 102, NULL),"
+	" (31, 18, 1, 1018, 18000, 31e9, 'exec', 0, '/bin/cat', '[\"cat\"]', 'cat', 0, 0, 1, 200, 101, 202, 13),"
+	" (32, 33, 1, 1033, 33000, 32e9, 'exec', 0, '/bin/true', '[\"true\"]', 'true', 0, 0, 2, 300, 301, 102, 3),"
+	/* setuid-root-gain: + uid 1000 -> euid 0 (sudo); - root to root; + previous image euid 1000,
+	 * now uid 0 euid 0; - uid 1000 euid 1000; - failed exec */
+	" (40, 8, 1, 1008, 8000, 40e9, 'exec', 0, '/usr/bin/sudo', '[\"sudo\",\"id\"]', 'sudo id', 1000, 0, NULL, 100, 101, 102, NULL),"
+	" (41, 9, 1, 1009, 9000, 41e9, 'exec', 0, '/usr/bin/id', '[\"id\"]', 'id', 0, 0, NULL, 100, 101, 102, NULL),"
+	" (42, 19, 1, 1019, 19000, 42e9, 'exec', 0, '/app/run', '[\"run\"]', 'run', 1000, 1000, 1, 200, 201, 202, 14),"
+	" (43, 19, 1, 1019, 19000, 43e9, 'exec', 0, '/app/rootme', '[\"rootme\"]', 'rootme', 0, 0, 1, 200, 201, 202, 14),"
+	" (44, 20, 1, 1020, 20000, 44e9, 'exec', 0, '/usr/bin/id', '[\"id\"]', 'id', 1000, 1000, 1, 200, 201, 202, 15),"
+	" (45, 21, 1, 1021, 21000, 45e9, 'exec', -13, '/usr/bin/sudo', '[\"sudo\"]', 'sudo', 1000, 0, 1, 200, 201, 202, 16),"
+	/* new-tool-in-container: + wget in c1; - curl in c2 (in its snapshot); - wget in c2
+	 * (busybox applet in its snapshot); - wget on host */
+	" (50, 22, 1, 1022, 22000, 50e9, 'exec', 0, '/usr/bin/wget', '[\"wget\",\"http://192.0.2.9/x\"]', 'wget http://192.0.2.9/x', 0, 0, 1, 200, 201, 202, 17),"
+	" (51, 34, 1, 1034, 34000, 51e9, 'exec', 0, '/usr/bin/curl', '[\"curl\"]', 'curl', 0, 0, 2, 300, 301, 302, 4),"
+	" (52, 35, 1, 1035, 35000, 52e9, 'exec', 0, '/bin/wget', '[\"wget\"]', 'wget', 0, 0, 2, 300, 301, 302, 5),"
+	" (53, 9, 1, 1009, 9000, 53e9, 'exec', 0, '/usr/bin/wget', '[\"wget\"]', 'wget', 0, 0, NULL, 100, 101, 102, NULL),"
+	/* exec-then-egress: one c1 process (proc 23) execs three images in a row and connects
+	 * after each (+ + +, the third 20 s later: -); c1's pid 1 connecting: - */
+	" (60, 23, 1, 1023, 23000, 60e9, 'exec', 0, '/usr/bin/curl', '[\"curl\"]', 'curl', 0, 0, 1, 200, 201, 202, 18),"
+	" (61, 23, 1, 1023, 23000, 61e9, 'exec', 0, '/tmp/payload', '[\"payload\"]', 'payload', 0, 0, 1, 200, 201, 202, 18),"
+	" (62, 23, 1, 1023, 23000, 62e9, 'exec', 0, '/bin/nc', '[\"nc\",\"192.0.2.1\",\"4444\"]', 'nc 192.0.2.1 4444', 0, 0, 1, 200, 201, 202, 18),"
+	" (63, 24, 1, 1024, 24000, 63e9, 'exec', 0, '/bin/late', '[\"late\"]', 'late', 0, 0, 1, 200, 201, 202, 19),"
+	" (64, 25, 1, 1025, 25000, 64e9, 'exec', 0, '/app/server', '[\"server\"]', 'server', 0, 0, 1, 200, 201, 202, 1);"
+	"INSERT INTO connections (conn_id, proc_id, host_id, pid, start, ts, exec_id, container_id, cgroup_id,"
+	" family, daddr, dport) VALUES"
+	" (1, 23, 1, 1023, 23000, 60.5e9, 60, 1, 501, 4, '192.0.2.10', 80),"
+	" (2, 23, 1, 1023, 23000, 60.7e9, 60, 1, 501, 4, '192.0.2.10', 443),"
+	" (3, 23, 1, 1023, 23000, 61.2e9, 61, 1, 501, 4, '198.51.100.7', 8080),"
+	" (4, 23, 1, 1023, 23000, 62.1e9, 62, 1, 501, 4, '192.0.2.1', 4444),"
+	" (5, 24, 1, 1024, 24000, 83e9, 63, 1, 501, 6, '2001:db8::7', 443),"
+	" (6, 25, 1, 1025, 25000, 64.1e9, 64, 1, 501, 4, '10.0.0.53', 53),"
+	" (7, 2, 1, 1002, 2000, 70e9, 13, NULL, 1, 4, '203.0.113.5', 22),"
+	" (8, 30, 1, 1030, 30000, 71e9, 3, 2, 502, 4, '192.0.2.10', 3333);";
+
+static sqlite3 *db;
+static struct exray_ruleset rules;
+
+static int setup(void **state)
+{
+	char err[256];
+
+	if (db_add_hook(exray_sqlfuncs_register) || db_open(&db, ":memory:", DB_OPEN_CREATE) ||
+	    db_exec(db, fixture)) {
+		fprintf(stderr, "setup: %s\n", db_error());
+		return -1;
+	}
+	if (exray_rules_add_builtin(&rules, err, sizeof(err))) {
+		fprintf(stderr, "setup: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	exray_ruleset_free(&rules);
+	db_close(db);
+	return 0;
+}
+
+/* Run one rule alone; return its alerts as "key key ..." in key order. */
+static const char *fired(const char *id)
+{
+	static char out[1024];
+	struct exray_ruleset one = { 0 };
+	sqlite3_stmt *st;
+	char err[512];
+	size_t n = 0;
+
+	for (size_t i = 0; i < rules.n; i++)
+		if (!strcmp(rules.v[i].id, id))
+			one.v = &rules.v[i], one.n = 1;
+	if (!one.n)
+		fail_msg("no built-in rule %s", id);
+	if (exray_rules_run(db, &one, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT key FROM temp.run_alerts ORDER BY "
+					    "CAST(substr(key, 2) AS INTEGER)", -1, &st, NULL), SQLITE_OK);
+	out[0] = '\0';
+	while (sqlite3_step(st) == SQLITE_ROW)
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s", n ? " " : "", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return out;
+}
+
+static void test_builtin_set(void **state)
+{
+	static const char *const want[] = {
+		"shell-in-container", "egress-not-allowed", "exec-then-egress", "exec-from-temp",
+		"host-namespace-entry", "setuid-root-gain", "suspicious-port", "new-tool-in-container",
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		bool found = false;
+		for (size_t j = 0; j < rules.n; j++)
+			found |= !strcmp(rules.v[j].id, want[i]);
+		if (!found)
+			fail_msg("built-in rule %s missing", want[i]);
+	}
+}
+
+static void test_shell_in_container(void **state)
+{
+	assert_string_equal(fired("shell-in-container"), "e10 e14");
+}
+
+static void test_exec_from_temp(void **state)
+{
+	assert_string_equal(fired("exec-from-temp"), "e20 e21 e22 e23 e61");
+}
+
+static void test_host_namespace_entry(void **state)
+{
+	assert_string_equal(fired("host-namespace-entry"), "e30 e31");
+}
+
+static void test_setuid_root_gain(void **state)
+{
+	assert_string_equal(fired("setuid-root-gain"), "e40 e43");
+}
+
+static void test_new_tool(void **state)
+{
+	assert_string_equal(fired("new-tool-in-container"), "e50 e60 e62");
+}
+
+static void test_suspicious_port(void **state)
+{
+	assert_string_equal(fired("suspicious-port"), "c4 c8");
+}
+
+/* The correlation: one process, three images, a connection after each;
+ * each alert names the exec the connection belongs to, and the first
+ * connection of it. */
+static void test_exec_then_egress(void **state)
+{
+	sqlite3_stmt *st;
+
+	assert_string_equal(fired("exec-then-egress"), "e60 e61 e62");
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT a.exec_id, a.conn_id FROM alerts a JOIN temp.run_alerts r"
+					    " USING (rule_id, key) ORDER BY a.exec_id", -1, &st, NULL), SQLITE_OK);
+	for (int i = 0; i < 3; i++) {
+		static const int want[3][2] = { { 60, 1 }, { 61, 3 }, { 62, 4 } };
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(st, 0), want[i][0]);
+		assert_int_equal(sqlite3_column_int(st, 1), want[i][1]);
+	}
+	sqlite3_finalize(st);
+}
+
+static void test_egress_not_allowed(void **state)
+{
+	static const char text[] = "allow 10.0.0.0/8 port 53\n"
+				   "[host]\nallow 203.0.113.0/24 port 22\n"
+				   "[container c1c1]\nallow 192.0.2.0/24 port 80,443,4444\n"
+				   "[cgroup /system.slice/docker-c2*]\nallow 192.0.2.0/24\n";
+	struct exray_policy *p;
+	struct exray_policy_eval *pe;
+	char err[256];
+
+	/* no policy: silent */
+	assert_string_equal(fired("egress-not-allowed"), "");
+	assert_int_equal(exray_policy_parse(&p, "t", text, strlen(text), err, sizeof(err)), 0);
+	assert_int_equal(exray_policy_eval_new(&pe, p), 0);
+	exray_sqlfuncs_set_policy(pe);
+	assert_string_equal(fired("egress-not-allowed"), "c3 c5");
+	exray_sqlfuncs_set_policy(NULL);
+	exray_policy_eval_free(pe);
+}
+
+static void test_idempotent(void **state)
+{
+	char err[512];
+	long n1, n2;
+	sqlite3_stmt *st;
+	int before, after;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM alerts", -1, &st, NULL), SQLITE_OK);
+	n1 = exray_rules_run(db, &rules, err, sizeof(err));
+	assert_true(n1 > 0);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	before = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	n2 = exray_rules_run(db, &rules, err, sizeof(err));
+	assert_int_equal(n1, n2);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	after = sqlite3_column_int(st, 0);
+	assert_int_equal(before, after);
+	sqlite3_finalize(st);
+	/* and this run's alerts can be listed with their context */
+	assert_int_equal(sqlite3_prepare_v2(db, exray_run_alerts_sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	sqlite3_finalize(st);
+}
+
+struct header_case {
+	const char *text, *err;
+};
+
+static void test_rule_headers(void **state)
+{
+	static const struct header_case cases[] = {
+		{ "-- id: x\n-- severity: low\n-- description: d\nSELECT 1", NULL },
+		{ "\n-- id:  spaced-out \r\n--severity:high\n-- description: d\n-- other: ignored\nSELECT 1", NULL },
+		{ "-- severity: low\n-- description: d\nSELECT 1", "f.sql: rule header lacks '-- id:'" },
+		{ "-- id: x\n-- description: d\nSELECT 1", "f.sql: rule header lacks '-- severity:'" },
+		{ "-- id: x\n-- severity: low\nSELECT 1\n-- description: d", "f.sql: rule header lacks '-- description:'" },
+		{ "-- id: x\n-- severity: urgent\n-- description: d\n", "f.sql: severity must be low, medium, high or critical" },
+		{ "-- id: X Y\n-- severity: low\n-- description: d\n", "f.sql: rule id may hold only a-z, 0-9, '-' and '_'" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct exray_rule r;
+		char err[256] = "";
+		int ret = exray_rule_parse(&r, "f.sql", cases[i].text, err, sizeof(err));
+		if (!cases[i].err) {
+			if (ret)
+				fail_msg("case %zu: %s", i, err);
+			exray_rule_free(&r);
+		} else {
+			assert_int_equal(ret, -EINVAL);
+			assert_string_equal(err, cases[i].err);
+		}
+	}
+}
+
+static void test_rule_missing_column(void **state)
+{
+	struct exray_rule r;
+	struct exray_ruleset rs = { 1, &r };
+	char err[256];
+
+	assert_int_equal(exray_rule_parse(&r, "f.sql", "-- id: bad\n-- severity: low\n-- description: d\n"
+				  "SELECT 1 AS ts, 1 AS host_id", err, sizeof(err)), 0);
+	assert_true(exray_rules_run(db, &rs, err, sizeof(err)) < 0);
+	assert_string_equal(err, "rule bad (f.sql): the query returns no column 'container_id'");
+	exray_rule_free(&r);
+	assert_int_equal(exray_rule_parse(&r, "f.sql", "-- id: bad\n-- severity: low\n-- description: d\n"
+				  "SELECT nope FROM nowhere", err, sizeof(err)), 0);
+	assert_true(exray_rules_run(db, &rs, err, sizeof(err)) < 0);
+	assert_string_equal(err, "rule bad (f.sql): no such table: nowhere");
+	exray_rule_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_builtin_set),
+		cmocka_unit_test(test_shell_in_container),
+		cmocka_unit_test(test_exec_from_temp),
+		cmocka_unit_test(test_host_namespace_entry),
+		cmocka_unit_test(test_setuid_root_gain),
+		cmocka_unit_test(test_new_tool),
+		cmocka_unit_test(test_suspicious_port),
+		cmocka_unit_test(test_exec_then_egress),
+		cmocka_unit_test(test_egress_not_allowed),
+		cmocka_unit_test(test_idempotent),
+		cmocka_unit_test(test_rule_headers),
+		cmocka_unit_test(test_rule_missing_column),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
