@@ -16,7 +16,7 @@ static const struct exray_command commands[] = {
 	{ "info", cmd_info, "hosts, time range, counts by type, losses, damage" },
 	{ "verify", cmd_verify, "check segment integrity; exit 1 if damaged" },
 	{ "dump", cmd_dump, "print records as JSON lines" },
-	/* { "tree", cmd_tree, "process trees per container with connections" }, */
+	{ "tree", cmd_tree, "process trees per container with connections" },
 	/* { "check", cmd_check, "apply a policy and the detection rules; print alerts" }, */
 	/* { "sql", cmd_sql, "run SQL against the case database" }, */
 	/* COMMANDS-END */

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Process trees per container (or host) from the case DB. The walk is
+ * iterative (an explicit stack), so a 10,000-level chain cannot overflow
+ * the C stack; text output caps the indentation so deep trees stay legible.
+ */
+#ifndef EXRAY_TREE_H
+#define EXRAY_TREE_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sqlite3.h>
+
+struct tree_opts {
+	const char *container;  /* id prefix, or "host"; NULL: all */
+	long long pid;          /* only subtrees rooted at this pid; -1: all */
+	int64_t since, until;   /* wall ns window; INT64_MIN / INT64_MAX: open */
+	int json;               /* JSON lines instead of text */
+	int wide;               /* do not truncate argv */
+};
+
+/* Print the trees. Returns the number of processes printed, or -errno
+ * (-EIO: db_error() says why). */
+long long tree_print(sqlite3 *db, const struct tree_opts *o, FILE *out);
+
+#endif
