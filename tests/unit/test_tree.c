@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Ingest and process-tree building from synthetic segments: pid reuse,
+ * snapshot without fork, exit before exec, thread exec, out-of-order
+ * records and segments, deep (10,000 levels) and wide trees, idempotent and
+ * incremental ingest, torn segments, connection -> exec image.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "segfix.h"
+#include "../../analyzer/db.h"
+#include "../../analyzer/ingest.h"
+#include "../../analyzer/tree.h"
+
+static char dir[64];
+static int nseg;
+
+static const char *const ARGV_SH[] = { "sh", "-c", "x", NULL };
+
+static struct exray_seg_writer *seg_open(uint64_t seq, char *path_out)
+{
+	struct exray_seg_header h;
+	char name[96];
+
+	segfix_header(&h, "h1", 1, 7, seq);
+	snprintf(name, sizeof(name), "s%03d.exray.zst", nseg++);
+	if (path_out)
+		snprintf(path_out, 160, "%s/%s", dir, name);
+	struct exray_seg_writer *w = segfix_open(dir, name, &h);
+	assert_non_null(w);
+	return w;
+}
+
+static void seg_close(struct exray_seg_writer *w)
+{
+	assert_int_equal(exray_seg_writer_close(w, 1700000000000000000LL), 0);
+}
+
+static int ingest_paths(sqlite3 *db, const char *const *paths, unsigned long long *issues)
+{
+	struct ingest *in;
+	char msg[256];
+	int err = ingest_begin(&in, db, NULL);
+
+	assert_int_equal(err, 0);
+	for (; *paths; paths++)
+		assert_int_equal(ingest_file(in, *paths, msg, sizeof(msg)), 0);
+	assert_int_equal(ingest_finish(in), 0);
+	if (issues)
+		*issues = ingest_get_stats(in)->issues;
+	ingest_free(in);
+	return 0;
+}
+
+static long long q(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_type(st, 0) == SQLITE_NULL ? -2 : sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static sqlite3 *newdb(void)
+{
+	sqlite3 *db;
+
+	assert_int_equal(db_open(&db, ":memory:", DB_OPEN_CREATE), 0);
+	return db;
+}
+
+static int setup(void **state)
+{
+	strcpy(dir, "/tmp/exray-tree-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[96];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd);
+}
+
+static void test_merge_cases(void **state)
+{
+	char path[160];
+	struct exray_seg_writer *w = seg_open(0, path);
+	sqlite3 *db = newdb();
+	/* pid reuse: two processes with pid 500, distinct starts */
+	struct exray_task a = segfix_task(500, 1, 1000, 10, 1), b = segfix_task(500, 1, 5000, 10, 1);
+	struct exray_task ca = segfix_task(501, 500, 1100, 1000, 1), cb = segfix_task(502, 500, 5100, 5000, 1);
+	/* snapshot then exec, no fork */
+	struct exray_task s = segfix_task(600, 1, 50, 10, 1);
+	/* exit recorded before the exec (another CPU) */
+	struct exray_task x = segfix_task(700, 1, 2000, 10, 1);
+	/* thread exec */
+	struct exray_task th = segfix_task(800, 1, 3000, 10, 1);
+	struct exray_task init = segfix_task(1, 0, 10, 0, 1);
+
+	th.tid = 801;
+	assert_int_equal(segfix_exec(w, EXRAY_REC_SNAPSHOT, 60, &init, 0, "/sbin/init", NULL), 0);
+	segfix_fork(w, 1000, &a);
+	segfix_exec(w, EXRAY_REC_EXEC, 1010, &a, 0, "/bin/a", ARGV_SH);
+	segfix_fork(w, 1100, &ca);
+	segfix_exit(w, 1200, &a, 0);
+	segfix_fork(w, 5000, &b);
+	segfix_exec(w, EXRAY_REC_EXEC, 5010, &b, 0, "/bin/b", ARGV_SH);
+	segfix_fork(w, 5100, &cb);
+	segfix_exec(w, EXRAY_REC_SNAPSHOT, 70, &s, 0, "/bin/old", ARGV_SH);
+	segfix_connect(w, 80, &s, 42, "192.0.2.1", 80);            /* before its exec */
+	segfix_exec(w, EXRAY_REC_EXEC, 90, &s, 0, "/bin/new", ARGV_SH);
+	segfix_connect(w, 95, &s, 43, "192.0.2.2", 81);            /* after */
+	segfix_result(w, 96, 43, 33333, EXRAY_TCP_CLOSE);
+	segfix_exit(w, 2100, &x, 9);                               /* killed, before exec */
+	segfix_exec(w, EXRAY_REC_EXEC, 2050, &x, 0, "/bin/x", ARGV_SH);
+	segfix_fork(w, 2000, &x);
+	segfix_exec(w, EXRAY_REC_EXEC, 3010, &th, 0, "/bin/th", ARGV_SH);
+	seg_close(w);
+
+	const char *paths[] = { path, NULL };
+	ingest_paths(db, paths, NULL);
+	assert_int_equal(q(db, "SELECT count(*) FROM processes WHERE pid=500"), 2);
+	assert_int_equal(q(db, "SELECT p.start FROM processes c JOIN processes p ON p.proc_id=c.parent_id WHERE c.pid=501"), 1000);
+	assert_int_equal(q(db, "SELECT p.start FROM processes c JOIN processes p ON p.proc_id=c.parent_id WHERE c.pid=502"), 5000);
+	assert_int_equal(q(db, "SELECT count(*) FROM processes WHERE pid=600"), 1);
+	assert_int_equal(q(db, "SELECT flags & 6 FROM processes WHERE pid=600"), 6);
+	assert_int_equal(q(db, "SELECT e.ts FROM processes p JOIN execs e ON e.exec_id=p.exec_id WHERE p.pid=600"), 90);
+	/* connection -> image then */
+	assert_int_equal(q(db, "SELECT e.kind='snapshot' FROM connections k JOIN execs e USING (exec_id) WHERE k.sock=42"), 1);
+	assert_int_equal(q(db, "SELECT e.ts FROM connections k JOIN execs e ON e.exec_id=k.exec_id WHERE k.sock=43"), 90);
+	assert_int_equal(q(db, "SELECT sport FROM connections WHERE sock=43"), 33333);
+	assert_int_equal(q(db, "SELECT state='failed' FROM connections WHERE sock=43"), 1);
+	/* exit before exec */
+	assert_int_equal(q(db, "SELECT exit_ts FROM processes WHERE pid=700"), 2100);
+	assert_int_equal(q(db, "SELECT exit_code FROM processes WHERE pid=700"), 9);
+	assert_int_equal(q(db, "SELECT fork_ts FROM processes WHERE pid=700"), 2000);
+	assert_int_equal(q(db, "SELECT first_ts FROM processes WHERE pid=700"), 2000);
+	assert_int_equal(q(db, "SELECT e.filename='/bin/x' FROM processes p JOIN execs e ON e.exec_id=p.exec_id WHERE p.pid=700"), 1);
+	/* thread exec */
+	assert_int_equal(q(db, "SELECT count(*) FROM processes WHERE pid=800"), 1);
+	assert_int_equal(q(db, "SELECT tid FROM execs WHERE pid=800"), 801);
+	/* tree: one root per host group, everything printed */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct tree_opts o = { .pid = -1, .since = INT64_MIN, .until = INT64_MAX };
+	assert_int_equal(tree_print(db, &o, f), q(db, "SELECT count(*) FROM processes"));
+	fclose(f);
+	assert_non_null(strstr(buf, "[killed by signal 9]"));
+	free(buf);
+	db_close(db);
+}
+
+static void test_out_of_order_segments(void **state)
+{
+	char p1[160], p2[160];
+	sqlite3 *db = newdb();
+	struct exray_task par = segfix_task(900, 1, 100, 10, 1), kid = segfix_task(901, 900, 200, 100, 1);
+	struct exray_seg_writer *w = seg_open(1, p1);
+
+	segfix_fork(w, 200, &kid);
+	seg_close(w);
+	w = seg_open(0, p2);
+	segfix_fork(w, 100, &par);
+	seg_close(w);
+	const char *a[] = { p1, NULL }, *b[] = { p2, NULL };
+	ingest_paths(db, a, NULL);
+	assert_int_equal(q(db, "SELECT parent_id IS NULL FROM processes WHERE pid=901"), 1);
+	ingest_paths(db, b, NULL);
+	assert_int_equal(q(db, "SELECT p.pid FROM processes c JOIN processes p ON p.proc_id=c.parent_id WHERE c.pid=901"), 900);
+	db_close(db);
+}
+
+static void check_tree_count(sqlite3 *db, long long n, int json, const char *needle)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct tree_opts o = { .pid = -1, .since = INT64_MIN, .until = INT64_MAX, .json = json };
+
+	assert_int_equal(tree_print(db, &o, f), n);
+	fclose(f);
+	if (needle)
+		assert_non_null(strstr(buf, needle));
+	free(buf);
+}
+
+static void test_deep_and_wide(void **state)
+{
+	char p[160];
+	sqlite3 *db = newdb();
+	struct exray_seg_writer *w = seg_open(0, p);
+	const int deep = 10000, wide = 3000;
+
+	for (int i = 0; i < deep; i++) {
+		struct exray_task t = segfix_task(10000 + i, i ? 10000 + i - 1 : 1, 1000 + i,
+						  i ? 1000 + i - 1 : 10, 1);
+		assert_int_equal(segfix_fork(w, 1000 + i, &t), 0);
+	}
+	for (int i = 0; i < wide; i++) {
+		struct exray_task t = segfix_task(40000 + i, 10000, 50000 + i, 1000, 1);
+		assert_int_equal(segfix_fork(w, 50000 + i, &t), 0);
+	}
+	seg_close(w);
+	const char *a[] = { p, NULL };
+	ingest_paths(db, a, NULL);
+	check_tree_count(db, deep + wide, 0, "[depth 9999]");
+	check_tree_count(db, deep + wide, 1, "\"depth\":9999,");
+	db_close(db);
+}
+
+static long long total_rows(sqlite3 *db)
+{
+	return q(db, "SELECT (SELECT count(*) FROM processes)+(SELECT count(*) FROM execs)*1000"
+		     "+(SELECT count(*) FROM connections)*1000000+(SELECT sum(records) FROM segments)*1000000000");
+}
+
+static void test_idempotent_incremental_torn(void **state)
+{
+	char p[160], grown[200], torn[200], cmd[600];
+	sqlite3 *db = newdb();
+	struct exray_seg_writer *w = seg_open(0, p);
+	unsigned long long issues = 0;
+
+	for (int i = 0; i < 200; i++) {
+		struct exray_task t = segfix_task(20000 + i, 1, 100 + i, 10, 1);
+		segfix_fork(w, 100 + i, &t);
+		segfix_exec(w, EXRAY_REC_EXEC, 100 + i, &t, 0, "/bin/true", ARGV_SH);
+		segfix_connect(w, 101 + i, &t, 1000 + i, "198.51.100.1", 443);
+		if (i == 99) {
+			/* a live copy: first half only, no footer */
+			assert_int_equal(exray_seg_flush(w), 0);
+			snprintf(grown, sizeof(grown), "%s/live.bin", dir);
+			snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", p, grown);
+			assert_int_equal(system(cmd), 0);
+		}
+	}
+	seg_close(w);
+	const char *live[] = { grown, NULL }, *full[] = { p, NULL };
+	ingest_paths(db, live, NULL);
+	assert_int_equal(q(db, "SELECT count(*) FROM processes"), 100);
+	ingest_paths(db, full, NULL);
+	assert_int_equal(q(db, "SELECT count(*) FROM processes"), 200);
+	assert_int_equal(q(db, "SELECT count(*) FROM execs"), 200);
+	assert_int_equal(q(db, "SELECT count(*) FROM connections"), 200);
+	long long before = total_rows(db);
+	ingest_paths(db, full, NULL);
+	ingest_paths(db, live, NULL);
+	assert_int_equal(total_rows(db), before);
+
+	/* torn: cut the file in the middle of its last frame */
+	sqlite3 *db2 = newdb();
+	snprintf(torn, sizeof(torn), "%s/torn.bin", dir);
+	snprintf(cmd, sizeof(cmd), "head -c $(( $(stat -c %%s '%s') - 40 )) '%s' > '%s'", p, p, torn);
+	assert_int_equal(system(cmd), 0);
+	const char *t[] = { torn, NULL };
+	ingest_paths(db2, t, &issues);
+	assert_true(issues >= 1);
+	assert_true(q(db2, "SELECT count(*) FROM processes") >= 100);
+	assert_true(q(db2, "SELECT count(*) FROM segment_issues") >= 1);
+	db_close(db2);
+	db_close(db);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_merge_cases),
+		cmocka_unit_test(test_out_of_order_segments),
+		cmocka_unit_test(test_deep_and_wide),
+		cmocka_unit_test(test_idempotent_incremental_torn),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
