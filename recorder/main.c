@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "record.h"
+#include "tc.h"
 
 #define STATS_EVERY_NS (10ull * 1000000000ull)
 
@@ -45,6 +46,7 @@ static const char *safe(const char *s, char *buf, size_t len)
 
 struct app {
 	struct rec_pipe *pipe;
+	struct rec_tc *tc;         /* the packet view, if asked for */
 	__u64 events;
 	int push_err;
 };
@@ -76,6 +78,8 @@ static int report_losses(struct app *a, struct rec_bpf *b, __u64 *prev, __u64 *t
 {
 	int err = rec_bpf_read_losses(b, totals);
 
+	if (!err)
+		err = rec_tc_add_losses(a->tc, totals);
 	if (err)
 		return err;
 	for (unsigned t = 0; t < EXRAY_LOSS_SLOTS; t++) {
@@ -142,11 +146,23 @@ int main(int argc, char **argv)
 		return EXIT_REC_OK;
 	}
 	libbpf_set_print(o.verbose ? libbpf_print : NULL);
+	struct rec_tc_opts tco = { .ifaces = o.tc_iface, .nifaces = o.n_tc_iface,
+				   .veth = o.tc_veth, .allow = o.allow, .verbose = o.verbose };
 
 	/* Privileges, BTF, tracefs. */
 	if (rec_check_privileges(err, sizeof(err)) || rec_check_btf(err, sizeof(err))) {
 		fprintf(stderr, "exray-record: %s\n", err);
 		return EXIT_REC_PRIVILEGE;
+	}
+	/* The cleanup run: restore tc after a recorder that could not. */
+	if (o.tc_cleanup) {
+		ret = rec_tc_cleanup(o.tc_iface, o.n_tc_iface, stderr, err, sizeof(err));
+		if (ret < 0)
+			fprintf(stderr, "exray-record: --tc-cleanup: %s\n", err);
+		else
+			fprintf(stderr, "exray-record: --tc-cleanup: %d filter(s)/qdisc(s) removed\n",
+				ret);
+		return ret < 0 ? EXIT_REC_FAILURE : EXIT_REC_OK;
 	}
 	if (rec_ensure_tracefs(err, sizeof(err))) {
 		fprintf(stderr, "exray-record: %s\n", err);
@@ -185,6 +201,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "exray-record: %s\n", err);
 		code = EXIT_REC_FAILURE;
 		goto cleanup;
+	}
+
+	/* The packet view: its own ring buffer, drained by the same poll. */
+	if (rec_tc_wanted(&tco)) {
+		ret = rec_tc_open(&a.tc, &tco, b.rb, on_sample, &a, stderr, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "exray-record: %s\n", safe(err, sbuf, sizeof(sbuf)));
+			code = EXIT_REC_FAILURE;
+			goto cleanup;
+		}
 	}
 
 	/* First segment and the writer thread. */
@@ -232,6 +258,7 @@ int main(int argc, char **argv)
 			code = EXIT_REC_FAILURE;
 			break;
 		}
+		rec_tc_poll(a.tc);  /* --tc-veth: veths that appeared meanwhile */
 		ret = a.push_err ? a.push_err : rec_pipe_error(a.pipe);
 		if (ret) {
 			fprintf(stderr, "exray-record: %s: writing segments failed: %s\n",
@@ -287,6 +314,7 @@ cleanup:
 			code = exit_code_for(ferr);
 		}
 	}
+	rec_tc_close(a.tc);  /* restores every qdisc and filter as it was */
 	rec_bpf_stop(&b);
 	if (dirfd >= 0)
 		close(dirfd);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "record.h"
+#include "../bpf/exray_tc.h"
 
 void rec_opts_defaults(struct rec_opts *o)
 {
@@ -43,6 +44,23 @@ void rec_usage(FILE *f)
 "                          (default all)\n"
 "      --level N           zstd compression level 1-19 (default 3)\n"
 "      --no-iter           snapshot from /proc even if the BPF task iterator loads\n"
+"\n"
+"Packet view (TCP SYNs as packets, with an in-kernel allowlist verdict):\n"
+"      --tc-iface IF       record SYNs leaving through interface IF (TC egress),\n"
+"                          repeatable\n"
+"      --tc-veth           record SYNs sent into this network namespace by the far\n"
+"                          end of every veth (TC ingress of the host end: what\n"
+"                          each container sends), including veths created later\n"
+"      --allow FILE        judge each SYN in the kernel against FILE's [all] and\n"
+"                          [host] sections (destination CIDR and port ranges, at\n"
+"                          most %d ranges per prefix); [container], [pod] and\n"
+"                          [cgroup] sections cannot be judged in the kernel (it\n"
+"                          does not know containers) and are left to `exray check`.\n"
+"                          [host] applies to local sockets at egress, [all] to\n"
+"                          everything. Without --allow the verdict is 'none'\n"
+"      --tc-cleanup [IF...] the cleanup run after a crash or SIGKILL: remove what\n"
+"                          dead recorders attached in this network namespace, and\n"
+"                          exray's filters on each IF, then exit\n"
 "  -v, --verbose           show libbpf's messages\n"
 "  -h, --help              show this help\n"
 "\n"
@@ -54,7 +72,7 @@ void rec_usage(FILE *f)
 "\n"
 "Exit codes: 0 success; 1 runtime failure (load, attach, write); 2 usage error;\n"
 "3 missing privilege (root, or CAP_BPF+CAP_PERFMON) or kernel BTF; 4 disk full.\n",
-		EXRAY_ARGV_MAX_LIMIT, EXRAY_ARGV_DEFAULT);
+		EXRAY_ARGV_MAX_LIMIT, EXRAY_ARGV_DEFAULT, EXRAY_TC_PORT_RANGES);
 }
 
 /* strtoull with a suffix table; -EINVAL on junk or overflow. */
@@ -135,7 +153,8 @@ int rec_parse_events(const char *s, __u32 *out)
 	return 0;
 }
 
-enum { OPT_ARGV_MAX = 256, OPT_RING_SIZE, OPT_LEVEL, OPT_NO_ITER };
+enum { OPT_ARGV_MAX = 256, OPT_RING_SIZE, OPT_LEVEL, OPT_NO_ITER, OPT_TC_IFACE, OPT_TC_VETH,
+       OPT_TC_CLEANUP, OPT_ALLOW };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -149,6 +168,10 @@ static const struct option long_opts[] = {
 	{ "events", required_argument, NULL, 'e' },
 	{ "level", required_argument, NULL, OPT_LEVEL },
 	{ "no-iter", no_argument, NULL, OPT_NO_ITER },
+	{ "tc-iface", required_argument, NULL, OPT_TC_IFACE },
+	{ "tc-veth", no_argument, NULL, OPT_TC_VETH },
+	{ "tc-cleanup", no_argument, NULL, OPT_TC_CLEANUP },
+	{ "allow", required_argument, NULL, OPT_ALLOW },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -159,6 +182,18 @@ static const struct option long_opts[] = {
 		snprintf(err, errlen, __VA_ARGS__); \
 		return -EINVAL;                   \
 	} while (0)
+
+/* One more interface for --tc-iface / --tc-cleanup. */
+static int add_tc_iface(struct rec_opts *o, const char *opt, const char *name, char *err,
+			size_t errlen)
+{
+	if (!*name || strlen(name) >= 16 || strchr(name, '/'))
+		BAD("%s: not an interface name: '%s'", opt, name);
+	if (o->n_tc_iface == EXRAY_REC_TC_IFACES_MAX)
+		BAD("%s: at most %d interfaces", opt, EXRAY_REC_TC_IFACES_MAX);
+	o->tc_iface[o->n_tc_iface++] = name;
+	return 0;
+}
 
 int rec_opts_parse(struct rec_opts *o, int argc, char **argv, char *err, size_t errlen)
 {
@@ -217,6 +252,21 @@ int rec_opts_parse(struct rec_opts *o, int argc, char **argv, char *err, size_t 
 		case OPT_NO_ITER:
 			o->no_iter = true;
 			break;
+		case OPT_TC_IFACE:
+			if (add_tc_iface(o, "--tc-iface", optarg, err, errlen))
+				return -EINVAL;
+			break;
+		case OPT_TC_VETH:
+			o->tc_veth = true;
+			break;
+		case OPT_TC_CLEANUP:
+			o->tc_cleanup = true;
+			break;
+		case OPT_ALLOW:
+			if (!*optarg)
+				BAD("--allow: empty file name");
+			o->allow = optarg;
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -229,7 +279,13 @@ int rec_opts_parse(struct rec_opts *o, int argc, char **argv, char *err, size_t 
 			BAD("unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	/* --tc-cleanup IF...: the interfaces may also come as arguments. */
+	while (o->tc_cleanup && optind < argc)
+		if (add_tc_iface(o, "--tc-cleanup", argv[optind++], err, errlen))
+			return -EINVAL;
 	if (optind < argc)
 		BAD("unexpected argument '%s'", argv[optind]);
+	if (o->allow && !o->n_tc_iface && !o->tc_veth && !o->tc_cleanup)
+		BAD("--allow judges packets: it needs --tc-iface or --tc-veth");
 	return 0;
 }

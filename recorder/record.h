@@ -29,6 +29,8 @@ enum {
 
 /* ------------------------------------------------------------ options */
 
+#define EXRAY_REC_TC_IFACES_MAX 64
+
 struct rec_opts {
 	const char *output;        /* directory */
 	__u64 flush_ms;            /* --flush-interval */
@@ -42,6 +44,12 @@ struct rec_opts {
 	int level;                 /* zstd level */
 	bool verbose;
 	bool no_iter;              /* --no-iter: force the /proc snapshot */
+	/* The packet view (recorder/tc.h). */
+	const char *tc_iface[EXRAY_REC_TC_IFACES_MAX]; /* --tc-iface, repeatable */
+	unsigned n_tc_iface;
+	bool tc_veth;              /* --tc-veth */
+	bool tc_cleanup;           /* --tc-cleanup [IF...]: the cleanup run */
+	const char *allow;         /* --allow FILE */
 	bool help;
 };
 

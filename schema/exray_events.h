@@ -146,13 +146,20 @@ struct exray_connect_result {
 	__u8 reserved[5];
 };
 
+#define EXRAY_VERDICT_NONE 0  /* no in-kernel allowlist loaded: not judged */
 #define EXRAY_VERDICT_ALLOW 1
 #define EXRAY_VERDICT_DENY 2
 
+/* syn: flags */
+#define EXRAY_F_SYN_INGRESS 0x0001 /* seen at ingress of ifindex (sent by the
+                                      peer, e.g. the container behind a veth);
+                                      clear: at egress */
+
 /*
  * syn (EXRAY_REC_SYN): a TCP packet with SYN set and ACK clear seen by the TC
- * egress classifier on ifindex. cgroup_id is the sending socket's (from the
- * skb), 0 when the packet has no local socket.
+ * classifier on ifindex, at egress or (EXRAY_F_SYN_INGRESS) ingress.
+ * cgroup_id is the sending socket's (from the skb), 0 when the packet has no
+ * socket (e.g. forwarded).
  */
 struct exray_syn {
 	struct exray_rec_hdr hdr;
