@@ -250,7 +250,7 @@ static void print_text(FILE *f, const struct tree *t, const struct t_proc *p, si
 	if (p->euid != p->uid)
 		fprintf(f, " euid=%lld", (long long)p->euid);
 	putc(' ', f);
-	if (cur) {
+	if (cur && cur->filename && cur->filename[0]) {
 		term_write_str(f, cur->filename);
 		putc(' ', f);
 		put_argv_text(f, cur->cmdline, wide);
