@@ -118,6 +118,10 @@ int rec_output_dir_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: cannot create directory: %s", path, strerror(errno));
 		return -errno;
 	}
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		snprintf(err, errlen, "%s: refusing a symlink as the output directory", path);
+		return -ELOOP;
+	}
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		int e = errno;
