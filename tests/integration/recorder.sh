@@ -139,6 +139,22 @@ EXRAY_REC_DIR=$out3 EXRAY_REC_EXPECT=$exp3 "$CHECK" >"$EXR_STATE/check3.log" 2>&
 check "/proc snapshot fallback" [ $? = 0 ]
 grep -E "check failed|FAILED" "$EXR_STATE/check3.log" | head
 
+# ------------------------------- phase 4: forced losses are counted
+out4=$EXR_STATE/out4
+exp4=$EXR_STATE/expect4
+start_recorder "$out4" --ring-size 4K --events exec --flush-interval 100ms
+kill -STOP "$RECPID" # the consumer stops; the 4 KiB ring fills at once
+"$WL" storm 100 "lossmark$$" || fail "storm"
+kill -CONT "$RECPID"
+sleep 0.3
+kill -INT "$RECPID"
+wait "$RECPID"
+check "after losses: exit 0" [ $? = 0 ]
+echo "lossexec 100 lossmark$$" >"$exp4"
+EXRAY_REC_DIR=$out4 EXRAY_REC_EXPECT=$exp4 "$CHECK" >"$EXR_STATE/check4.log" 2>&1
+check "forced losses counted in loss records and the footer" [ $? = 0 ]
+grep -E "check failed|losses:" "$EXR_STATE/check4.log" | head
+
 # ------------------------------------------------------ exit codes
 "$REC" --bogus >/dev/null 2>&1
 check "usage error: exit 2" [ $? = 2 ]

@@ -360,6 +360,7 @@ struct rec {
 
 static struct rec *recs;
 static size_t nrecs;
+static __u64 last_footer_lost; /* exec losses in the last segment's footer */
 static int check_failures;
 
 #define CHECK(cond, ...)                                                        \
@@ -413,6 +414,8 @@ static void load_capture(const char *dir, bool torn_ok)
 		CHECK(exray_seg_reader_header(r) != NULL, "%s: no header", names[i]);
 		if (!torn_ok)
 			CHECK(exray_seg_reader_footer(r) != NULL, "%s: no footer", names[i]);
+		if (exray_seg_reader_footer(r))
+			last_footer_lost = exray_seg_reader_footer(r)->lost_by_type[EXRAY_REC_EXEC];
 		exray_seg_reader_free(r);
 	}
 }
@@ -641,6 +644,46 @@ static void expect_snapshot(__u32 pid, __u32 ppid, unsigned long long ticks, con
 	CHECK(s->task.pstart != 0, "snapshot %u: no parent start", pid);
 }
 
+static int count_marker(const char *marker)
+{
+	int n = 0;
+
+	for (size_t k = 0; k < nrecs; k++) {
+		const struct exray_exec *e = (const void *)recs[k].h;
+		size_t alen;
+		const char *av;
+
+		if (e->hdr.type != EXRAY_REC_EXEC)
+			continue;
+		av = exray_exec_argv(e, &alen);
+		if (av && memmem(av, alen, marker, strlen(marker)))
+			n++;
+	}
+	return n;
+}
+
+/* Forced losses: n execs with marker were run while the consumer was
+ * stopped; what is missing must be counted, and the footer agrees. */
+static void check_losses(int n, const char *marker)
+{
+	__u64 lost = 0;
+	int seen = count_marker(marker);
+
+	for (size_t k = 0; k < nrecs; k++) {
+		const struct exray_loss *l = (const void *)recs[k].h;
+
+		if (l->hdr.type == EXRAY_REC_LOSS && l->lost_type == EXRAY_REC_EXEC)
+			lost += l->count;
+	}
+	printf("losses: %d of %d marked execs recorded, %llu exec records lost\n", seen, n,
+	       (unsigned long long)lost);
+	CHECK(lost > 0, "no exec losses counted");
+	CHECK(seen + lost >= (__u64)n, "%d recorded + %llu lost < %d run", seen,
+	      (unsigned long long)lost, n);
+	CHECK(last_footer_lost == lost, "footer says %llu exec lost, loss records %llu",
+	      (unsigned long long)last_footer_lost, (unsigned long long)lost);
+}
+
 /* Every cgroup id a segment's records mention has its path in that segment. */
 static void check_self_contained(void)
 {
@@ -720,20 +763,11 @@ static void test_capture(void **state)
 					break;
 			}
 		} else if (sscanf(line, "marker %d %255s", &i1, a) == 2) {
-			int n = 0;
+			int n = count_marker(a);
 
-			for (size_t k = 0; k < nrecs; k++) {
-				const struct exray_exec *e = (const void *)recs[k].h;
-				size_t alen;
-				const char *av;
-
-				if (e->hdr.type != EXRAY_REC_EXEC)
-					continue;
-				av = exray_exec_argv(e, &alen);
-				if (av && memmem(av, alen, a, strlen(a)))
-					n++;
-			}
 			CHECK(n >= i1, "marker %s: %d execs, expected at least %d", a, n, i1);
+		} else if (sscanf(line, "lossexec %d %255s", &i1, a) == 2) {
+			check_losses(i1, a);
 		} else if (strcmp(line, "self-contained") == 0) {
 			check_self_contained();
 		} else if (sscanf(line, "task %u", &u1) == 1) {
