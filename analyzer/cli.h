@@ -15,7 +15,7 @@
  * Exit codes of every exray command (DESIGN.md). Named EXRAY_EXIT_* because
  * <stdlib.h> already defines EXIT_FAILURE as 1.
  */
-enum exray_exit {
+enum exray_exit_code {
 	EXRAY_EXIT_OK = 0,       /* success, clean */
 	EXRAY_EXIT_PROBLEMS = 1, /* ran fine and found problems (damage, alert mismatch) */
 	EXRAY_EXIT_USAGE = 2,    /* bad command line */
