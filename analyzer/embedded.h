@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Files compiled into exray (schema/schema.sql, analyzer/rules/*.sql) by
+/* Files compiled into exray (schema/schema.sql and the built-in rules in analyzer/rules) by
  * analyzer/embed.sh, so the analyzer runs from a single binary. */
 #ifndef EXRAY_EMBEDDED_H
 #define EXRAY_EMBEDDED_H
