@@ -20,6 +20,10 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u32 argv_max = EXRAY_ARGV_DEFAULT;
 const volatile __u32 events_mask = EXRAY_EV_ALL;
 const volatile __u32 self_tgid = 0;
+/* Wake the consumer only once this much is waiting (the loader sets it to a
+ * fraction of the ring); it also polls on a short timer. A wakeup per event
+ * would cost a context switch per exec. */
+const volatile __u64 wakeup_bytes = 0;
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -104,6 +108,13 @@ static __always_inline struct scratch *get_scratch(void)
 	__u32 cpu = bpf_get_smp_processor_id();
 
 	return bpf_map_lookup_elem(&scratch, &cpu);
+}
+
+static __always_inline __u64 rb_flags(void)
+{
+	if (!wakeup_bytes || bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void count_loss(__u32 type)
@@ -244,7 +255,7 @@ static __always_inline void note_cgroup(struct task_struct *t, __u64 id)
 		return;
 	if (len > CGROUP_AREA)
 		return;
-	if (bpf_ringbuf_output(&events, s->cgroup, len, 0)) {
+	if (bpf_ringbuf_output(&events, s->cgroup, len, rb_flags())) {
 		count_loss(EXRAY_REC_CGROUP);
 		/* let the next event of this cgroup try again */
 		bpf_map_delete_elem(&cgroups_seen, &id);
@@ -269,7 +280,7 @@ static __always_inline void output_exec(struct scratch *s, __u32 flen, __u32 ale
 	e->argv_len = alen;
 	if (len > EXEC_AREA)
 		return;
-	if (bpf_ringbuf_output(&events, s->exec, len, 0))
+	if (bpf_ringbuf_output(&events, s->exec, len, rb_flags()))
 		count_loss(type);
 }
 
@@ -453,7 +464,7 @@ int handle_fork(struct bpf_raw_tracepoint_args *ctx)
 	}
 	fill_hdr(&f->hdr, EXRAY_REC_FORK, 0, sizeof(*f));
 	fill_task(&f->task, child);
-	bpf_ringbuf_submit(f, 0);
+	bpf_ringbuf_submit(f, rb_flags());
 	note_cgroup(child, task_cgroup_id(child));
 	return 0;
 }
@@ -479,7 +490,7 @@ int handle_exit(struct trace_event_raw_sched_process_exit *ctx)
 	fill_task(&x->task, t);
 	x->exit_code = BPF_CORE_READ(t, exit_code);
 	x->reserved = 0;
-	bpf_ringbuf_submit(x, 0);
+	bpf_ringbuf_submit(x, rb_flags());
 	return 0;
 }
 
@@ -531,7 +542,7 @@ int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		r->sport = ctx->sport;
 		r->newstate = ctx->newstate;
 		__builtin_memset(r->reserved, 0, sizeof(r->reserved));
-		bpf_ringbuf_submit(r, 0);
+		bpf_ringbuf_submit(r, rb_flags());
 		return 0;
 	}
 
@@ -555,7 +566,7 @@ int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	c->sport = ctx->sport;
 	c->dport = ctx->dport;
 	__builtin_memset(c->reserved, 0, sizeof(c->reserved));
-	bpf_ringbuf_submit(c, 0);
+	bpf_ringbuf_submit(c, rb_flags());
 	bpf_map_update_elem(&connecting, &sk, &one, BPF_ANY);
 	note_cgroup(t, task_cgroup_id(t));
 	return 0;

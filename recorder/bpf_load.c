@@ -96,6 +96,7 @@ static struct exray_bpf *open_and_load(const struct rec_opts *o, int ncpus, bool
 	s->rodata->argv_max = o->argv_max;
 	s->rodata->events_mask = o->events;
 	s->rodata->self_tgid = getpid();
+	s->rodata->wakeup_bytes = o->ring_size / 8;
 	err = bpf_map__set_max_entries(s->maps.events, o->ring_size);
 	if (!err)
 		err = bpf_map__set_max_entries(s->maps.scratch, ncpus);

@@ -251,7 +251,11 @@ int main(int argc, char **argv)
 
 		if (timeout > 100)
 			timeout = 100;
+		/* The programs wake us only when the ring is filling up; on the
+		 * timer, drain it anyway (poll consumes only on a wakeup). */
 		ret = ring_buffer__poll(b.rb, timeout);
+		if (ret >= 0 || ret == -EINTR)
+			ret = ring_buffer__consume(b.rb);
 		if (ret < 0 && ret != -EINTR) {
 			fprintf(stderr, "exray-record: reading the ring buffer failed: %s\n",
 				strerror(-ret));
