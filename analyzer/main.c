@@ -17,8 +17,8 @@ static const struct exray_command commands[] = {
 	{ "verify", cmd_verify, "check segment integrity; exit 1 if damaged" },
 	{ "dump", cmd_dump, "print records as JSON lines" },
 	{ "tree", cmd_tree, "process trees per container with connections" },
-	/* { "check", cmd_check, "apply a policy and the detection rules; print alerts" }, */
-	/* { "sql", cmd_sql, "run SQL against the case database" }, */
+	{ "check", cmd_check, "apply a policy and the detection rules; print alerts" },
+	{ "sql", cmd_sql, "run SQL against the case database" },
 	/* COMMANDS-END */
 	{ NULL, NULL, NULL },
 };
