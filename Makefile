@@ -148,6 +148,13 @@ $(BUILD)/tools/%: tests/tools/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) -O2 -Wall -Wextra -D_GNU_SOURCE -Ischema -static $< -o $@
 
+# The trivial static binary the exec storms run (not linked with exray).
+BENCH_BINS += $(BUILD)/bench/exr-true
+$(BUILD)/bench/exr-true: bench/static/exr-true.c
+	$(call msg,CC-STATIC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -O2 -Wall -Wextra -static $< -o $@
+
 $(BUILD)/bpf:
 	@mkdir -p $@
 
@@ -171,6 +178,15 @@ deps:
 .PHONY: test
 test: all fuzzers
 	@BUILD=$(BUILD) tests/run-tests.sh
+
+# Benchmarks (bench/README.md): the peers they compare with, then the runs.
+BENCH_DEB_PKGS := libbpf-tools bpftrace auditd linux-perf time
+.PHONY: bench-deps bench
+bench-deps:
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(BENCH_DEB_PKGS)"
+
+bench: all
+	@BUILD=$(BUILD) bench/run-all.sh
 
 .PHONY: demo
 demo:
