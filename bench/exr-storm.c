@@ -13,6 +13,7 @@
  *                                   loopback listener (exec -> egress)
  *   exr-storm burst N [-j JOBS]     exec storm from JOBS processes at once
  *                                   (default: one per CPU), N execs in total
+ *   exr-storm cburst N [-j JOBS]    connect storm from JOBS processes at once
  *
  * Output: "storm mode=M execs=N forks=N connects=N connect_failures=N
  * exec_failures=N port=P comm=C wall_ns=W rate=R" (rate: operations/s).
@@ -184,8 +185,9 @@ static void mixed_storm(long n, const char *prog, struct result *r)
 	}
 }
 
-/* JOBS processes each run an exec storm; results come back through a pipe. */
-static int burst(long n, int jobs, const char *prog, struct result *r)
+/* JOBS processes each run an exec storm (or a connect storm against the
+ * one listener); results come back through a pipe. */
+static int burst(long n, int jobs, const char *prog, int connects, struct result *r)
 {
 	int pfd[2];
 
@@ -200,7 +202,10 @@ static int burst(long n, int jobs, const char *prog, struct result *r)
 			struct result mine = { 0 };
 
 			close(pfd[0]);
-			exec_storm(n / jobs + (j < n % jobs), prog, &mine);
+			if (connects)
+				connect_storm(n / jobs + (j < n % jobs), &mine);
+			else
+				exec_storm(n / jobs + (j < n % jobs), prog, &mine);
 			if (write(pfd[1], &mine, sizeof(mine)) != sizeof(mine))
 				_exit(1);
 			_exit(0);
@@ -216,6 +221,8 @@ static int burst(long n, int jobs, const char *prog, struct result *r)
 		r->execs += x.execs;
 		r->forks += x.forks;
 		r->exec_failures += x.exec_failures;
+		r->connects += x.connects;
+		r->connect_failures += x.connect_failures;
 	}
 	close(pfd[0]);
 	while (wait(NULL) > 0 || errno == EINTR)
@@ -225,7 +232,7 @@ static int burst(long n, int jobs, const char *prog, struct result *r)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: exr-storm exec|connect|mixed|burst N [-p PROG] [-6] [-j JOBS]\n");
+	fprintf(stderr, "usage: exr-storm exec|connect|mixed|burst|cburst N [-p PROG] [-6] [-j JOBS]\n");
 	return 2;
 }
 
@@ -272,7 +279,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	comm = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
-	if ((!strcmp(mode, "connect") || !strcmp(mode, "mixed")) && start_listener()) {
+	if ((!strcmp(mode, "connect") || !strcmp(mode, "mixed") || !strcmp(mode, "cburst")) &&
+	    start_listener()) {
 		perror("exr-storm: loopback listener");
 		return 1;
 	}
@@ -283,8 +291,8 @@ int main(int argc, char **argv)
 		connect_storm(n, &r);
 	else if (!strcmp(mode, "mixed"))
 		mixed_storm(n, prog, &r);
-	else if (!strcmp(mode, "burst")) {
-		if (burst(n, jobs, prog, &r)) {
+	else if (!strcmp(mode, "burst") || !strcmp(mode, "cburst")) {
+		if (burst(n, jobs, prog, mode[0] == 'c', &r)) {
 			perror("exr-storm: burst");
 			return 1;
 		}

@@ -7,7 +7,7 @@
  *   exray-count [--exec-comm NAME] [--dport N] SEG|DIR...
  *
  * Prints one JSON object: records by type, distinct processes (pid, start),
- * kernel losses reported, reader issues, and with the filters the number of
+ * kernel losses reported (total and by lost record type), reader issues, and with the filters the number of
  * successful exec records whose comm is NAME and connect records to port N.
  * Exit 0, 2 on usage error, 3 if a file cannot be read.
  */
@@ -68,7 +68,7 @@ static int set_add(struct key_set *s, uint64_t key)
 }
 
 struct counts {
-	uint64_t by_type[EXRAY_REC_TYPE_MAX];
+	uint64_t by_type[EXRAY_REC_TYPE_MAX], lost_by_type[EXRAY_REC_TYPE_MAX];
 	uint64_t records, lost, issues, files, match_exec, match_connect, bytes;
 	struct key_set procs;
 };
@@ -117,9 +117,14 @@ static int count_file(struct counts *c, const char *path)
 				c->match_connect++;
 			break;
 		}
-		case EXRAY_REC_LOSS:
-			c->lost += ((const struct exray_loss *)h)->count;
+		case EXRAY_REC_LOSS: {
+			const struct exray_loss *l = (const void *)h;
+
+			c->lost += l->count;
+			if (l->lost_type < EXRAY_REC_TYPE_MAX)
+				c->lost_by_type[l->lost_type] += l->count;
 			break;
+		}
 		}
 		if (t && (err = set_add(&c->procs, ((uint64_t)t->pid << 40) ^ t->start)))
 			break;
@@ -220,8 +225,14 @@ int main(int argc, char **argv)
 		printf("%s\"%s\":%" PRIu64, first ? "" : ",", exray_rec_type_name(t), c.by_type[t]);
 		first = 0;
 	}
-	printf("},\"processes\":%zu,\"lost\":%" PRIu64 ",\"issues\":%" PRIu64, c.procs.n, c.lost,
-	       c.issues);
+	printf("},\"processes\":%zu,\"lost\":%" PRIu64 ",\"lost_by_type\":{", c.procs.n, c.lost);
+	for (unsigned t = 1, first = 1; t < EXRAY_REC_TYPE_MAX; t++) {
+		if (!c.lost_by_type[t])
+			continue;
+		printf("%s\"%s\":%" PRIu64, first ? "" : ",", exray_rec_type_name(t), c.lost_by_type[t]);
+		first = 0;
+	}
+	printf("},\"issues\":%" PRIu64, c.issues);
 	if (exec_comm)
 		printf(",\"match_exec\":%" PRIu64, c.match_exec);
 	if (dport >= 0)

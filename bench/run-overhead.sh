@@ -77,8 +77,8 @@ count_captured() { # CAPTURER WORKLOAD DIR PORT
 		  else awk -v p="$port" '$1 == "connect" && $5 == p' "$d/out.txt" | wc -l; fi ;;
 	auditd) if [ "$wl" = exec ]; then grep 'key="exrbench_exec"' "$d/out.txt" | grep -c 'comm="exr-true"'
 		else grep 'key="exrbench_conn"' "$d/out.txt" | grep -c 'comm="exr-storm"'; fi ;;
-	perf) if [ "$wl" = exec ]; then perf script -i "$d/perf.data" -F comm,event 2>/dev/null |
-			awk '$1 == "exr-true" && /sched_process_exec/' | wc -l
+	perf) if [ "$wl" = exec ]; then perf script -i "$d/perf.data" -F trace 2>/dev/null |
+			grep -c 'filename=[^ ]*/exr-true '
 	      else perf script -i "$d/perf.data" -F trace 2>/dev/null |
 			grep -c "dport=$port .*oldstate=TCP_CLOSE newstate=TCP_SYN_SENT"; fi ;;
 	esac
