@@ -353,14 +353,9 @@ int cmd_check(int argc, char **argv)
 
 	/* Policy and rules first: a bad file stops the run before any work. */
 	if (policy_path) {
-		struct exray_policy *p;
-		if ((r = exray_policy_load(&p, policy_path, err, sizeof(err)))) {
+		if ((r = exray_policy_eval_load(&pe, policy_path, err, sizeof(err)))) {
 			cli_error("%s", err);
 			return r == -EINVAL || r == -ELOOP ? EXRAY_EXIT_USAGE : EXRAY_EXIT_FAILURE;
-		}
-		if ((r = exray_policy_eval_new(&pe, p))) {
-			cli_error("%s: %s", policy_path, strerror(-r));
-			return EXRAY_EXIT_FAILURE;
 		}
 		exray_sqlfuncs_set_policy(pe);
 	}

@@ -343,14 +343,9 @@ int cmd_sql(int argc, char **argv)
 		return cli_usage_error("sql", optind >= argc ? "no QUERY given" : "give the QUERY as one argument (quote it)");
 	sql = argv[optind];
 	if (policy_path) {
-		struct exray_policy *p;
-		if ((r = exray_policy_load(&p, policy_path, err, sizeof(err)))) {
+		if ((r = exray_policy_eval_load(&pe, policy_path, err, sizeof(err)))) {
 			cli_error("%s", err);
 			return r == -EINVAL || r == -ELOOP ? EXRAY_EXIT_USAGE : EXRAY_EXIT_FAILURE;
-		}
-		if ((r = exray_policy_eval_new(&pe, p))) {
-			cli_error("%s: %s", policy_path, strerror(-r));
-			return EXRAY_EXIT_FAILURE;
 		}
 		exray_sqlfuncs_set_policy(pe);
 	}

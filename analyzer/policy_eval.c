@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lpm.h"
@@ -68,6 +69,19 @@ int exray_policy_eval_new(struct exray_policy_eval **out, struct exray_policy *p
 	return 0;
 fail:
 	exray_policy_eval_free(pe);
+	return r;
+}
+
+int exray_policy_eval_load(struct exray_policy_eval **out, const char *path, char *err, size_t errlen)
+{
+	struct exray_policy *p;
+	int r;
+
+	*out = NULL;
+	if ((r = exray_policy_load(&p, path, err, errlen)))
+		return r;
+	if ((r = exray_policy_eval_new(out, p)))
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
 	return r;
 }
 

@@ -17,6 +17,10 @@ struct exray_policy_eval;
  * Returns 0 and *out, or -ENOMEM. */
 int exray_policy_eval_new(struct exray_policy_eval **out, struct exray_policy *p);
 void exray_policy_eval_free(struct exray_policy_eval *pe);
+
+/* exray_policy_load() then exray_policy_eval_new(): the same returns, with
+ * one line in err ("FILE:LINE:COL: what", "FILE: cannot read: why"). */
+int exray_policy_eval_load(struct exray_policy_eval **out, const char *path, char *err, size_t errlen);
 const struct exray_policy *exray_policy_eval_policy(const struct exray_policy_eval *pe);
 
 /*

@@ -13,9 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <sqlite3.h>
 #include "../../analyzer/db.h"
+#include "../../analyzer/ingest.h"
+#include "segfix.h"
 #include "../../analyzer/detect.h"
 #include "../../analyzer/policy_eval.h"
 #include "../../analyzer/sqlfuncs.h"
@@ -311,6 +314,94 @@ static void test_rule_missing_column(void **state)
 	exray_rule_free(&r);
 }
 
+/*
+ * The correlation end to end, through the real segment writer and ingest:
+ * one container process execs three images in a row and connects after
+ * each. Each connection must link to the image running at that moment, and
+ * exec-then-egress must name each exec with its own connection.
+ */
+static void test_correlation_ingested(void **state)
+{
+	static const char *const argv_curl[] = { "curl", "http://192.0.2.10/x", NULL };
+	static const char *const argv_payload[] = { "/tmp/payload", NULL };
+	static const char *const argv_nc[] = { "nc", "192.0.2.1", "4444", NULL };
+	char dir[] = "/tmp/exray-corr-XXXXXX", path[256], err[512];
+	struct exray_seg_header h;
+	struct exray_seg_writer *w;
+	struct exray_task init, sh, p;
+	struct exray_ruleset one = { 0 };
+	struct ingest *in;
+	sqlite3 *cdb;
+	sqlite3_stmt *st;
+	const uint64_t cg = 777, s = 1000000000ull;
+
+	assert_non_null(mkdtemp(dir));
+	segfix_header(&h, "h1", 1, 9, 0);
+	assert_non_null(w = segfix_open(dir, "c.exray.zst", &h));
+	init = segfix_task(1, 0, 10, 0, 1);
+	sh = segfix_task(4000, 1, 100, 10, cg);
+	p = segfix_task(4001, 4000, 2 * s, 100, cg);
+	assert_int_equal(segfix_cgroup(w, 50, cg, "/system.slice/docker-" CID1 ".scope"), 0);
+	assert_int_equal(segfix_exec(w, EXRAY_REC_SNAPSHOT, 60, &init, 0, "/sbin/init", NULL), 0);
+	assert_int_equal(segfix_exec(w, EXRAY_REC_SNAPSHOT, 70, &sh, 0, "/bin/sh", NULL), 0);
+	assert_int_equal(segfix_fork(w, 2 * s, &p), 0);
+	assert_int_equal(segfix_exec(w, EXRAY_REC_EXEC, 3 * s, &p, 0, "/usr/bin/curl", argv_curl), 0);
+	assert_int_equal(segfix_connect(w, 3 * s + 100, &p, 1, "192.0.2.10", 80), 0);
+	assert_int_equal(segfix_exec(w, EXRAY_REC_EXEC, 4 * s, &p, 0, "/tmp/payload", argv_payload), 0);
+	assert_int_equal(segfix_connect(w, 4 * s + 200, &p, 2, "198.51.100.7", 8080), 0);
+	assert_int_equal(segfix_exec(w, EXRAY_REC_EXEC, 5 * s, &p, 0, "/bin/nc", argv_nc), 0);
+	assert_int_equal(segfix_connect(w, 5 * s + 300, &p, 3, "192.0.2.1", 4444), 0);
+	assert_int_equal(exray_seg_writer_close(w, h.boot_to_wall_ns), 0);
+
+	assert_int_equal(db_open(&cdb, ":memory:", DB_OPEN_CREATE), 0);
+	snprintf(path, sizeof(path), "%s/c.exray.zst", dir);
+	assert_int_equal(ingest_begin(&in, cdb, NULL), 0);
+	if (ingest_file(in, path, err, sizeof(err)))
+		fail_msg("ingest: %s", err);
+	assert_int_equal(ingest_finish(in), 0);
+	ingest_free(in);
+	unlink(path);
+	rmdir(dir);
+
+	/* each connection -> the image running then */
+	assert_int_equal(sqlite3_prepare_v2(cdb, "SELECT k.dport, e.filename, c.short_id FROM connections k"
+					     " JOIN execs e ON e.exec_id = k.exec_id"
+					     " LEFT JOIN containers c ON c.container_id = k.container_id ORDER BY k.ts",
+					     -1, &st, NULL), SQLITE_OK);
+	{
+		static const struct { int port; const char *file; } want[] = {
+			{ 80, "/usr/bin/curl" }, { 8080, "/tmp/payload" }, { 4444, "/bin/nc" },
+		};
+		for (int i = 0; i < 3; i++) {
+			assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+			assert_int_equal(sqlite3_column_int(st, 0), want[i].port);
+			assert_string_equal(sqlite3_column_text(st, 1), want[i].file);
+			assert_string_equal(sqlite3_column_text(st, 2), "c1c1c1c1c1c1");
+		}
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	}
+	sqlite3_finalize(st);
+
+	for (size_t i = 0; i < rules.n; i++)
+		if (!strcmp(rules.v[i].id, "exec-then-egress"))
+			one.v = &rules.v[i], one.n = 1;
+	assert_int_equal(exray_rules_run(cdb, &one, err, sizeof(err)), 3);
+	assert_int_equal(sqlite3_prepare_v2(cdb, "SELECT e.filename, k.dport FROM alerts a"
+					     " JOIN execs e USING (exec_id) JOIN connections k USING (conn_id)"
+					     " ORDER BY a.ts", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal(sqlite3_column_text(st, 0), "/usr/bin/curl");
+	assert_int_equal(sqlite3_column_int(st, 1), 80);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal(sqlite3_column_text(st, 0), "/tmp/payload");
+	assert_int_equal(sqlite3_column_int(st, 1), 8080);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal(sqlite3_column_text(st, 0), "/bin/nc");
+	assert_int_equal(sqlite3_column_int(st, 1), 4444);
+	sqlite3_finalize(st);
+	db_close(cdb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_idempotent),
 		cmocka_unit_test(test_rule_headers),
 		cmocka_unit_test(test_rule_missing_column),
+		cmocka_unit_test(test_correlation_ingested),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
