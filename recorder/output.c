@@ -182,6 +182,29 @@ static void enforce_max_total(struct rec_output *o)
 	o->nfiles -= drop;
 }
 
+/*
+ * A full disk under --max-total: delete this capture's oldest closed segment,
+ * as retention would have if the cap were below the disk size, so recording
+ * goes on. Returns true if one was deleted (then retry the write).
+ */
+static bool make_room(struct rec_output *o, int err)
+{
+	if ((err != -ENOSPC && err != -EDQUOT) || !o->cfg.max_total || o->nfiles < 2)
+		return false;
+	unlinkat(o->cfg.dirfd, o->files[0].name, 0);
+	memmove(o->files, o->files + 1, (o->nfiles - 1) * sizeof(*o->files));
+	o->nfiles--;
+	return true;
+}
+
+/* err = EXPR, retried while make_room() frees space */
+#define WITH_ROOM(o, err, expr)                          \
+	do {                                             \
+		(err) = (expr);                          \
+		while ((err) && make_room((o), (err)))   \
+			(err) = (expr);                  \
+	} while (0)
+
 static int open_segment(struct rec_output *o)
 {
 	struct exray_seg_header h = { 0 };
@@ -201,7 +224,7 @@ static int open_segment(struct rec_output *o)
 	h.argv_max = o->cfg.argv_max;
 	rec_segment_name(&o->cfg, o->seq, name, sizeof(name));
 
-	err = exray_seg_writer_open(&o->w, o->cfg.dirfd, name, &h, &wo);
+	WITH_ROOM(o, err, exray_seg_writer_open(&o->w, o->cfg.dirfd, name, &h, &wo));
 	if (err)
 		return err;
 	o->seq++;
@@ -227,6 +250,8 @@ static int close_segment(struct rec_output *o)
 
 	if (!o->w)
 		return 0;
+	/* the batch first, so a full disk can be made room for before the footer */
+	WITH_ROOM(o, err, exray_seg_flush(o->w));
 	err = exray_seg_writer_close(o->w, rec_boot_to_wall());
 	o->w = NULL;
 	if (o->nfiles) {
@@ -293,12 +318,14 @@ static bool rotation_due(struct rec_output *o)
 int rec_output_append(struct rec_output *o, const void *rec, size_t len)
 {
 	const struct exray_rec_hdr *h = rec;
+	int err;
 
 	if (o->err)
 		return o->err;
 	if (h->type == EXRAY_REC_CGROUP)
 		STICKY(o, rec_cgroups_add(o->cgroups, rec));
-	STICKY(o, exray_seg_append(o->w, rec, len));
+	WITH_ROOM(o, err, exray_seg_append(o->w, rec, len));
+	STICKY(o, err);
 	o->records++;
 	/* the file grows a frame at a time: this checks once per frame */
 	if (exray_seg_writer_file_bytes(o->w) >= o->cfg.segment_size)
@@ -318,12 +345,15 @@ int rec_output_set_lost(struct rec_output *o, const __u64 *totals)
 
 int rec_output_flush(struct rec_output *o, bool stats_due)
 {
+	int err;
+
 	if (o->err)
 		return o->err;
 	if (stats_due)
-		STICKY(o, exray_seg_write_stats(o->w, rec_boot_to_wall()));
+		WITH_ROOM(o, err, exray_seg_write_stats(o->w, rec_boot_to_wall()));
 	else
-		STICKY(o, exray_seg_flush(o->w));
+		WITH_ROOM(o, err, exray_seg_flush(o->w));
+	STICKY(o, err);
 	if (rotation_due(o))
 		return rec_output_rotate(o);
 	enforce_max_total(o);
