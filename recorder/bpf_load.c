@@ -235,6 +235,13 @@ void rec_bpf_mark_cgroup(struct rec_bpf *b, __u64 id)
 	bpf_map_update_elem(bpf_map__fd(b->skel->maps.cgroups_seen), &id, &one, BPF_ANY);
 }
 
+bool rec_bpf_cgroup_seen(struct rec_bpf *b, __u64 id)
+{
+	__u8 v;
+
+	return bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.cgroups_seen), &id, &v) == 0;
+}
+
 void rec_bpf_stop(struct rec_bpf *b)
 {
 	ring_buffer__free(b->rb);

@@ -92,6 +92,7 @@ int rec_bpf_read_losses(struct rec_bpf *b, __u64 *totals);
 int rec_bpf_iterate(struct rec_bpf *b, void **buf, size_t *len);
 /* Mark a cgroup id as already emitted (for /proc snapshot records). */
 void rec_bpf_mark_cgroup(struct rec_bpf *b, __u64 id);
+bool rec_bpf_cgroup_seen(struct rec_bpf *b, __u64 id);
 void rec_bpf_stop(struct rec_bpf *b);
 
 /* ----------------------------------------------------------- snapshot */

@@ -8,7 +8,8 @@
  * fields as an exec). Fallback: /proc, flagged EXRAY_F_SNAPSHOT_PROC, whose
  * start times have only clock-tick resolution (10 ms at USER_HZ=100), so
  * they may not match the exact start of a later fork/exec/exit record.
- * Either way the exe path and argv come from /proc.
+ * Either way the exe path and argv come from /proc, and processes the
+ * iterator did not show are completed from /proc.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -367,15 +368,99 @@ static int snapshot_proc(struct rec_bpf *b, __u32 argv_max, __u32 self, rec_emit
 	return err ? err : count;
 }
 
-static int snapshot_iter(struct rec_bpf *b, __u32 argv_max, rec_emit_fn emit, void *ctx)
+static int cmp_u32(const void *a, const void *b)
 {
-	size_t len = 0, off = 0;
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* pids of /proc in a malloc'd array. */
+static int proc_pids(__u32 **out, size_t *n)
+{
+	size_t cap = 256;
+	__u32 *v = malloc(cap * sizeof(*v));
+	struct dirent *d;
+	DIR *dir = opendir("/proc");
+
+	*n = 0;
+	if (!v || !dir) {
+		free(v);
+		if (dir)
+			closedir(dir);
+		return -ENOMEM;
+	}
+	while ((d = readdir(dir))) {
+		if (!isdigit((unsigned char)d->d_name[0]))
+			continue;
+		if (*n == cap) {
+			__u32 *nv = realloc(v, (cap *= 2) * sizeof(*v));
+
+			if (!nv) {
+				free(v);
+				closedir(dir);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		v[(*n)++] = strtoul(d->d_name, NULL, 10);
+	}
+	closedir(dir);
+	*out = v;
+	return 0;
+}
+
+/*
+ * Processes in /proc that the iterator did not show (observed on 6.18: the
+ * task iterator never visits pid 1) are added from /proc, flagged
+ * EXRAY_F_SNAPSHOT_PROC.
+ */
+static int complement_from_proc(struct rec_bpf *b, const __u32 *seen, size_t nseen,
+				__u32 argv_max, __u32 self, rec_emit_fn emit, void *ctx)
+{
+	__u32 *pids = NULL;
+	size_t n = 0;
+	int count = 0, err = proc_pids(&pids, &n);
+
+	for (size_t i = 0; !err && i < n; i++) {
+		struct exray_exec base;
+		void *rec;
+		size_t len;
+
+		if (pids[i] == self || bsearch(&pids[i], seen, nseen, sizeof(*seen), cmp_u32))
+			continue;
+		if (build_task(pids[i], &base))
+			continue; /* gone meanwhile */
+		if (base.task.cgroup_id && !rec_bpf_cgroup_seen(b, base.task.cgroup_id))
+			err = emit_proc_cgroup(b, pids[i], emit, ctx);
+		if (!err)
+			err = rec_snapshot_complete(&base, argv_max, &rec, &len);
+		if (!err) {
+			err = emit(ctx, rec, len);
+			free(rec);
+			count++;
+		}
+	}
+	free(pids);
+	return err ? err : count;
+}
+
+static int snapshot_iter(struct rec_bpf *b, __u32 argv_max, __u32 self, rec_emit_fn emit,
+			 void *ctx)
+{
+	size_t len = 0, off = 0, nseen = 0;
+	__u32 *seen = NULL;
 	void *buf = NULL;
 	int count = 0, err;
 
 	err = rec_bpf_iterate(b, &buf, &len);
 	if (err)
 		return err;
+	seen = malloc((len / sizeof(struct exray_exec) + 1) * sizeof(*seen));
+	if (!seen) {
+		free(buf);
+		return -ENOMEM;
+	}
 	while (off + sizeof(struct exray_rec_hdr) <= len) {
 		const struct exray_rec_hdr *h = (const void *)((char *)buf + off);
 		void *rec;
@@ -386,7 +471,10 @@ static int snapshot_iter(struct rec_bpf *b, __u32 argv_max, rec_emit_fn emit, vo
 			break;
 		}
 		if (h->type == EXRAY_REC_SNAPSHOT && h->len >= sizeof(struct exray_exec)) {
-			err = rec_snapshot_complete((const void *)h, argv_max, &rec, &rlen);
+			const struct exray_exec *e = (const void *)h;
+
+			seen[nseen++] = e->task.pid;
+			err = rec_snapshot_complete(e, argv_max, &rec, &rlen);
 			if (!err) {
 				err = emit(ctx, rec, rlen);
 				free(rec);
@@ -400,12 +488,21 @@ static int snapshot_iter(struct rec_bpf *b, __u32 argv_max, rec_emit_fn emit, vo
 		off += h->len;
 	}
 	free(buf);
+	if (!err) {
+		qsort(seen, nseen, sizeof(*seen), cmp_u32);
+		err = complement_from_proc(b, seen, nseen, argv_max, self, emit, ctx);
+		if (err > 0) {
+			count += err;
+			err = 0;
+		}
+	}
+	free(seen);
 	return err ? err : count;
 }
 
 int rec_snapshot(struct rec_bpf *b, __u32 argv_max, __u32 self, rec_emit_fn emit, void *ctx)
 {
 	if (b && b->have_iter)
-		return snapshot_iter(b, argv_max, emit, ctx);
+		return snapshot_iter(b, argv_max, self, emit, ctx);
 	return snapshot_proc(b, argv_max, self, emit, ctx);
 }

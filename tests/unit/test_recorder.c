@@ -751,7 +751,11 @@ static void test_capture(void **state)
 			expect_cgroup(ull, a);
 		else if (sscanf(line, "cgexec %llu %8193s %lu", &ull, a, &ul) == 3)
 			expect_cgroup_exec(ull, a, ul);
-		else if (sscanf(line, "snapshot %u %u %llu %15s", &u1, &u2, &ull, a) == 4)
+		else if (sscanf(line, "snapshot-pid %u %u", &u1, &u2) == 2) {
+			const struct exray_exec *e = (const void *)find(EXRAY_REC_SNAPSHOT, u1, 0);
+
+			CHECK(e && e->task.ppid == u2, "snapshot of pid %u with parent %u missing", u1, u2);
+		} else if (sscanf(line, "snapshot %u %u %llu %15s", &u1, &u2, &ull, a) == 4)
 			expect_snapshot(u1, u2, ull, a);
 		else if (sscanf(line, "absent %u", &u1) == 1) {
 			for (size_t k = 0; k < nrecs; k++) {
