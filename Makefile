@@ -54,6 +54,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 TESTLIB_SRCS := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
 BENCH_SRCS := $(wildcard bench/*.c)
 TOOL_SRCS := $(wildcard tests/tools/*.c)
+FIXTURE_SRCS := $(wildcard fixtures/runner/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 SCHEMA_OBJS := $(call obj,$(SCHEMA_SRCS))
@@ -74,6 +75,7 @@ LIB_ANALYZER := $(BUILD)/libexray-analyzer.a
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
+FIXTURE_BINS := $(patsubst fixtures/runner/%.c,$(BUILD)/fixtures/%,$(FIXTURE_SRCS))
 
 PROGS :=
 ifneq ($(wildcard recorder/main.c),)
@@ -84,7 +86,7 @@ PROGS += $(BUILD)/exray
 endif
 
 .PHONY: all
-all: $(SKELS) $(PROGS) $(UNIT_BINS) $(BENCH_BINS) $(TOOL_BINS)
+all: $(SKELS) $(PROGS) $(UNIT_BINS) $(BENCH_BINS) $(TOOL_BINS) $(FIXTURE_BINS)
 
 # ------------------------------------------------------------------ BPF side
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(VMLINUX_H) | $(BUILD)/bpf
@@ -155,6 +157,11 @@ $(BUILD)/bench/exr-true: bench/static/exr-true.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) -O2 -Wall -Wextra -static $< -o $@
 
+# Fixture helpers that read and write segments (fixtures/runner/*.c).
+$(BUILD)/fixtures/%: $(BUILD)/fixtures/runner/%.o $(LIB_SCHEMA)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS_SCHEMA) -o $@
+
 $(BUILD)/bpf:
 	@mkdir -p $@
 
@@ -187,6 +194,11 @@ bench-deps:
 
 bench: all
 	@BUILD=$(BUILD) bench/run-all.sh
+
+# Re-record the fixtures (root): fixtures/run-scenarios.sh, docs/fixtures.md.
+.PHONY: fixtures
+fixtures: $(PROGS) $(TOOL_BINS) $(FIXTURE_BINS)
+	@BUILD=$(BUILD) fixtures/run-scenarios.sh record $(SCENARIOS)
 
 .PHONY: demo
 demo:
