@@ -319,3 +319,33 @@ WITH RECURSIVE a(proc_id, ancestor_id, depth) AS (
   WHERE p.parent_id IS NOT NULL AND a.depth < 100000
 )
 SELECT proc_id, ancestor_id, depth FROM a;
+
+-- Correlation, per container (NULL container_id / 'host' for the host):
+-- the images that made egress, egress by destination, and for each exec
+-- the time to its first connection. Added for detection (docs/detection.md).
+CREATE VIEW IF NOT EXISTS v_egress_binaries AS
+SELECT k.host_id, k.container_id, COALESCE(c.short_id, 'host') AS container,
+       e.filename, count(*) AS connections,
+       count(DISTINCT k.daddr || ' ' || k.dport) AS destinations,
+       min(k.ts) AS first_ts, max(k.ts) AS last_ts
+FROM connections k
+LEFT JOIN execs e ON e.exec_id = k.exec_id
+LEFT JOIN containers c ON c.container_id = k.container_id
+GROUP BY k.host_id, k.container_id, e.filename;
+
+CREATE VIEW IF NOT EXISTS v_egress_destinations AS
+SELECT k.host_id, k.container_id, COALESCE(c.short_id, 'host') AS container,
+       k.family, k.daddr, k.dport, count(*) AS connections,
+       count(DISTINCT k.exec_id) AS images, min(k.ts) AS first_ts, max(k.ts) AS last_ts
+FROM connections k
+LEFT JOIN containers c ON c.container_id = k.container_id
+GROUP BY k.host_id, k.container_id, k.family, k.daddr, k.dport;
+
+CREATE VIEW IF NOT EXISTS v_exec_first_connect AS
+SELECT e.exec_id, e.proc_id, e.host_id, e.container_id, COALESCE(c.short_id, 'host') AS container,
+       e.pid, e.start, e.filename, e.ts AS exec_ts, f.first_ts AS connect_ts,
+       f.first_ts - e.ts AS ns_to_first_connect, f.connections
+FROM execs e
+JOIN (SELECT exec_id, min(ts) AS first_ts, count(*) AS connections
+      FROM connections WHERE exec_id IS NOT NULL GROUP BY exec_id) f ON f.exec_id = e.exec_id
+LEFT JOIN containers c ON c.container_id = e.container_id;

@@ -44,12 +44,12 @@ n1=$(grep -c . "$tmp/out")
 grep -q 'egress-not-allowed' "$tmp/out" && ok "egress-not-allowed fired" || bad "egress-not-allowed did not fire"
 if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$tmp/out"; then bad "control bytes in check output"; else ok "check output escaped"; fi
 expect_rc 0 "sql: binaries that made egress" "$X" sql -d "$db" \
-	"SELECT container, filename, count(*) AS conns FROM v_connections GROUP BY 1, 2 ORDER BY 3 DESC"
+	"SELECT container, filename, connections, destinations FROM v_egress_binaries ORDER BY connections DESC"
 [ "$(sed -n 2p "$tmp/out" | tr -d ' -')" = "" ] && ok "sql table has a header rule" || bad "sql table layout"
 expect_rc 0 "sql: egress outside 192.0.2.0/24" "$X" sql -d "$db" \
 	"SELECT time, container, comm, inet_fmt(daddr, dport) AS dst FROM v_connections WHERE NOT cidr_contains('192.0.2.0/24', daddr)"
 expect_rc 0 "sql: exec to first connection" "$X" sql -d "$db" \
-	"SELECT e.container, e.filename, (min(k.ts) - e.ts) / 1e6 AS ms_to_first_connect FROM v_execs e JOIN connections k ON k.exec_id = e.exec_id GROUP BY e.exec_id ORDER BY 3"
+	"SELECT container, filename, ns_to_first_connect / 1e6 AS ms FROM v_exec_first_connect ORDER BY ms"
 
 # --- idempotent store
 a1=$("$X" sql -d "$db" --csv "SELECT count(*) FROM alerts" | tail -1 | tr -d '\r')

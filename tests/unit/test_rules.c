@@ -399,6 +399,25 @@ static void test_correlation_ingested(void **state)
 	assert_string_equal(sqlite3_column_text(st, 0), "/bin/nc");
 	assert_int_equal(sqlite3_column_int(st, 1), 4444);
 	sqlite3_finalize(st);
+
+	/* the per-container correlation views */
+	assert_int_equal(sqlite3_prepare_v2(cdb, "SELECT group_concat(filename || '=' || ns_to_first_connect, ' ')"
+					     " FROM (SELECT * FROM v_exec_first_connect ORDER BY exec_ts)", -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal(sqlite3_column_text(st, 0), "/usr/bin/curl=100 /tmp/payload=200 /bin/nc=300");
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_prepare_v2(cdb, "SELECT count(*), sum(connections) FROM v_egress_binaries"
+					     " WHERE container = 'c1c1c1c1c1c1'", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 3);
+	assert_int_equal(sqlite3_column_int(st, 1), 3);
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_prepare_v2(cdb, "SELECT group_concat(daddr || ':' || dport, ' ') FROM"
+					     " (SELECT * FROM v_egress_destinations ORDER BY dport)", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal(sqlite3_column_text(st, 0), "192.0.2.10:80 192.0.2.1:4444 198.51.100.7:8080");
+	sqlite3_finalize(st);
 	db_close(cdb);
 }
 
