@@ -510,7 +510,8 @@ exr_netns_add() {
 # test host .2 / ::2; NET selects the subnet: 0 = 192.0.2.0/24 and
 # 2001:db8::/64 (default), 1 = 198.51.100.0/24 and 2001:db8:1::/64,
 # 2 = 203.0.113.0/24 and 2001:db8:2::/64. No default route anywhere: nothing
-# can leave the machine. Sets EXR_NET_HOST4/6 (test host addresses),
+# can leave the machine. In the host's namespace a subnet the host already
+# routes is refused (this machine's eth0 is in 192.0.2.0/24: use NET 1 or 2). Sets EXR_NET_HOST4/6 (test host addresses),
 # EXR_NET_CLIENT4/6, EXR_NET_IF (client-side veth), EXR_NET_PEERIF.
 exr_testnet_up() {
 	local name=$1 client=${2:-} net=${3:-0}
@@ -529,6 +530,12 @@ exr_testnet_up() {
 	fi
 	local cn=()
 	[ -n "$client" ] && cn=(-n "$client")
+	# Never give the host's own namespace a subnet it already has: on some
+	# machines eth0 itself sits in a documentation range (192.0.2.0/24 here),
+	# and a second route to it could send test traffic off the machine.
+	if [ -z "$client" ] && ip -4 route show | grep -q "^${v4[$net]}\."; then
+		exr_die "exr_testnet_up: ${v4[$net]}.0/24 is already routed on this host; use another NET"
+	fi
 	exr_register link "$EXR_NET_IF"
 	ip "${cn[@]}" link add "$EXR_NET_IF" type veth peer name "$EXR_NET_PEERIF" netns "$name" ||
 		exr_die "creating veth $EXR_NET_IF failed"
