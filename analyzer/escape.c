@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#include <stdio.h>
 #include <string.h>
 #include "escape.h"
 
@@ -34,40 +35,66 @@ size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
 	return len;
 }
 
-void json_write_strn(FILE *f, const char *str, size_t len)
+size_t json_escape_into(char *dst, const char *str, size_t len)
 {
+	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, run = 0;
+	char *d = dst;
+	size_t i = 0;
 
-	putc('"', f);
 	while (i < len) {
 		unsigned cp;
-		size_t n = utf8_decode(s + i, len - i, &cp);
+		size_t n;
 
-		if (n && cp >= 0x20 && cp != '"' && cp != '\\' && cp != 0x7f &&
-		    !(cp >= 0x80 && cp <= 0x9f)) {
-			i += n;
-			run += n;
+		/* fast path: printable ASCII other than the two JSON specials */
+		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\') {
+			*d++ = (char)s[i++];
 			continue;
 		}
-		fwrite(s + i - run, 1, run, f);
-		run = 0;
+		n = utf8_decode(s + i, len - i, &cp);
 		if (!n) {
-			fputs("\\ufffd", f);
+			memcpy(d, "\\ufffd", 6);
+			d += 6;
 			i++;
 			continue;
 		}
-		switch (cp) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		default: fprintf(f, "\\u%04x", cp); break;
+		if (cp >= 0xa0) {
+			memcpy(d, s + i, n);
+			d += n;
+		} else if (cp == '"' || cp == '\\') {
+			*d++ = '\\';
+			*d++ = (char)cp;
+		} else if (cp == '\n' || cp == '\r' || cp == '\t') {
+			*d++ = '\\';
+			*d++ = cp == '\n' ? 'n' : cp == '\r' ? 'r' : 't';
+		} else {
+			memcpy(d, "\\u00", 4);
+			d[4] = hex[cp >> 4];
+			d[5] = hex[cp & 15];
+			d += 6;
 		}
 		i += n;
 	}
-	fwrite(s + i - run, 1, run, f);
+	return (size_t)(d - dst);
+}
+
+void json_write_strn(FILE *f, const char *s, size_t len)
+{
+	char buf[6 * 1024];
+
+	putc('"', f);
+	while (len) {
+		/* cut between UTF-8 sequences: back up over continuation bytes */
+		size_t n = len;
+		if (n > 1024) {
+			n = 1024;
+			while (n > 1020 && ((unsigned char)s[n] & 0xc0) == 0x80)
+				n--;
+		}
+		fwrite(buf, 1, json_escape_into(buf, s, n), f);
+		s += n;
+		len -= n;
+	}
 	putc('"', f);
 }
 

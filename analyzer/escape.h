@@ -19,6 +19,12 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/*
+ * Escape s[0..len) as the inside of a JSON string literal (no quotes) into
+ * dst, which must have room for 6 * len bytes; returns the bytes written.
+ */
+size_t json_escape_into(char *dst, const char *s, size_t len);
+
 /* Write s[0..len) as a JSON string literal, quotes included. */
 void json_write_strn(FILE *f, const char *s, size_t len);
 /* Same for a NUL-terminated string; NULL is written as null. */

@@ -25,8 +25,8 @@
 
 enum {
 	S_HOST_GET, S_HOST_INS, S_HOST_B2W, S_SEG_GET, S_SEG_INS, S_SEG_UPD, S_FRAMES_GET,
-	S_FRAME_INS, S_ISSUE_DEL, S_ISSUE_INS, S_CG_INS, S_CT_GET, S_CT_INS, S_PROC_NEW,
-	S_PROC_MERGE, S_EXEC_INS, S_CONN_INS, S_CONN_RES, S_SYN_INS, S_LOSS_INS, S_COUNT
+	S_FRAME_INS, S_ISSUE_DEL, S_ISSUE_INS, S_CG_INS, S_CT_GET, S_CT_INS, S_PROC_GET,
+	S_PROC_PUT, S_PROC_MERGE, S_EXEC_INS, S_CONN_INS, S_CONN_RES, S_SYN_INS, S_LOSS_INS, S_COUNT
 };
 
 static const char *const sql_text[S_COUNT] = {
@@ -54,9 +54,14 @@ static const char *const sql_text[S_COUNT] = {
 	[S_CT_GET] = "SELECT container_id FROM containers WHERE host_id=?1 AND cid=?2",
 	[S_CT_INS] = "INSERT INTO containers(host_id,runtime,cid,short_id,pod_uid,cgroup_path)"
 		     " VALUES(?1,?2,?3,substr(?3,1,12),?4,?5)",
-	[S_PROC_NEW] = "INSERT INTO processes(host_id,pid,start) VALUES(?1,?2,?3) "
-		       "ON CONFLICT(host_id,pid,start) DO UPDATE SET pid=excluded.pid "
-		       "RETURNING proc_id",
+	[S_PROC_GET] = "SELECT proc_id FROM processes WHERE host_id=?1 AND pid=?2 AND start=?3",
+	/* a process first seen in this run: its whole merged row, written
+	 * once per batch it changed in (REPLACE: again in a later batch) */
+	[S_PROC_PUT] = "INSERT OR REPLACE INTO processes(proc_id,host_id,pid,start,ppid,pstart,"
+		       "parent_id,parent_ts,first_ts,last_ts,fork_ts,exit_ts,exit_code,uid,gid,"
+		       "euid,egid,cgroup_id,container_id,pidns,mntns,netns,vpid,comm,ident_ts,"
+		       "exec_id,flags) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
+		       "?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27)",
 	/* Every SET expression sees the row as it was: a record wins a column
 	 * group when its ts says so, whatever order the records came in. */
 	[S_PROC_MERGE] =
@@ -86,8 +91,8 @@ static const char *const sql_text[S_COUNT] = {
 		       "?21,?22,?23,?24,?25,?26)",
 	[S_CONN_INS] = "INSERT INTO connections(proc_id,host_id,pid,start,tid,ts,uid,euid,"
 		       "cgroup_id,container_id,netns,comm,family,saddr,sport,daddr,dport,sock,"
-		       "segment_id) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,"
-		       "?16,?17,?18,?19)",
+		       "segment_id,conn_id,exec_id,state,result_ts) VALUES(?1,?2,?3,?4,?5,?6,?7,"
+		       "?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23)",
 	[S_CONN_RES] = "UPDATE connections SET sport=CASE WHEN ?2 THEN ?2 ELSE sport END,"
 		       " state=?3, result_ts=?4 WHERE conn_id=?1",
 	[S_SYN_INS] = "INSERT INTO syns(host_id,ts,cgroup_id,container_id,ifindex,family,saddr,"
@@ -103,15 +108,50 @@ static const char *const sql_text[S_COUNT] = {
 #define PF_EXIT 8
 #define PF_KTHREAD 16
 
+/*
+ * A process touched by this run. One created by this run (!old) has its
+ * whole state here, parent, image and container included, and is written
+ * with one REPLACE per batch; a process already in the database (old) is
+ * merged into its row with S_PROC_MERGE and re-linked in SQL at the end.
+ */
 struct proc {
 	sqlite3_int64 proc_id;
-	__u64 first_ts, last_ts, fork_ts, exit_ts, parent_ts, ident_ts;
+	sqlite3_int64 img_id;       /* latest successful exec/snapshot by ts (0: none) */
+	__u64 first_ts, last_ts, fork_ts, exit_ts, parent_ts, ident_ts, img_ts, max_conn_ts;
 	__u32 exit_code, flags;
-	int has_fork, has_exit, dirty;
+	unsigned has_fork : 1, has_exit : 1, dirty : 1, old : 1, relink : 1, has_conn : 1;
 	struct exray_task t;        /* identity from the latest record */
 	__u32 ppid;                 /* parent from the earliest record */
 	__u64 pstart;
 };
+
+/* A connection waiting for the end of its batch, so that its result (which
+ * follows within milliseconds) is merged in memory instead of an UPDATE. */
+struct pconn {
+	sqlite3_int64 conn_id, proc_id, host_id, segment_id, exec_id;
+	__u64 ts, result_ts, sock, cgroup_id;
+	__u32 pid, tid, uid, euid, netns;
+	__u64 start;
+	__u16 sport, dport;
+	__u8 family, state, has_result;
+	__u8 saddr[16], daddr[16];
+	char comm[EXRAY_COMM_LEN];
+};
+
+/* A growable array: GROW_ONE(arr, n, cap, start) makes room for one more. */
+static int grow_one(void **arr, size_t n, size_t *cap, size_t size, size_t start)
+{
+	if (n < *cap)
+		return 0;
+	size_t c = *cap ? *cap * 2 : start;
+	void *a = realloc(*arr, c * size);
+	if (!a)
+		return -ENOMEM;
+	*arr = a;
+	*cap = c;
+	return 0;
+}
+#define GROW_ONE(arr, n, cap, start) grow_one((void **)&(arr), (n), &(cap), sizeof(*(arr)), (start))
 
 struct pending_result {
 	sqlite3_int64 host_id;
@@ -132,9 +172,19 @@ struct ingest {
 	struct xmap socks;          /* (host, sock) -> conn_id */
 	struct pending_result *pending;
 	size_t n_pending, cap_pending;
+	struct pconn *pc;           /* connections of the current batch */
+	size_t n_pc, cap_pc;
+	sqlite3_int64 next_proc_id, next_conn_id, pc_base; /* pc[i].conn_id == pc_base + i */
+	struct xmap_key *new_cg;    /* cgroups that gained a container in this run */
+	size_t n_new_cg, cap_new_cg;
+	struct xmap missed;         /* cgroups some row was written without knowing */
+	unsigned long long n_nocg;      /* processes of this run without a cgroup id */
 	unsigned long long txn_records;
 	int in_txn;
-	sqlite3_int64 exec_mark, conn_mark, syn_mark; /* max row ids before this run */
+	int fresh;                  /* the case was empty at the start of the run */
+	int fix_all_cg;             /* `missed` incomplete (no memory): re-attribute all */
+	char *sbuf;                 /* scratch for argv texts */
+	size_t scap;
 	struct timespec last_progress, started;
 	/* per file */
 	sqlite3_int64 host_id, segment_id;
@@ -159,15 +209,21 @@ static int step_done(struct ingest *in, sqlite3_stmt *st)
 	return 0;
 }
 
+/*
+ * Text bound without a copy: every caller binds bytes of the record, of the
+ * segment header, of the file name or of this run's memory, all of which
+ * stay put until the statement is stepped and reset (step_done). Text built
+ * in a local buffer goes through bind_addr (copied) instead.
+ */
 static void bind_text(sqlite3_stmt *st, int i, const char *s, size_t n)
 {
-	sqlite3_bind_text(st, i, s, (int)n, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, i, s, (int)n, SQLITE_STATIC);
 }
 
 static void bind_cstr(sqlite3_stmt *st, int i, const char *s)
 {
 	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, i);
 }
@@ -222,48 +278,166 @@ static int txn_begin(struct ingest *in)
 	return 0;
 }
 
-static int flush_procs(struct ingest *in)
+/* container_id of a cgroup as known now (0: host or unknown); an unknown
+ * non-zero cgroup counts as a miss, fixed at the end if its record comes. */
+static sqlite3_int64 cg_container(struct ingest *in, sqlite3_int64 host_id, __u64 cgroup_id)
+{
+	uint64_t *v = xmap_get(&in->cgroups, host_id, cgroup_id, 0);
+	int created;
+
+	/* remembered, not fatal: the first fix-up pass then covers it anyway */
+	if (!v && cgroup_id && !xmap_put(&in->missed, host_id, cgroup_id, 0, &created))
+		in->fix_all_cg = 1;
+	return v ? (sqlite3_int64)*v : 0;
+}
+
+static void bind_id(sqlite3_stmt *st, int i, sqlite3_int64 id)
+{
+	if (id)
+		sqlite3_bind_int64(st, i, id);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void bind_fixed(sqlite3_stmt *st, int i, const char *s, size_t max);
+
+static int put_proc(struct ingest *in, struct proc *p)
+{
+	sqlite3_stmt *st = in->st[S_PROC_PUT];
+	uint64_t *v = xmap_get(&in->procs, in->host_id, p->ppid, p->pstart);
+
+	sqlite3_bind_int64(st, 1, p->proc_id);
+	sqlite3_bind_int64(st, 2, in->host_id);
+	sqlite3_bind_int64(st, 3, p->t.pid);
+	sqlite3_bind_int64(st, 4, p->t.start);
+	sqlite3_bind_int64(st, 5, p->ppid);
+	sqlite3_bind_int64(st, 6, p->pstart);
+	/* a parent not seen in this run is looked up in SQL at the end */
+	bind_id(st, 7, v && in->pv[*v - 1].proc_id != p->proc_id ? in->pv[*v - 1].proc_id : 0);
+	sqlite3_bind_int64(st, 8, p->parent_ts);
+	sqlite3_bind_int64(st, 9, p->first_ts);
+	sqlite3_bind_int64(st, 10, p->last_ts);
+	if (p->has_fork)
+		sqlite3_bind_int64(st, 11, p->fork_ts);
+	else
+		sqlite3_bind_null(st, 11);
+	if (p->has_exit) {
+		sqlite3_bind_int64(st, 12, p->exit_ts);
+		sqlite3_bind_int64(st, 13, p->exit_code);
+	} else {
+		sqlite3_bind_null(st, 12);
+		sqlite3_bind_null(st, 13);
+	}
+	sqlite3_bind_int64(st, 14, p->t.uid);
+	sqlite3_bind_int64(st, 15, p->t.gid);
+	sqlite3_bind_int64(st, 16, p->t.euid);
+	sqlite3_bind_int64(st, 17, p->t.egid);
+	sqlite3_bind_int64(st, 18, p->t.cgroup_id);
+	bind_id(st, 19, cg_container(in, in->host_id, p->t.cgroup_id));
+	sqlite3_bind_int64(st, 20, p->t.pidns);
+	sqlite3_bind_int64(st, 21, p->t.mntns);
+	sqlite3_bind_int64(st, 22, p->t.netns);
+	sqlite3_bind_int64(st, 23, p->t.vpid);
+	bind_fixed(st, 24, p->t.comm, sizeof(p->t.comm));
+	sqlite3_bind_int64(st, 25, p->ident_ts);
+	bind_id(st, 26, p->img_id);
+	sqlite3_bind_int64(st, 27, p->flags);
+	return step_done(in, st);
+}
+
+static int merge_proc(struct ingest *in, struct proc *p)
 {
 	sqlite3_stmt *st = in->st[S_PROC_MERGE];
+
+	sqlite3_bind_int64(st, 1, p->proc_id);
+	sqlite3_bind_int64(st, 2, p->first_ts);
+	sqlite3_bind_int64(st, 3, p->last_ts);
+	if (p->has_fork)
+		sqlite3_bind_int64(st, 4, p->fork_ts);
+	else
+		sqlite3_bind_null(st, 4);
+	if (p->has_exit) {
+		sqlite3_bind_int64(st, 5, p->exit_ts);
+		sqlite3_bind_int64(st, 6, p->exit_code);
+	} else {
+		sqlite3_bind_null(st, 5);
+		sqlite3_bind_null(st, 6);
+	}
+	sqlite3_bind_int64(st, 7, p->ppid);
+	sqlite3_bind_int64(st, 8, p->pstart);
+	sqlite3_bind_int64(st, 9, p->parent_ts);
+	sqlite3_bind_int64(st, 10, p->ident_ts);
+	sqlite3_bind_int64(st, 11, p->t.uid);
+	sqlite3_bind_int64(st, 12, p->t.gid);
+	sqlite3_bind_int64(st, 13, p->t.euid);
+	sqlite3_bind_int64(st, 14, p->t.egid);
+	sqlite3_bind_int64(st, 15, p->t.cgroup_id);
+	sqlite3_bind_int64(st, 16, p->t.pidns);
+	sqlite3_bind_int64(st, 17, p->t.mntns);
+	sqlite3_bind_int64(st, 18, p->t.netns);
+	sqlite3_bind_int64(st, 19, p->t.vpid);
+	bind_fixed(st, 20, p->t.comm, sizeof(p->t.comm));
+	sqlite3_bind_int64(st, 21, p->flags);
+	return step_done(in, st);
+}
+
+static int flush_procs(struct ingest *in)
+{
 	int err;
 
 	for (size_t i = 0; i < in->pn; i++) {
 		struct proc *p = &in->pv[i];
 		if (!p->dirty)
 			continue;
-		sqlite3_bind_int64(st, 1, p->proc_id);
-		sqlite3_bind_int64(st, 2, p->first_ts);
-		sqlite3_bind_int64(st, 3, p->last_ts);
-		if (p->has_fork)
-			sqlite3_bind_int64(st, 4, p->fork_ts);
-		else
-			sqlite3_bind_null(st, 4);
-		if (p->has_exit) {
-			sqlite3_bind_int64(st, 5, p->exit_ts);
-			sqlite3_bind_int64(st, 6, p->exit_code);
-		} else {
-			sqlite3_bind_null(st, 5);
-			sqlite3_bind_null(st, 6);
-		}
-		sqlite3_bind_int64(st, 7, p->ppid);
-		sqlite3_bind_int64(st, 8, p->pstart);
-		sqlite3_bind_int64(st, 9, p->parent_ts);
-		sqlite3_bind_int64(st, 10, p->ident_ts);
-		sqlite3_bind_int64(st, 11, p->t.uid);
-		sqlite3_bind_int64(st, 12, p->t.gid);
-		sqlite3_bind_int64(st, 13, p->t.euid);
-		sqlite3_bind_int64(st, 14, p->t.egid);
-		sqlite3_bind_int64(st, 15, p->t.cgroup_id);
-		sqlite3_bind_int64(st, 16, p->t.pidns);
-		sqlite3_bind_int64(st, 17, p->t.mntns);
-		sqlite3_bind_int64(st, 18, p->t.netns);
-		sqlite3_bind_int64(st, 19, p->t.vpid);
-		bind_fixed(st, 20, p->t.comm, sizeof(p->t.comm));
-		sqlite3_bind_int64(st, 21, p->flags);
-		if ((err = step_done(in, st)))
+		if ((err = p->old ? merge_proc(in, p) : put_proc(in, p)))
 			return err;
 		p->dirty = 0;
 	}
+	return 0;
+}
+
+static void bind_addr(sqlite3_stmt *st, int i, __u8 family, const __u8 addr[16]);
+
+/* Insert the connections of the batch, with their results merged. */
+static int flush_conns(struct ingest *in)
+{
+	sqlite3_stmt *st = in->st[S_CONN_INS];
+	int err;
+
+	for (size_t i = 0; i < in->n_pc; i++) {
+		const struct pconn *k = &in->pc[i];
+		sqlite3_bind_int64(st, 1, k->proc_id);
+		sqlite3_bind_int64(st, 2, k->host_id);
+		sqlite3_bind_int64(st, 3, k->pid);
+		sqlite3_bind_int64(st, 4, k->start);
+		sqlite3_bind_int64(st, 5, k->tid);
+		sqlite3_bind_int64(st, 6, k->ts);
+		sqlite3_bind_int64(st, 7, k->uid);
+		sqlite3_bind_int64(st, 8, k->euid);
+		sqlite3_bind_int64(st, 9, k->cgroup_id);
+		bind_id(st, 10, cg_container(in, k->host_id, k->cgroup_id));
+		sqlite3_bind_int64(st, 11, k->netns);
+		bind_fixed(st, 12, k->comm, sizeof(k->comm));
+		sqlite3_bind_int(st, 13, k->family);
+		bind_addr(st, 14, k->family, k->saddr);
+		sqlite3_bind_int(st, 15, k->sport);
+		bind_addr(st, 16, k->family, k->daddr);
+		sqlite3_bind_int(st, 17, k->dport);
+		sqlite3_bind_int64(st, 18, (sqlite3_int64)k->sock);
+		sqlite3_bind_int64(st, 19, k->segment_id);
+		sqlite3_bind_int64(st, 20, k->conn_id);
+		bind_id(st, 21, k->exec_id);
+		sqlite3_bind_text(st, 22, k->has_result ? tcp_state_name(k->state) : "syn_sent", -1,
+				  SQLITE_STATIC);
+		if (k->has_result)
+			sqlite3_bind_int64(st, 23, k->result_ts);
+		else
+			sqlite3_bind_null(st, 23);
+		if ((err = step_done(in, st)))
+			return err;
+	}
+	in->n_pc = 0;
+	in->pc_base = in->next_conn_id;
 	return 0;
 }
 
@@ -273,7 +447,7 @@ static int txn_commit(struct ingest *in)
 
 	if (!in->in_txn)
 		return 0;
-	if ((err = flush_procs(in)))
+	if ((err = flush_conns(in)) || (err = flush_procs(in)))
 		return err;
 	if (db_exec(in->db, "COMMIT"))
 		return -EIO;
@@ -297,7 +471,7 @@ int ingest_begin(struct ingest **out, sqlite3 *db, FILE *progress)
 	clock_gettime(CLOCK_MONOTONIC, &in->started);
 	/* WAL + synchronous=NORMAL: a crash loses at most the last batches,
 	 * never the database; the segments stay the source of truth. */
-	if ((err = db_exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+	if ((err = db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 			       "PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY")))
 		goto fail;
 	/* First load into an empty case: secondary indexes are built once at
@@ -327,9 +501,9 @@ int ingest_begin(struct ingest **out, sqlite3 *db, FILE *progress)
 			goto fail;
 	if ((err = load_cgroups(in)))
 		goto fail;
-	in->exec_mark = max_rowid(in, "execs");
-	in->conn_mark = max_rowid(in, "connections");
-	in->syn_mark = max_rowid(in, "syns");
+	in->fresh = empty;
+	in->next_proc_id = max_rowid(in, "processes") + 1;
+	in->next_conn_id = in->pc_base = max_rowid(in, "connections") + 1;
 	*out = in;
 	return 0;
 fail:
@@ -351,27 +525,31 @@ static struct proc *proc_touch(struct ingest *in, const struct exray_task *t, __
 	if (!created) {
 		p = &in->pv[*v - 1];
 	} else {
-		sqlite3_stmt *st = in->st[S_PROC_NEW];
-		if (in->pn == in->pcap) {
-			size_t cap = in->pcap ? in->pcap * 2 : 4096;
-			struct proc *nv = realloc(in->pv, cap * sizeof(*nv));
-			if (!nv)
-				return NULL;
-			in->pv = nv;
-			in->pcap = cap;
-		}
+		sqlite3_stmt *st = in->st[S_PROC_GET];
+		if (GROW_ONE(in->pv, in->pn, in->pcap, 4096))
+			return NULL;
 		p = &in->pv[in->pn];
 		memset(p, 0, sizeof(*p));
-		sqlite3_bind_int64(st, 1, in->host_id);
-		sqlite3_bind_int64(st, 2, t->pid);
-		sqlite3_bind_int64(st, 3, t->start);
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			*err = dberr(in);
+		/* in a case that was empty, every process is new: no lookup */
+		if (!in->fresh) {
+			sqlite3_bind_int64(st, 1, in->host_id);
+			sqlite3_bind_int64(st, 2, t->pid);
+			sqlite3_bind_int64(st, 3, t->start);
+			int rc = sqlite3_step(st);
+			if (rc == SQLITE_ROW) {
+				p->proc_id = sqlite3_column_int64(st, 0);
+				p->old = 1;
+			}
 			sqlite3_reset(st);
-			return NULL;
+			if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+				*err = dberr(in);
+				return NULL;
+			}
 		}
-		p->proc_id = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
+		if (!p->old)
+			p->proc_id = in->next_proc_id++;
+		if (!t->cgroup_id)
+			in->n_nocg++;
 		p->first_ts = p->last_ts = p->parent_ts = p->ident_ts = ts;
 		p->t = *t;
 		p->ppid = t->ppid;
@@ -398,41 +576,76 @@ static struct proc *proc_touch(struct ingest *in, const struct exray_task *t, __
 
 static void bind_container(struct ingest *in, sqlite3_stmt *st, int i, __u64 cgroup_id)
 {
-	uint64_t *v = xmap_get(&in->cgroups, in->host_id, cgroup_id, 0);
-
-	if (v && *v)
-		sqlite3_bind_int64(st, i, *v);
-	else
-		sqlite3_bind_null(st, i);
+	bind_id(st, i, cg_container(in, in->host_id, cgroup_id));
 }
 
-/* argv block -> "a b c" (bytes as recorded) */
-static char *argv_cmdline(const char *argv, size_t len, size_t *outlen)
+static void bind_addr(sqlite3_stmt *st, int i, __u8 family, const __u8 addr[16])
 {
-	char *s = malloc(len + 1);
+	char a[ADDR_TEXT_LEN];
 
-	if (!s)
-		return NULL;
-	memcpy(s, argv, len);
-	while (len && !s[len - 1])
+	sqlite3_bind_text(st, i, addr_text(a, family, addr), -1, SQLITE_TRANSIENT);
+}
+
+/* Room for n more bytes in the run's scratch buffer. */
+static char *scratch(struct ingest *in, size_t n)
+{
+	if (n > in->scap) {
+		size_t cap = n < 4096 ? 4096 : n * 2;
+		char *b = realloc(in->sbuf, cap);
+		if (!b)
+			return NULL;
+		in->sbuf = b;
+		in->scap = cap;
+	}
+	return in->sbuf;
+}
+
+/*
+ * An argv block (NUL-separated) as a JSON array (json, *jlen) and as the
+ * arguments joined by spaces, bytes as recorded (cmd, *clen), both in the
+ * scratch buffer. -ENOMEM.
+ */
+static int argv_texts(struct ingest *in, const char *argv, size_t len, char **json, size_t *jlen,
+		      char **cmd, size_t *clen)
+{
+	/* JSON: 6 bytes per byte at worst, plus quotes, commas, brackets */
+	char *b = scratch(in, 9 * len + 8), *d;
+	size_t i = 0, n;
+
+	if (!b)
+		return -ENOMEM;
+	d = b;
+	*d++ = '[';
+	while (i < len) {
+		n = strnlen(argv + i, len - i);
+		if (i)
+			*d++ = ',';
+		*d++ = '"';
+		d += json_escape_into(d, argv + i, n);
+		*d++ = '"';
+		i += n + 1;
+	}
+	*d++ = ']';
+	*json = b;
+	*jlen = (size_t)(d - b);
+	*cmd = d;
+	memcpy(d, argv, len);
+	while (len && !d[len - 1])
 		len--;
-	for (size_t i = 0; i < len; i++)
-		if (!s[i])
-			s[i] = ' ';
-	s[len] = 0;
-	*outlen = len;
-	return s;
+	for (i = 0; i < len; i++)
+		if (!d[i])
+			d[i] = ' ';
+	*clen = len;
+	return 0;
 }
 
 static int on_exec(struct ingest *in, const struct exray_exec *e, int snapshot)
 {
 	sqlite3_stmt *st = in->st[S_EXEC_INS];
 	const struct exray_task *t = &e->task;
-	size_t alen = 0, clen = 0;
+	size_t alen = 0, clen = 0, jlen = 0;
 	const char *argv = exray_exec_argv(e, &alen);
 	char *json = NULL, *cmd = NULL;
-	size_t jlen = 0;
-	FILE *mf;
 	int err;
 	struct proc *p = proc_touch(in, t, e->hdr.ts, &err);
 
@@ -441,14 +654,10 @@ static int on_exec(struct ingest *in, const struct exray_exec *e, int snapshot)
 	p->flags |= snapshot ? PF_SNAPSHOT : PF_EXEC;
 	if (e->hdr.flags & EXRAY_F_KTHREAD)
 		p->flags |= PF_KTHREAD;
-	if (!(mf = open_memstream(&json, &jlen)))
-		return -ENOMEM;
-	argv_write_json(mf, argv, alen);
-	fclose(mf);
-	if (argv && !(cmd = argv_cmdline(argv, alen, &clen))) {
-		free(json);
-		return -ENOMEM;
-	}
+	if (!argv)
+		alen = 0;
+	if ((err = argv_texts(in, argv, alen, &json, &jlen, &cmd, &clen)))
+		return err;
 	sqlite3_bind_int64(st, 1, p->proc_id);
 	sqlite3_bind_int64(st, 2, in->host_id);
 	sqlite3_bind_int64(st, 3, t->pid);
@@ -458,9 +667,9 @@ static int on_exec(struct ingest *in, const struct exray_exec *e, int snapshot)
 	sqlite3_bind_int64(st, 7, t->tid);
 	sqlite3_bind_int64(st, 8, e->ret);
 	bind_cstr(st, 9, exray_exec_filename(e));
-	bind_text(st, 10, json, jlen);
-	if (cmd)
-		bind_text(st, 11, cmd, clen);
+	sqlite3_bind_text(st, 10, json, (int)jlen, SQLITE_STATIC);
+	if (argv)
+		sqlite3_bind_text(st, 11, cmd, (int)clen, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 11);
 	sqlite3_bind_int(st, 12, !!(e->hdr.flags & EXRAY_F_ARGV_TRUNCATED));
@@ -478,47 +687,66 @@ static int on_exec(struct ingest *in, const struct exray_exec *e, int snapshot)
 	sqlite3_bind_int64(st, 24, t->vpid);
 	bind_fixed(st, 25, t->comm, sizeof(t->comm));
 	sqlite3_bind_int64(st, 26, in->segment_id);
-	err = step_done(in, st);
-	free(json);
-	free(cmd);
-	return err;
+	if ((err = step_done(in, st)))
+		return err;
+	if (e->ret == 0) {
+		/* the current image; a connection already placed after this
+		 * exec's time took an older image: re-link it at the end */
+		if (!p->img_id || e->hdr.ts >= p->img_ts) {
+			p->img_id = sqlite3_last_insert_rowid(in->db);
+			p->img_ts = e->hdr.ts;
+		}
+		if (p->has_conn && e->hdr.ts <= p->max_conn_ts)
+			p->relink = 1;
+	}
+	return 0;
 }
 
 static int on_connect(struct ingest *in, const struct exray_connect *k)
 {
-	sqlite3_stmt *st = in->st[S_CONN_INS];
 	const struct exray_task *t = &k->task;
-	char a[ADDR_TEXT_LEN];
 	int err, created;
 	struct proc *p = proc_touch(in, t, k->hdr.ts, &err);
+	struct pconn *c;
 	uint64_t *sv;
 
 	if (!p)
 		return err;
-	sqlite3_bind_int64(st, 1, p->proc_id);
-	sqlite3_bind_int64(st, 2, in->host_id);
-	sqlite3_bind_int64(st, 3, t->pid);
-	sqlite3_bind_int64(st, 4, t->start);
-	sqlite3_bind_int64(st, 5, t->tid);
-	sqlite3_bind_int64(st, 6, k->hdr.ts);
-	sqlite3_bind_int64(st, 7, t->uid);
-	sqlite3_bind_int64(st, 8, t->euid);
-	sqlite3_bind_int64(st, 9, t->cgroup_id);
-	bind_container(in, st, 10, t->cgroup_id);
-	sqlite3_bind_int64(st, 11, t->netns);
-	bind_fixed(st, 12, t->comm, sizeof(t->comm));
-	sqlite3_bind_int(st, 13, k->family);
-	bind_cstr(st, 14, addr_text(a, k->family, k->saddr));
-	sqlite3_bind_int(st, 15, k->sport);
-	bind_cstr(st, 16, addr_text(a, k->family, k->daddr));
-	sqlite3_bind_int(st, 17, k->dport);
-	sqlite3_bind_int64(st, 18, (sqlite3_int64)k->sock);
-	sqlite3_bind_int64(st, 19, in->segment_id);
-	if ((err = step_done(in, st)))
-		return err;
+	if (GROW_ONE(in->pc, in->n_pc, in->cap_pc, 1024))
+		return -ENOMEM;
+	c = &in->pc[in->n_pc++];
+	memset(c, 0, sizeof(*c));
+	c->conn_id = in->next_conn_id++;
+	c->proc_id = p->proc_id;
+	c->host_id = in->host_id;
+	c->segment_id = in->segment_id;
+	c->ts = k->hdr.ts;
+	c->sock = k->sock;
+	c->cgroup_id = t->cgroup_id;
+	c->pid = t->pid;
+	c->tid = t->tid;
+	c->start = t->start;
+	c->uid = t->uid;
+	c->euid = t->euid;
+	c->netns = t->netns;
+	c->family = k->family;
+	c->sport = k->sport;
+	c->dport = k->dport;
+	memcpy(c->saddr, k->saddr, 16);
+	memcpy(c->daddr, k->daddr, 16);
+	memcpy(c->comm, t->comm, sizeof(c->comm));
+	/* the image running then, if this run's records settle it; otherwise
+	 * (image recorded later or in another run) SQL decides at the end */
+	if (p->img_id && p->img_ts <= k->hdr.ts && !p->old)
+		c->exec_id = p->img_id;
+	else
+		p->relink = 1;
+	if (!p->has_conn || k->hdr.ts > p->max_conn_ts)
+		p->max_conn_ts = k->hdr.ts;
+	p->has_conn = 1;
 	if (!(sv = xmap_put(&in->socks, in->host_id, k->sock, 0, &created)))
 		return -ENOMEM;
-	*sv = sqlite3_last_insert_rowid(in->db);
+	*sv = c->conn_id;
 	return 0;
 }
 
@@ -527,16 +755,19 @@ static int on_result(struct ingest *in, const struct exray_connect_result *r)
 	sqlite3_stmt *st = in->st[S_CONN_RES];
 	uint64_t *sv = xmap_get(&in->socks, in->host_id, r->sock, 0);
 
+	if (sv && (sqlite3_int64)*sv >= in->pc_base) {
+		struct pconn *c = &in->pc[*sv - in->pc_base];
+		if (r->sport)
+			c->sport = r->sport;
+		c->state = r->newstate;
+		c->result_ts = r->hdr.ts;
+		c->has_result = 1;
+		return 0;
+	}
 	if (!sv) {
 		/* connect in an earlier run, or not recorded: resolved at the end */
-		if (in->n_pending == in->cap_pending) {
-			size_t cap = in->cap_pending ? in->cap_pending * 2 : 256;
-			struct pending_result *np = realloc(in->pending, cap * sizeof(*np));
-			if (!np)
-				return -ENOMEM;
-			in->pending = np;
-			in->cap_pending = cap;
-		}
+		if (GROW_ONE(in->pending, in->n_pending, in->cap_pending, 256))
+			return -ENOMEM;
 		in->pending[in->n_pending++] = (struct pending_result){
 			in->host_id, r->sock, r->hdr.ts, r->sport, r->newstate };
 		return 0;
@@ -606,13 +837,19 @@ static int on_cgroup(struct ingest *in, const struct exray_cgroup *cg)
 	if (!(v = xmap_put(&in->cgroups, in->host_id, cg->cgroup_id, 0, &created)))
 		return -ENOMEM;
 	*v = cid;
+	if (cid) {
+		/* rows written before this record (in this run or an earlier
+		 * one) are attributed to the container at the end */
+		if (GROW_ONE(in->new_cg, in->n_new_cg, in->cap_new_cg, 64))
+			return -ENOMEM;
+		in->new_cg[in->n_new_cg++] = (struct xmap_key){ in->host_id, cg->cgroup_id, 0 };
+	}
 	return 0;
 }
 
 static int on_syn(struct ingest *in, const struct exray_syn *s)
 {
 	sqlite3_stmt *st = in->st[S_SYN_INS];
-	char a[ADDR_TEXT_LEN];
 
 	sqlite3_bind_int64(st, 1, in->host_id);
 	sqlite3_bind_int64(st, 2, s->hdr.ts);
@@ -620,9 +857,9 @@ static int on_syn(struct ingest *in, const struct exray_syn *s)
 	bind_container(in, st, 4, s->cgroup_id);
 	sqlite3_bind_int64(st, 5, s->ifindex);
 	sqlite3_bind_int(st, 6, s->family);
-	bind_cstr(st, 7, addr_text(a, s->family, s->saddr));
+	bind_addr(st, 7, s->family, s->saddr);
 	sqlite3_bind_int(st, 8, s->sport);
-	bind_cstr(st, 9, addr_text(a, s->family, s->daddr));
+	bind_addr(st, 9, s->family, s->daddr);
 	sqlite3_bind_int(st, 10, s->dport);
 	sqlite3_bind_text(st, 11, s->verdict == EXRAY_VERDICT_ALLOW ? "allow"
 				  : s->verdict == EXRAY_VERDICT_DENY ? "deny" : "none",
@@ -957,6 +1194,10 @@ cleanup:
 /* ------------------------------------------------------------ finish */
 
 static const char link_sql[] =
+	/* Only processes that this run's records did not settle in memory
+	 * are in temp.touched: those already in the case before the run,
+	 * those with a connection that may have taken the wrong image
+	 * (records out of order), those without a cgroup id. */
 	/* parents: touched processes, and children still waiting for theirs */
 	"UPDATE processes SET parent_id=(SELECT p.proc_id FROM processes p"
 	"  WHERE p.host_id=processes.host_id AND p.pid=processes.ppid"
@@ -967,16 +1208,6 @@ static const char link_sql[] =
 	"UPDATE processes SET exec_id=(SELECT e.exec_id FROM execs e"
 	"  WHERE e.proc_id=processes.proc_id AND e.ret=0 ORDER BY e.ts DESC LIMIT 1)"
 	" WHERE proc_id IN (SELECT proc_id FROM temp.touched);"
-	/* containers of rows loaded before their cgroup record */
-	"UPDATE execs SET container_id=(SELECT g.container_id FROM cgroups g"
-	"  WHERE g.host_id=execs.host_id AND g.cgroup_id=execs.cgroup_id)"
-	" WHERE exec_id>:exec_mark AND container_id IS NULL;"
-	"UPDATE connections SET container_id=(SELECT g.container_id FROM cgroups g"
-	"  WHERE g.host_id=connections.host_id AND g.cgroup_id=connections.cgroup_id)"
-	" WHERE conn_id>:conn_mark AND container_id IS NULL;"
-	"UPDATE syns SET container_id=(SELECT g.container_id FROM cgroups g"
-	"  WHERE g.host_id=syns.host_id AND g.cgroup_id=syns.cgroup_id)"
-	" WHERE syn_id>:syn_mark AND container_id IS NULL;"
 	"UPDATE processes SET container_id=(SELECT g.container_id FROM cgroups g"
 	"  WHERE g.host_id=processes.host_id AND g.cgroup_id=processes.cgroup_id)"
 	" WHERE proc_id IN (SELECT proc_id FROM temp.touched);"
@@ -1002,6 +1233,17 @@ static const char link_sql[] =
 	" WHERE conn_id IS NULL;"
 	"UPDATE syns SET proc_id=(SELECT k.proc_id FROM connections k WHERE k.conn_id=syns.conn_id)"
 	" WHERE proc_id IS NULL AND conn_id IS NOT NULL;";
+
+/* Rows written before the cgroup record that names their container (later
+ * in the run, or in a later run): re-attributed. temp.new_cg holds the
+ * cgroups that gained a container in this run. */
+#define CG_FIX(T)                                                                     \
+	"UPDATE " T " SET container_id=(SELECT g.container_id FROM cgroups g"         \
+	"  WHERE g.host_id=" T ".host_id AND g.cgroup_id=" T ".cgroup_id)"            \
+	" WHERE container_id IS NULL AND EXISTS (SELECT 1 FROM temp.new_cg n"         \
+	"  WHERE n.host_id=" T ".host_id AND n.cgroup_id=" T ".cgroup_id);"
+static const char cg_sql[] =
+	CG_FIX("processes") CG_FIX("execs") CG_FIX("connections") CG_FIX("syns");
 
 /* Hosts without usable cgroup v2 ids: the host's namespaces are those of
  * pid 1's snapshot, else the most common; processes elsewhere are grouped
@@ -1030,7 +1272,7 @@ static const char ns_sql[] =
 	" WHERE proc_id IN (SELECT proc_id FROM temp.touched)"
 	"  AND coalesce(cgroup_id,0)=0 AND container_id IS NULL;";
 
-static int exec_marks(struct ingest *in, const char *sql)
+static int exec_all(struct ingest *in, const char *sql)
 {
 	sqlite3_stmt *st;
 	const char *tail = sql;
@@ -1041,19 +1283,64 @@ static int exec_marks(struct ingest *in, const char *sql)
 			return dberr(in);
 		if (!st)
 			break;
-		int i;
-		if ((i = sqlite3_bind_parameter_index(st, ":exec_mark")))
-			sqlite3_bind_int64(st, i, in->exec_mark);
-		if ((i = sqlite3_bind_parameter_index(st, ":conn_mark")))
-			sqlite3_bind_int64(st, i, in->conn_mark);
-		if ((i = sqlite3_bind_parameter_index(st, ":syn_mark")))
-			sqlite3_bind_int64(st, i, in->syn_mark);
 		rc = sqlite3_step(st);
 		sqlite3_finalize(st);
 		if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 			return dberr(in);
 	}
 	return 0;
+}
+
+/* Fill a temp table with ids: one or two integer columns. */
+static int fill_temp(struct ingest *in, const char *sql, size_t n,
+		     void (*bind)(struct ingest *in, sqlite3_stmt *st, size_t i, int *skip))
+{
+	sqlite3_stmt *st;
+	int err = 0, skip;
+
+	if (db_prepare(in->db, &st, sql))
+		return -EIO;
+	for (size_t i = 0; i < n && !err; i++) {
+		skip = 0;
+		bind(in, st, i, &skip);
+		if (!skip)
+			err = step_done(in, st);
+		else
+			sqlite3_clear_bindings(st);
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
+static void bind_touched(struct ingest *in, sqlite3_stmt *st, size_t i, int *skip)
+{
+	const struct proc *p = &in->pv[i];
+
+	*skip = !(p->old || p->relink || !p->t.cgroup_id);
+	sqlite3_bind_int64(st, 1, p->proc_id);
+}
+
+static void bind_new_cg(struct ingest *in, sqlite3_stmt *st, size_t i, int *skip)
+{
+	/* in a case that was empty, only cgroups some row missed matter */
+	*skip = in->fresh && !in->fix_all_cg && !xmap_get(&in->missed, in->new_cg[i].a, in->new_cg[i].b, 0);
+	sqlite3_bind_int64(st, 1, in->new_cg[i].a);
+	sqlite3_bind_int64(st, 2, in->new_cg[i].b);
+}
+
+static long long temp_count(struct ingest *in, const char *table)
+{
+	char sql[80];
+	sqlite3_stmt *st;
+	long long n = 0;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM temp.%s", table);
+	if (sqlite3_prepare_v2(in->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	return n;
 }
 
 static int resolve_pending(struct ingest *in)
@@ -1084,33 +1371,36 @@ static int resolve_pending(struct ingest *in)
 int ingest_finish(struct ingest *in)
 {
 	const struct exray_embedded *schema = exray_embedded_find("schema/schema.sql");
-	sqlite3_stmt *st;
 	int err;
 
 	if (in->progress && in->file_i)
 		fputs("\r\033[K", in->progress);
-	if ((err = txn_begin(in)) || (err = flush_procs(in)))
+	if ((err = txn_begin(in)) || (err = flush_conns(in)) || (err = flush_procs(in)))
 		return err;
 	/* indexes first: the linking below uses them */
 	if (schema && (err = db_exec(in->db, schema->data)))
 		return err;
 	if ((err = db_exec(in->db, "CREATE TEMP TABLE IF NOT EXISTS touched"
-				   "(proc_id INTEGER PRIMARY KEY); DELETE FROM temp.touched")))
+				   "(proc_id INTEGER PRIMARY KEY); DELETE FROM temp.touched;"
+				   "CREATE TEMP TABLE IF NOT EXISTS new_cg(host_id INTEGER,"
+				   " cgroup_id INTEGER, PRIMARY KEY (host_id, cgroup_id))"
+				   " WITHOUT ROWID; DELETE FROM temp.new_cg")))
 		return err;
-	if ((err = db_prepare(in->db, &st, "INSERT OR IGNORE INTO temp.touched VALUES(?1)")))
+	if ((err = fill_temp(in, "INSERT OR IGNORE INTO temp.touched VALUES(?1)", in->pn,
+			     bind_touched)) ||
+	    (err = fill_temp(in, "INSERT OR IGNORE INTO temp.new_cg VALUES(?1,?2)", in->n_new_cg,
+			     bind_new_cg)))
 		return err;
-	for (size_t i = 0; i < in->pn && !err; i++) {
-		sqlite3_bind_int64(st, 1, in->pv[i].proc_id);
-		err = step_done(in, st);
-	}
-	sqlite3_finalize(st);
-	if (err || (err = resolve_pending(in)) || (err = exec_marks(in, link_sql)) ||
-	    (err = exec_marks(in, ns_sql)))
+	if ((err = resolve_pending(in)) || (err = exec_all(in, link_sql)))
 		return err;
-	/* a connection whose process was touched only by a pending result */
+	if (temp_count(in, "new_cg") && (err = exec_all(in, cg_sql)))
+		return err;
+	if (in->n_nocg && (err = exec_all(in, ns_sql)))
+		return err;
 	if ((err = txn_commit(in)))
 		return err;
-	return db_exec(in->db, "PRAGMA optimize");
+	/* statistics for the planner, from a bounded sample of each index */
+	return db_exec(in->db, "PRAGMA analysis_limit=1000; PRAGMA optimize");
 }
 
 const struct ingest_stats *ingest_get_stats(const struct ingest *in)
@@ -1129,7 +1419,11 @@ void ingest_free(struct ingest *in)
 	xmap_free(&in->procs);
 	xmap_free(&in->cgroups);
 	xmap_free(&in->socks);
+	xmap_free(&in->missed);
 	free(in->pv);
 	free(in->pending);
+	free(in->pc);
+	free(in->new_cg);
+	free(in->sbuf);
 	free(in);
 }

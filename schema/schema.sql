@@ -124,9 +124,10 @@ CREATE TABLE IF NOT EXISTS processes (
   comm TEXT,                            -- comm from the latest record
   ident_ts INTEGER,                     -- ts of the record the identity columns came from
   exec_id INTEGER,                      -- current image: latest successful exec (or snapshot) by ts
-  flags INTEGER NOT NULL DEFAULT 0,     -- records seen: 1 fork, 2 snapshot, 4 exec, 8 exit, 16 kernel thread
-  UNIQUE (host_id, pid, start)
+  flags INTEGER NOT NULL DEFAULT 0      -- records seen: 1 fork, 2 snapshot, 4 exec, 8 exit, 16 kernel thread
 );
+-- The process key is unique: ix_processes_key below (an index rather than
+-- a table constraint, so that a first bulk load builds it once at the end).
 
 -- Exec history: every exec (failed ones too, ret < 0) and every snapshot
 -- (the image of a process alive when recording started).
@@ -238,6 +239,7 @@ CREATE TABLE IF NOT EXISTS alerts (
   UNIQUE (rule_id, key)
 );
 
+CREATE UNIQUE INDEX IF NOT EXISTS ix_processes_key ON processes (host_id, pid, start);
 CREATE INDEX IF NOT EXISTS ix_processes_parent ON processes (parent_id);
 CREATE INDEX IF NOT EXISTS ix_processes_container ON processes (container_id);
 CREATE INDEX IF NOT EXISTS ix_execs_proc ON execs (proc_id, ts);
