@@ -49,9 +49,12 @@ static int prefixed_id(struct comp c, const char *prefix, int allow_bare, const 
 }
 
 /* A Kubernetes pod UID: 8-4-4-4-12 hex, with '-' (or '_' in systemd slice
- * names, restored to '-'). */
+ * names, restored to '-'). out is written only on success: a malformed
+ * component must not leave a partial UID behind. */
 static int pod_uid(const char *s, size_t n, char out[37])
 {
+	char u[37];
+
 	if (n != 36)
 		return 0;
 	for (size_t i = 0; i < 36; i++) {
@@ -59,14 +62,15 @@ static int pod_uid(const char *s, size_t n, char out[37])
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (ch != '-' && ch != '_')
 				return 0;
-			out[i] = '-';
+			u[i] = '-';
 		} else if ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')) {
-			out[i] = ch;
+			u[i] = ch;
 		} else {
 			return 0;
 		}
 	}
-	out[36] = 0;
+	u[36] = 0;
+	memcpy(out, u, sizeof(u));
 	return 1;
 }
 
