@@ -78,9 +78,11 @@ struct {
  * Scratch space for variable-length records, too big for the stack and for
  * a per-CPU map value (32 KiB limit): an array indexed by CPU, entries set
  * by the loader to the number of possible CPUs. The 8 spare bytes let the
- * padding be zeroed without a bounds check.
+ * padding be zeroed without a bounds check. The argv part is twice the limit:
+ * a failed exec reads each argument at (clamped offset) with (clamped room),
+ * and the verifier cannot relate the two, so it checks offset max + room max.
  */
-#define EXEC_AREA (sizeof(struct exray_exec) + EXRAY_PATH_MAX + EXRAY_ARGV_MAX_LIMIT + 8)
+#define EXEC_AREA (sizeof(struct exray_exec) + EXRAY_PATH_MAX + 2 * EXRAY_ARGV_MAX_LIMIT + 8)
 #define CGROUP_AREA (sizeof(struct exray_cgroup) + EXRAY_PATH_MAX + 8)
 struct scratch {
 	__u8 exec[EXEC_AREA];
