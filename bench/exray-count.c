@@ -11,7 +11,6 @@
  * successful exec records whose comm is NAME and connect records to port N.
  * Exit 0, 2 on usage error, 3 if a file cannot be read.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -19,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "segment.h"
+#include "seglist.h"
 
 struct key_set {
 	uint64_t *k; /* (pid << 40) ^ start, 0 = empty */
@@ -140,52 +140,6 @@ static int count_file(struct counts *c, const char *path)
 	return err;
 }
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int count_path(struct counts *c, const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	int err = 0;
-
-	if (!d)
-		return errno == ENOTDIR ? count_file(c, path) : (fprintf(stderr, "exray-count: %s: %s\n", path, strerror(errno)), -errno);
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-
-		if (l < 10 || strcmp(de->d_name + l - 10, ".exray.zst"))
-			continue;
-		if (n == cap) {
-			char **nn = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof(*nn));
-
-			if (!nn) {
-				err = -ENOMEM;
-				break;
-			}
-			names = nn;
-		}
-		if (asprintf(&names[n], "%s/%s", path, de->d_name) < 0) {
-			err = -ENOMEM;
-			break;
-		}
-		n++;
-	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), name_cmp);
-	for (size_t i = 0; i < n; i++) {
-		if (!err)
-			err = count_file(c, names[i]);
-		free(names[i]);
-	}
-	free(names);
-	return err;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -213,9 +167,22 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Usage: exray-count [--exec-comm NAME] [--dport N] SEG|DIR...\n");
 		return 2;
 	}
-	for (int i = optind; i < argc; i++)
-		if (count_path(&c, argv[i]))
+	{
+		const char *bad = NULL;
+		char **files = NULL;
+		long n = seglist_expand(argv + optind, argc - optind, &files, &bad);
+
+		if (n < 0) {
+			fprintf(stderr, "exray-count: %s: %s\n", bad ? bad : argv[optind], strerror((int)-n));
 			return 3;
+		}
+		for (long i = 0; i < n; i++)
+			if (count_file(&c, files[i])) {
+				seglist_free(files, n);
+				return 3;
+			}
+		seglist_free(files, n);
+	}
 	printf("{\"files\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"records\":%" PRIu64
 	       ",\"records_by_type\":{",
 	       c.files, c.bytes, c.records);

@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
-# `make bench`: every figure in bench/RESULTS.md. Needs root for the recorder
-# parts; the analyzer parts run anywhere. Results and raw data go to
-# $BUILD/bench-results; the tables are printed.
+# `make bench`: every figure in bench/RESULTS.md, in about 15 minutes on a
+# 2-CPU machine. Recorder parts need root (they print why and are skipped
+# otherwise); the analyzer part runs anywhere. Raw data goes to
+# $BUILD/bench-results/*.tsv; the tables are printed (markdown) as they
+# appear in RESULTS.md. Environment: REPS (default 5), EXEC_N (3000),
+# CONN_N (30000), MIXED_N (3000), SIZES ("1M 10M").
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export BUILD
 OUT=$BUILD/bench-results
 mkdir -p "$OUT"
-echo "# exray benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $(uname -r)"
-echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "## exray benchmarks: $(date -u +%Y-%m-%dT%H:%MZ)"
+echo
+echo "Machine: $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, kernel $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")."
+echo "Load average before: $(cut -d' ' -f1-3 /proc/loadavg)."
 rc=0
-bench/run-overhead.sh -o "$OUT" || rc=1
-echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+bench/run-overhead.sh -o "$OUT" -r "${REPS:-5}" -x "${EXEC_N:-3000}" -k "${CONN_N:-30000}" -m "${MIXED_N:-3000}"
+case $? in 0) ;; 77) ;; *) rc=1 ;; esac
+bench/run-capacity.sh -o "$OUT"
+case $? in 0) ;; 77) ;; *) rc=1 ;; esac
+bench/run-analyzer.sh -o "$OUT" -s "${SIZES:-1M 10M}" || rc=1
+echo
+echo "Load average after: $(cut -d' ' -f1-3 /proc/loadavg)."
 exit $rc
