@@ -72,7 +72,7 @@ cat "$S/err1"
 check "disk full: the disk was full" [ "$(used_pct)" -ge 95 ]
 verify_clean "$mnt/out" full
 "$EXRAY" dump "$mnt/out" >/dev/null 2>"$S/dump1.err"
-check "disk full: every record dumps, no warning" [ $? = 0 ] && [ ! -s "$S/dump1.err" ]
+check "disk full: every record dumps, no warning" all [ $? = 0 ] ';;' [ ! -s "$S/dump1.err" ]
 umount "$mnt"
 
 # ------------------------------- 2. --max-total below the disk: keeps going
@@ -83,9 +83,6 @@ rc=$?
 unload
 check "retention: recorded to --duration, exit 0 (got $rc)" [ "$rc" = 0 ]
 cat "$S/err2"
-first=$(ls "$mnt/out" | head -1)
-check "retention: oldest segments deleted ($first first)" [ "${first%.exray.zst}" != "${first%-000000.exray.zst}" ] ||
-	true
 check "retention: oldest segments deleted" [ -z "$(ls "$mnt/out" | grep -- '-000000\.exray\.zst$')" ]
 total=$(du -sbk "$mnt/out" | cut -f1)
 check "retention: directory under the cap plus a segment (${total}K)" [ "$total" -le $((160 + 48)) ]

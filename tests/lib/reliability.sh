@@ -17,6 +17,16 @@ rel_fails=0
 ok() { echo "ok   $1"; }
 fail() { echo "FAIL $1"; rel_fails=$((rel_fails + 1)); }
 check() { if "${@:2}"; then ok "$1"; else fail "$1"; fi; }
+# all CMD...: run the commands separated by ';;' arguments; true if all are
+# (for check: check "label" all [ $rc = 1 ] ';;' grep -q x f)
+all() {
+	local -a cmd=()
+	while [ $# -gt 0 ]; do
+		if [ "$1" = ";;" ]; then "${cmd[@]}" || return 1; cmd=(); else cmd+=("$1"); fi
+		shift
+	done
+	[ ${#cmd[@]} = 0 ] || "${cmd[@]}"
+}
 # rel_done NAME: the script's last line.
 rel_done() {
 	[ "$rel_fails" = 0 ] || { echo "$1: $rel_fails check(s) failed"; exit 1; }
