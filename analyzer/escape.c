@@ -145,8 +145,15 @@ size_t term_escape(char *dst, size_t dstsz, const char *str, size_t len)
 	char one[16];
 
 	while (i < len) {
-		i += term_one(s + i, len - i, one);
-		size_t ol = strlen(one);
+		size_t ol;
+		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\') {
+			/* fast path: printable ASCII shows as itself */
+			one[0] = (char)s[i++];
+			ol = 1;
+		} else {
+			i += term_one(s + i, len - i, one);
+			ol = strlen(one);
+		}
 		if (!full && used + ol < dstsz) {
 			memcpy(dst + used, one, ol);
 			used += ol;

@@ -13,7 +13,9 @@
 
 struct tree_opts {
 	const char *container;  /* id prefix, or "host"; NULL: all */
-	long long pid;          /* only subtrees rooted at this pid; -1: all */
+	long long pid;          /* only the processes with this pid, each under its
+				 * ancestor chain (whatever their container) and
+				 * with its subtree; -1: whole trees */
 	int64_t since, until;   /* wall ns window; INT64_MIN / INT64_MAX: open */
 	int json;               /* JSON lines instead of text */
 	int wide;               /* do not truncate argv */

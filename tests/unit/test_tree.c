@@ -275,6 +275,107 @@ static void test_idempotent_incremental_torn(void **state)
 	db_close(db);
 }
 
+/* exray tree --pid N: the ancestor chain (marked, one line each) down to
+ * each process with pid N, then its subtree; nothing else. */
+static void test_pid_ancestors(void **state)
+{
+	char p[160], *buf = NULL;
+	size_t len = 0;
+	sqlite3 *db = newdb();
+	struct exray_seg_writer *w = seg_open(0, p);
+	struct exray_task init = segfix_task(1, 0, 10, 0, 1), a = segfix_task(70, 1, 100, 10, 1),
+			  b = segfix_task(71, 70, 200, 100, 1), n = segfix_task(72, 71, 300, 200, 1),
+			  kid = segfix_task(73, 72, 400, 300, 1), other = segfix_task(80, 1, 500, 10, 1);
+
+	segfix_exec(w, EXRAY_REC_SNAPSHOT, 50, &init, 0, "/sbin/init", NULL);
+	segfix_fork(w, 100, &a);
+	segfix_exec(w, EXRAY_REC_EXEC, 110, &a, 0, "/usr/bin/sshd", ARGV_SH);
+	segfix_connect(w, 120, &a, 7, "192.0.2.9", 22);
+	segfix_fork(w, 200, &b);
+	segfix_fork(w, 300, &n);
+	segfix_exec(w, EXRAY_REC_EXEC, 310, &n, 0, "/bin/target", ARGV_SH);
+	segfix_fork(w, 400, &kid);
+	segfix_exec(w, EXRAY_REC_EXEC, 410, &kid, 0, "/bin/kid", ARGV_SH);
+	segfix_fork(w, 500, &other);
+	segfix_exec(w, EXRAY_REC_EXEC, 510, &other, 0, "/bin/other", ARGV_SH);
+	seg_close(w);
+	const char *paths[] = { p, NULL };
+	ingest_paths(db, paths, NULL);
+
+	FILE *f = open_memstream(&buf, &len);
+	struct tree_opts o = { .pid = 72, .since = INT64_MIN, .until = INT64_MAX };
+	assert_int_equal(tree_print(db, &o, f), 2); /* 72 and its child */
+	fclose(f);
+	char *i1 = strstr(buf, "^ "), *ia = strstr(buf, "/usr/bin/sshd"), *in = strstr(buf, "/bin/target"),
+	     *ik = strstr(buf, "/bin/kid");
+	assert_non_null(i1);
+	assert_non_null(ia);
+	assert_non_null(in);
+	assert_non_null(ik);
+	assert_true(i1 < ia && ia < in && in < ik);
+	assert_null(strstr(buf, "/bin/other"));
+	assert_null(strstr(buf, "192.0.2.9")); /* an ancestor is one line */
+	assert_non_null(strstr(buf, "  ^ ")); /* ancestors indented by depth */
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	o.json = 1;
+	assert_int_equal(tree_print(db, &o, f), 2);
+	fclose(f);
+	assert_non_null(strstr(buf, "\"depth\":0,\"ancestor\":true,"));
+	assert_non_null(strstr(buf, "\"depth\":3,\"proc_id\""));  /* 72 under 1, 70, 71 */
+	assert_non_null(strstr(buf, "\"depth\":4,\"proc_id\""));  /* its child */
+	free(buf);
+	db_close(db);
+}
+
+/* A cgroup record that arrives after the rows using its id (later in the
+ * same run, or in a later run) re-attributes them to the container. */
+static void test_late_cgroup(void **state)
+{
+	static const char cid[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	char p1[160], p2[160], path[128];
+	sqlite3 *db = newdb(), *db2 = newdb();
+	struct exray_task t = segfix_task(90, 1, 100, 10, 77), u = segfix_task(91, 1, 150, 10, 78);
+	struct exray_seg_writer *w = seg_open(0, p1);
+
+	snprintf(path, sizeof(path), "/docker/%s", cid);
+	segfix_fork(w, 100, &t);
+	segfix_exec(w, EXRAY_REC_EXEC, 110, &t, 0, "/bin/sh", ARGV_SH);
+	segfix_connect(w, 120, &t, 9, "203.0.113.5", 443);
+	segfix_fork(w, 150, &u);
+	segfix_exec(w, EXRAY_REC_EXEC, 160, &u, 0, "/bin/sh", ARGV_SH);
+	segfix_cgroup(w, 170, 78, "/docker/fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210");
+	seg_close(w);
+	w = seg_open(1, p2);
+	segfix_cgroup(w, 200, 77, path);
+	seg_close(w);
+
+	/* cgroup 77 in a later run */
+	const char *a[] = { p1, NULL }, *b[] = { p2, NULL }, *both[] = { p1, p2, NULL };
+	ingest_paths(db, a, NULL);
+	assert_int_equal(q(db, "SELECT count(*) FROM processes WHERE pid=90 AND container_id IS NULL"), 1);
+	/* cgroup 78 came later in the same run */
+	assert_int_equal(q(db, "SELECT count(*) FROM processes p JOIN containers c USING (container_id)"
+			       " WHERE p.pid=91 AND c.cid LIKE 'fedcba%'"), 1);
+	assert_int_equal(q(db, "SELECT count(*) FROM execs e JOIN containers c USING (container_id)"
+			       " WHERE e.pid=91 AND c.cid LIKE 'fedcba%'"), 1);
+	ingest_paths(db, b, NULL);
+	for (int i = 0; i < 2; i++) {
+		sqlite3 *d = i ? db2 : db;
+		if (i)
+			ingest_paths(db2, both, NULL); /* one run, record in the 2nd file */
+		assert_int_equal(q(d, "SELECT count(*) FROM processes p JOIN containers c USING (container_id)"
+				      " WHERE p.pid=90 AND c.runtime='docker' AND c.cid LIKE '0123%'"), 1);
+		assert_int_equal(q(d, "SELECT count(*) FROM execs e JOIN containers c USING (container_id)"
+				      " WHERE e.pid=90 AND c.cid LIKE '0123%'"), 1);
+		assert_int_equal(q(d, "SELECT count(*) FROM connections k JOIN containers c USING (container_id)"
+				      " WHERE k.pid=90 AND c.cid LIKE '0123%'"), 1);
+	}
+	db_close(db);
+	db_close(db2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +383,8 @@ int main(void)
 		cmocka_unit_test(test_out_of_order_segments),
 		cmocka_unit_test(test_deep_and_wide),
 		cmocka_unit_test(test_idempotent_incremental_torn),
+		cmocka_unit_test(test_pid_ancestors),
+		cmocka_unit_test(test_late_cgroup),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
