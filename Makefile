@@ -192,7 +192,7 @@ BENCH_DEB_PKGS := libbpf-tools bpftrace auditd linux-perf time
 bench-deps:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(BENCH_DEB_PKGS)"
 
-bench: all
+bench: $(PROGS) $(BENCH_BINS)
 	@BUILD=$(BUILD) bench/run-all.sh
 
 # Re-record the fixtures (root): fixtures/run-scenarios.sh, docs/fixtures.md.
