@@ -24,7 +24,7 @@
 #define BATCH_RECORDS 200000
 
 enum {
-	S_HOST_GET, S_HOST_INS, S_HOST_B2W, S_SEG_GET, S_SEG_INS, S_SEG_UPD, S_FRAMES_GET,
+	S_HOST_GET, S_HOST_INS, S_HOST_B2W, S_HOST_NS, S_SEG_GET, S_SEG_INS, S_SEG_UPD, S_FRAMES_GET,
 	S_FRAME_INS, S_ISSUE_DEL, S_ISSUE_INS, S_CG_INS, S_CT_GET, S_CT_INS, S_PROC_GET,
 	S_PROC_PUT, S_PROC_MERGE, S_EXEC_INS, S_CONN_INS, S_CONN_RES, S_SYN_INS, S_LOSS_INS, S_COUNT
 };
@@ -34,6 +34,8 @@ static const char *const sql_text[S_COUNT] = {
 	[S_HOST_INS] = "INSERT INTO hosts(hostname,boot_id,kernel_release,boot_to_wall_ns) "
 		       "VALUES(?1,?2,?3,?4)",
 	[S_HOST_B2W] = "UPDATE hosts SET boot_to_wall_ns=?2 WHERE host_id=?1",
+	[S_HOST_NS] = "UPDATE hosts SET host_pidns=?2,host_mntns=?3,host_netns=?4,"
+		      "host_ns_recorded=1 WHERE host_id=?1",
 	[S_SEG_GET] = "SELECT segment_id,file_size,complete,host_id FROM segments "
 		      "WHERE capture_id=?1 AND seq=?2",
 	[S_SEG_INS] = "INSERT INTO segments(host_id,capture_id,seq,path,file_size) "
@@ -948,6 +950,20 @@ static void progress(struct ingest *in, int force)
 	fflush(in->progress);
 }
 
+/* The recorder's own namespaces are the host's (format 1.1 headers). */
+static int host_namespaces(struct ingest *in, const struct exray_seg_header *h)
+{
+	sqlite3_stmt *st = in->st[S_HOST_NS];
+
+	if (!h->host_pidns || !h->host_mntns)
+		return 0;
+	sqlite3_bind_int64(st, 1, in->host_id);
+	sqlite3_bind_int64(st, 2, h->host_pidns);
+	sqlite3_bind_int64(st, 3, h->host_mntns);
+	sqlite3_bind_int64(st, 4, h->host_netns);
+	return step_done(in, st);
+}
+
 static int host_row(struct ingest *in, const struct exray_seg_header *h, __s64 b2w)
 {
 	sqlite3_stmt *st = in->st[S_HOST_GET];
@@ -963,7 +979,9 @@ static int host_row(struct ingest *in, const struct exray_seg_header *h, __s64 b
 		st = in->st[S_HOST_B2W];
 		sqlite3_bind_int64(st, 1, in->host_id);
 		sqlite3_bind_int64(st, 2, b2w);
-		return step_done(in, st);
+		if ((err = step_done(in, st)))
+			return err;
+		return host_namespaces(in, h);
 	}
 	sqlite3_reset(st);
 	st = in->st[S_HOST_INS];
@@ -975,7 +993,7 @@ static int host_row(struct ingest *in, const struct exray_seg_header *h, __s64 b
 		return err;
 	in->host_id = sqlite3_last_insert_rowid(in->db);
 	in->stats.hosts_new++;
-	return 0;
+	return host_namespaces(in, h);
 }
 
 /* Find or create the segment row; *unchanged when the same complete file was
@@ -1245,9 +1263,10 @@ static const char link_sql[] =
 static const char cg_sql[] =
 	CG_FIX("processes") CG_FIX("execs") CG_FIX("connections") CG_FIX("syns");
 
-/* Hosts without usable cgroup v2 ids: the host's namespaces are those of
- * pid 1's snapshot, else the most common; processes elsewhere are grouped
- * into one 'namespaces' container per (pidns, mntns). */
+/* The host's namespaces, unless the recorder wrote them in the header:
+ * those of pid 1's snapshot, else the most common. On hosts without usable
+ * cgroup v2 ids, processes elsewhere are grouped into one 'namespaces'
+ * container per (pidns, mntns). */
 static const char ns_sql[] =
 	"UPDATE hosts SET host_pidns=coalesce("
 	"  (SELECT pidns FROM processes p WHERE p.host_id=hosts.host_id AND p.pid=1"
@@ -1258,7 +1277,8 @@ static const char ns_sql[] =
 	"  (SELECT mntns FROM processes p WHERE p.host_id=hosts.host_id AND p.pid=1"
 	"   AND p.mntns<>0 ORDER BY p.start LIMIT 1),"
 	"  (SELECT mntns FROM processes p WHERE p.host_id=hosts.host_id AND p.mntns<>0"
-	"   GROUP BY mntns ORDER BY count(*) DESC LIMIT 1));"
+	"   GROUP BY mntns ORDER BY count(*) DESC LIMIT 1))"
+	" WHERE host_ns_recorded=0;"
 	"INSERT OR IGNORE INTO containers(host_id,runtime,cid,short_id,pidns,mntns)"
 	" SELECT DISTINCT p.host_id,'namespaces',"
 	"  printf('pidns:%d/mntns:%d',p.pidns,p.mntns),printf('ns-%d',p.pidns),p.pidns,p.mntns"

@@ -106,6 +106,15 @@ int rec_output_cfg_init(struct rec_output_cfg *cfg, int dirfd)
 		return -errno;
 	gmtime_r(&now, &tm);
 	strftime(cfg->start_utc, sizeof(cfg->start_utc), "%Y%m%dT%H%M%SZ", &tm);
+	/* the recorder runs in the host's namespaces: the analyzer's reference
+	 * for telling a container process that entered them (nsenter) */
+	static const char *const ns[3] = { "/proc/self/ns/pid", "/proc/self/ns/mnt",
+					   "/proc/self/ns/net" };
+	for (int i = 0; i < 3; i++) {
+		struct stat st;
+
+		cfg->host_ns[i] = stat(ns[i], &st) ? 0 : (__u32)st.st_ino;
+	}
 	return 0;
 }
 
@@ -222,6 +231,9 @@ static int open_segment(struct rec_output *o)
 	memcpy(h.kernel_release, o->cfg.release, sizeof(h.kernel_release));
 	snprintf(h.recorder_version, sizeof(h.recorder_version), "%s", EXRAY_RECORDER_VERSION);
 	h.argv_max = o->cfg.argv_max;
+	h.host_pidns = o->cfg.host_ns[0];
+	h.host_mntns = o->cfg.host_ns[1];
+	h.host_netns = o->cfg.host_ns[2];
 	rec_segment_name(&o->cfg, o->seq, name, sizeof(name));
 
 	WITH_ROOM(o, err, exray_seg_writer_open(&o->w, o->cfg.dirfd, name, &h, &wo));

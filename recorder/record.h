@@ -139,6 +139,7 @@ struct rec_output_cfg {
 	char host[EXRAY_SEG_HOST_LEN];
 	char release[EXRAY_SEG_RELEASE_LEN];
 	char start_utc[20];        /* YYYYmmddTHHMMSSZ */
+	__u32 host_ns[3];          /* our own pid, mnt, net namespace inodes */
 };
 
 struct rec_output;

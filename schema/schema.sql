@@ -23,8 +23,10 @@ CREATE TABLE IF NOT EXISTS hosts (
   boot_id TEXT NOT NULL,                -- kernel boot id, 8-4-4-4-12 lowercase hex
   kernel_release TEXT,                  -- uname -r of the recorded host
   boot_to_wall_ns INTEGER NOT NULL,     -- wall ns = ts + this (latest sample ingested)
-  host_pidns INTEGER,                   -- pid namespace inode of the host (pid 1 or most common), for namespace grouping
-  host_mntns INTEGER,                   -- mount namespace inode of the host
+  host_pidns INTEGER,                   -- pid namespace inode of the host: recorded by exray-record (format 1.1), else guessed (pid 1 or most common)
+  host_mntns INTEGER,                   -- mount namespace inode of the host, likewise
+  host_netns INTEGER,                   -- network namespace inode of the host, when recorded
+  host_ns_recorded INTEGER NOT NULL DEFAULT 0, -- 1: host_*ns come from the recorder's own namespaces, not a guess
   UNIQUE (hostname, boot_id)
 );
 

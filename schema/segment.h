@@ -16,7 +16,7 @@
 #include "exray_events.h"
 
 #define EXRAY_SEG_VERSION_MAJOR 1
-#define EXRAY_SEG_VERSION_MINOR 0
+#define EXRAY_SEG_VERSION_MINOR 1
 
 /* zstd skippable frame magic used for exray metadata (0x184D2A50 | 0xE). */
 #define EXRAY_SEG_SKIPPABLE_MAGIC 0x184D2A5Eu
@@ -47,8 +47,18 @@ struct exray_seg_header {
 	char recorder_version[EXRAY_SEG_VERSION_LEN];
 	__u32 argv_max;          /* --argv-max in force */
 	__u32 flags;             /* reserved, zero */
+	/* 1.1: the recorder's own namespace inodes, i.e. the host's: how a
+	 * container process that entered them (nsenter) is told apart. 0 in
+	 * 1.0 files: unknown. */
+	__u32 host_pidns;
+	__u32 host_mntns;
+	__u32 host_netns;
+	__u32 reserved;
 };
-EXRAY_ASSERT_SIZE(struct exray_seg_header, 384);
+EXRAY_ASSERT_SIZE(struct exray_seg_header, 400);
+/* A header payload shorter than version 1.0's is damaged; fields after it
+ * read as 0 from 1.0 files. */
+#define EXRAY_SEG_HEADER_MIN_SIZE 384
 
 /* Stats and footer: cumulative counts for this segment at the time written. */
 struct exray_seg_stats {

@@ -317,7 +317,7 @@ static int handle_meta(struct exray_seg_reader *r, __u64 off, bool first)
 				 major, minor, EXRAY_SEG_VERSION_MAJOR);
 			return r->fatal = -EPROTONOSUPPORT;
 		}
-		if (len < sizeof(r->header))
+		if (len < EXRAY_SEG_HEADER_MIN_SIZE)
 			return add_issue(r, EXRAY_ISSUE_BAD_META, off, 0,
 					 "header frame at offset %llu is too short (%u bytes)",
 					 (unsigned long long)off, len);

@@ -5,8 +5,8 @@
 -- Catches `nsenter -t 1 -m -p ...` from a privileged container, and any
 -- other setns() into the host's namespaces by a process that still sits in
 -- a container's cgroup: the classic container escape. The host's
--- namespaces are those recorded for the host (hosts.host_pidns/host_mntns),
--- else those most host processes use. A container that merely shares the
+-- namespaces are the recorder's own (hosts.host_*ns, from segments of
+-- format 1.1), else a guess: pid 1's, or those most host processes use. A container that merely shares the
 -- host network (hostNetwork) is not flagged; netns is named in the message.
 WITH hostns AS (
   SELECT h.host_id,
@@ -14,8 +14,8 @@ WITH hostns AS (
                                  GROUP BY pidns ORDER BY count(*) DESC LIMIT 1)) AS pidns,
          COALESCE(h.host_mntns, (SELECT mntns FROM execs x WHERE x.host_id = h.host_id AND x.container_id IS NULL
                                  GROUP BY mntns ORDER BY count(*) DESC LIMIT 1)) AS mntns,
-         (SELECT netns FROM execs x WHERE x.host_id = h.host_id AND x.container_id IS NULL
-          GROUP BY netns ORDER BY count(*) DESC LIMIT 1) AS netns
+         COALESCE(h.host_netns, (SELECT netns FROM execs x WHERE x.host_id = h.host_id AND x.container_id IS NULL
+                                 GROUP BY netns ORDER BY count(*) DESC LIMIT 1)) AS netns
   FROM hosts h
 )
 SELECT e.ts, e.host_id, e.container_id, e.proc_id, e.pid, e.start, e.exec_id,

@@ -90,6 +90,10 @@ eq "container connect parent is the shell" "$(sql "SELECT e.filename FROM connec
 	JOIN processes pp ON pp.proc_id=p.parent_id JOIN execs e ON e.exec_id=pp.exec_id
 	WHERE k.daddr='$C4'")" /bin/sh
 
+# the host's namespaces come from the recorder (segment format 1.1), not a guess
+eq "host namespaces recorded" "$(sql "SELECT host_ns_recorded, host_pidns, host_mntns, host_netns FROM hosts")" \
+	"1|$(stat -L -c %i /proc/self/ns/pid)|$(stat -L -c %i /proc/self/ns/mnt)|$(stat -L -c %i /proc/self/ns/net)"
+
 # tree: escaped, container grouped, exit codes, connections
 "$X" tree -d "$db" >"$EXR_STATE/tree.out"
 eq "tree exit" "$?" 0

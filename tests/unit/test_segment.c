@@ -522,6 +522,44 @@ static void test_versions(void **state)
 	free(buf);
 }
 
+/* A version 1.0 file (384-byte header, before the host namespaces) reads
+ * with no issue and the newer fields as 0; a shorter header is damage. */
+static void test_v1_0_header(void **state)
+{
+	struct exray_fork fk = { .hdr = { EXRAY_REC_FORK, 0, sizeof(fk), 1 } };
+	struct exray_seg_header hdr;
+	unsigned char buf[1024];
+	struct exray_seg_reader *r;
+	const struct exray_rec_hdr *h;
+	size_t n;
+
+	for (int shorter = 0; shorter < 2; shorter++) {
+		__u32 len = EXRAY_SEG_HEADER_MIN_SIZE - (__u32)shorter * 8;
+		ZSTD_CCtx *c = ZSTD_createCCtx();
+
+		make_header(&hdr, 3);
+		hdr.host_pidns = 77; /* beyond 1.0: must not be read */
+		exray_meta_encode(buf, EXRAY_META_HEADER, &hdr, len);
+		buf[15] = 0;
+		put_le32(buf + 20, exray_meta_crc(buf, buf + EXRAY_META_PREFIX, len));
+		ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
+		n = ZSTD_compress2(c, buf + EXRAY_META_PREFIX + len, sizeof(buf) - 400, &fk, sizeof(fk));
+		ZSTD_freeCCtx(c);
+		assert_int_equal(exray_seg_reader_open_mem(&r, buf, EXRAY_META_PREFIX + len + n), 0);
+		assert_int_equal(exray_seg_next(r, &h), 1);
+		if (!shorter) {
+			assert_non_null(exray_seg_reader_header(r));
+			assert_int_equal(exray_seg_reader_header(r)->seq, 3);
+			assert_int_equal(exray_seg_reader_header(r)->host_pidns, 0);
+			assert_int_equal(exray_seg_reader_issue_count(r), 0);
+		} else {
+			assert_null(exray_seg_reader_header(r));
+			assert_int_equal(exray_seg_reader_issue(r, 0)->kind, EXRAY_ISSUE_BAD_META);
+		}
+		exray_seg_reader_free(r);
+	}
+}
+
 static void test_unknown_types_skipped(void **state)
 {
 	unsigned char recs[4 * 104 + 64] = { 0 };
@@ -645,6 +683,7 @@ int main(void)
 		cmocka_unit_test(test_bit_flip_in_each_frame),
 		cmocka_unit_test(test_garbage_between_frames),
 		cmocka_unit_test(test_versions),
+		cmocka_unit_test(test_v1_0_header),
 		cmocka_unit_test(test_unknown_types_skipped),
 		cmocka_unit_test(test_record_positions),
 		cmocka_unit_test(test_zstd_cli_reads_segments),
