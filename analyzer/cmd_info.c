@@ -15,6 +15,11 @@ static const char info_help[] =
 	"usage: exray info [OPTIONS] SEGMENT|DIR...\n"
 	"Summarise segments per host boot: captures, segments, time range,\n"
 	"record counts by type, kernel losses and damaged frames.\n\n"
+	"  -j, --json     one JSON object: {\"hosts\":[...],\"files\":N,\"files_failed\":N};\n"
+	"                 per host: host, boot_id, kernel, recorder, format,\n"
+	"                 captures, segments, complete, frames, bytes, records,\n"
+	"                 first_ts/last_ts (ns since boot), first_time/last_time\n"
+	"                 (RFC 3339 UTC), by_type and lost ({type: count}), issues\n"
 	"  -d, --db FILE  accepted for symmetry; info reads only segments\n"
 	"  -h, --help     this help\n\n"
 	"Exit: 0 ok (damage is reported, not an error; see verify), 2 usage,\n"
@@ -58,6 +63,54 @@ static void print_counts(const char *label, const __u64 *v)
 	printf("%s\n", any ? "" : " none");
 }
 
+static void json_counts(const char *key, const __u64 *v)
+{
+	int any = 0;
+
+	printf(",\"%s\":{", key);
+	for (unsigned t = 0; t < 16; t++) {
+		const char *n = exray_rec_type_name(t);
+		if (!v[t])
+			continue;
+		if (n)
+			printf("%s\"%s\":%llu", any ? "," : "", n, (unsigned long long)v[t]);
+		else
+			printf("%s\"type%u\":%llu", any ? "," : "", t, (unsigned long long)v[t]);
+		any = 1;
+	}
+	putchar('}');
+}
+
+static void print_host_json(const struct host_info *h, int first)
+{
+	char a[TIMEFMT_LEN], boot[37];
+
+	hex_uuid(boot, h->boot_id);
+	printf("%s{\"host\":", first ? "" : ",");
+	json_write_str(stdout, h->host);
+	printf(",\"boot_id\":\"%s\",\"kernel\":", boot);
+	json_write_str(stdout, h->kernel);
+	fputs(",\"recorder\":", stdout);
+	json_write_str(stdout, h->recorder);
+	printf(",\"format\":\"%u.%u\",\"captures\":%u,\"segments\":%llu,\"complete\":%llu,"
+	       "\"frames\":%llu,\"bytes\":%llu,\"records\":%llu",
+	       h->major, h->minor, h->n_captures, (unsigned long long)h->segments,
+	       (unsigned long long)h->complete, (unsigned long long)h->frames,
+	       (unsigned long long)h->bytes, (unsigned long long)h->records);
+	if (h->records) {
+		printf(",\"first_ts\":%llu,\"last_ts\":%llu", (unsigned long long)h->first_ts,
+		       (unsigned long long)h->last_ts);
+		printf(",\"first_time\":\"%s\"", timefmt_rfc3339(a, (__s64)h->first_ts + h->b2w));
+		printf(",\"last_time\":\"%s\"", timefmt_rfc3339(a, (__s64)h->last_ts + h->b2w));
+	} else {
+		fputs(",\"first_ts\":null,\"last_ts\":null,\"first_time\":null,\"last_time\":null",
+		      stdout);
+	}
+	json_counts("by_type", h->by_type);
+	json_counts("lost", h->lost);
+	printf(",\"issues\":%llu}", (unsigned long long)h->issues);
+}
+
 static void print_host(const struct host_info *h)
 {
 	char a[TIMEFMT_LEN], b[TIMEFMT_LEN], boot[37];
@@ -85,18 +138,22 @@ static void print_host(const struct host_info *h)
 
 int cmd_info(int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_LONGOPT_HELP, CLI_LONGOPT_DB, { 0 } };
+	static const struct option opts[] = {
+		CLI_LONGOPT_HELP, CLI_LONGOPT_DB, { "json", no_argument, 0, 'j' }, { 0 },
+	};
 	struct cli_paths paths = { 0 };
 	struct host_info *hosts = NULL;
 	size_t n_hosts = 0;
 	const char *bad;
-	int opt, err, rc = EXRAY_EXIT_OK;
+	int opt, err, json = 0, rc = EXRAY_EXIT_OK;
+	unsigned long long failed = 0;
 
 	cli_getopt_reset();
-	while ((opt = getopt_long(argc, argv, "hd:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hd:j", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h': fputs(info_help, stdout); return EXRAY_EXIT_OK;
 		case 'd': break;
+		case 'j': json = 1; break;
 		default: return cli_usage_error("info", "bad option");
 		}
 	}
@@ -115,11 +172,13 @@ int cmd_info(int argc, char **argv)
 		if (s.err) {
 			cli_error("%s: %s", paths.v[i], s.errmsg);
 			rc = EXRAY_EXIT_FAILURE;
+			failed++;
 		}
 		if (!s.have_header) {
 			if (!s.err) {
 				cli_error("%s: no readable segment header", paths.v[i]);
 				rc = EXRAY_EXIT_FAILURE;
+				failed++;
 			}
 			segscan_free(&s);
 			continue;
@@ -164,8 +223,15 @@ int cmd_info(int argc, char **argv)
 		h->b2w = s.boot_to_wall;
 		segscan_free(&s);
 	}
+	if (json)
+		fputs("{\"hosts\":[", stdout);
 	for (size_t k = 0; k < n_hosts; k++)
-		print_host(&hosts[k]);
+		if (json)
+			print_host_json(&hosts[k], !k);
+		else
+			print_host(&hosts[k]);
+	if (json)
+		printf("],\"files\":%zu,\"files_failed\":%llu}\n", paths.n, failed);
 	free(hosts);
 	cli_paths_free(&paths);
 	return rc;
