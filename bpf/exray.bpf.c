@@ -24,6 +24,10 @@ const volatile __u32 self_tgid = 0;
  * fraction of the ring); it also polls on a short timer. A wakeup per event
  * would cost a context switch per exec. */
 const volatile __u64 wakeup_bytes = 0;
+/* Random per capture (set by the loader): connect records carry a keyed
+ * mix of the socket pointer, not the pointer, so no kernel address (KASLR)
+ * reaches evidence files; the mix is a bijection, so ids stay unique. */
+const volatile __u64 sock_key = 0;
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -514,6 +518,17 @@ static __always_inline void copy_addrs(struct exray_connect *c,
 	}
 }
 
+/* Opaque socket id: murmur3's 64-bit finaliser over the keyed pointer. */
+static __always_inline __u64 sock_id(__u64 sk)
+{
+	__u64 x = sk ^ sock_key;
+
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
 SEC("tracepoint/sock/inet_sock_set_state")
 int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
@@ -540,7 +555,7 @@ int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 			return 0;
 		}
 		fill_hdr(&r->hdr, EXRAY_REC_CONNECT_RESULT, 0, sizeof(*r));
-		r->sock = sk;
+		r->sock = sock_id(sk);
 		r->sport = ctx->sport;
 		r->newstate = ctx->newstate;
 		__builtin_memset(r->reserved, 0, sizeof(r->reserved));
@@ -563,7 +578,7 @@ int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	fill_task(&c->task, t);
 	/* the socket's namespace, which setns() may have made differ */
 	c->task.netns = BPF_CORE_READ((struct sock *)ctx->skaddr, __sk_common.skc_net.net, ns.inum);
-	c->sock = sk;
+	c->sock = sock_id(sk);
 	copy_addrs(c, ctx);
 	c->sport = ctx->sport;
 	c->dport = ctx->dport;

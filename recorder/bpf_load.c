@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -97,6 +98,12 @@ static struct exray_bpf *open_and_load(const struct rec_opts *o, int ncpus, bool
 	s->rodata->events_mask = o->events;
 	s->rodata->self_tgid = getpid();
 	s->rodata->wakeup_bytes = o->ring_size / 8;
+	if (getrandom((void *)&s->rodata->sock_key, sizeof(s->rodata->sock_key), 0) !=
+	    sizeof(s->rodata->sock_key)) {
+		*errp = -EIO;
+		exray_bpf__destroy(s);
+		return NULL;
+	}
 	err = bpf_map__set_max_entries(s->maps.events, o->ring_size);
 	if (!err)
 		err = bpf_map__set_max_entries(s->maps.scratch, ncpus);
