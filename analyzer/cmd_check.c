@@ -384,8 +384,7 @@ int cmd_check(int argc, char **argv)
 	}
 	if (!dbpath)
 		dbpath = paths.n ? ":memory:" : EXRAY_DEFAULT_DB;
-	if ((r = db_add_hook(exray_sqlfuncs_register)) ||
-	    (r = db_open(&db, dbpath, paths.n ? DB_OPEN_CREATE : 0))) {
+	if ((r = db_open(&db, dbpath, paths.n ? DB_OPEN_CREATE : 0))) {
 		cli_error("%s: %s", dbpath, r == -ENOENT ? "no such case database (run exray ingest first)" : db_error());
 		rc = EXRAY_EXIT_FAILURE;
 		goto out;

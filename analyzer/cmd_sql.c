@@ -349,7 +349,7 @@ int cmd_sql(int argc, char **argv)
 		}
 		exray_sqlfuncs_set_policy(pe);
 	}
-	if ((r = db_add_hook(exray_sqlfuncs_register)) || (r = db_open(&db, dbpath, 0))) {
+	if ((r = db_open(&db, dbpath, 0))) {
 		cli_error("%s: %s", dbpath, r == -ENOENT ? "no such case database (run exray ingest first)" : db_error());
 		rc = EXRAY_EXIT_FAILURE;
 		goto out;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "db.h"
 #include "embedded.h"
+#include "sqlfuncs.h"
 
 #define DB_MAX_HOOKS 16
 
@@ -99,6 +100,12 @@ int db_open(sqlite3 **out, const char *path, int flags)
 	}
 	sqlite3_extended_result_codes(db, 1);
 	sqlite3_busy_timeout(db, 5000);
+	/* exray's functions on every connection, whatever command opens it (issue 5):
+	 * views and rules may use them, and `sql` or `tree` must see the same set. */
+	if ((err = exray_sqlfuncs_register(db))) {
+		db_set_error("registering SQL functions: %s", sqlite3_errmsg(db));
+		goto fail;
+	}
 	if ((err = user_version(db, &v)))
 		goto fail;
 	if (v / 100 > DB_SCHEMA_VERSION / 100) {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The case database: open it, apply the embedded schema/schema.sql, and run
- * the registered hooks (e.g. SQL functions such as CIDR matching) on every
- * connection, so `tree`, `check` and `sql` all see the same functions.
+ * The case database: open it, register exray's SQL functions (sqlfuncs.h:
+ * cidr_contains, inet_fmt, policy_allows, ...), apply the embedded
+ * schema/schema.sql, and run any registered hooks, on every connection, so
+ * `ingest`, `tree`, `check` and `sql` all see the same functions.
  */
 #ifndef EXRAY_DB_H
 #define EXRAY_DB_H
@@ -27,8 +28,9 @@ typedef int (*db_hook_fn)(sqlite3 *db);
 int db_add_hook(db_hook_fn fn);
 
 /*
- * Open the case database at path (":memory:" works for tests): apply the
- * schema unless read-only, check the version, run the hooks. Returns 0 and
+ * Open the case database at path (":memory:" works for tests): register
+ * the SQL functions of sqlfuncs.h, apply the schema unless read-only, check
+ * the version, run the hooks. Returns 0 and
  * *db, or -errno: -ENOENT when the file is missing and DB_OPEN_CREATE is
  * not set, -EPROTONOSUPPORT for a newer schema, -EIO for an SQLite error.
  * On failure db_error() says why in one line.

@@ -51,6 +51,10 @@ expect_rc 0 "sql: egress outside 192.0.2.0/24" "$X" sql -d "$db" \
 expect_rc 0 "sql: exec to first connection" "$X" sql -d "$db" \
 	"SELECT container, filename, ns_to_first_connect / 1e6 AS ms FROM v_exec_first_connect ORDER BY ms"
 
+# --- the SQL functions on every connection (db_open registers them)
+expect_rc 0 "sql: cidr_contains" "$X" sql -d "$db" --csv "SELECT cidr_contains('10.0.0.0/8','10.1.2.3'), cidr_contains('2001:db8::/32','2001:db9::1')"
+[ "$(tail -1 "$tmp/out" | tr -d '\r')" = "1,0" ] && ok "cidr_contains v4/v6" || bad "cidr_contains: $(cat "$tmp/out")"
+
 # --- idempotent store
 a1=$("$X" sql -d "$db" --csv "SELECT count(*) FROM alerts" | tail -1 | tr -d '\r')
 "$X" check -q -d "$db" --policy "$tmp/site.policy" 2>/dev/null

@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <sqlite3.h>
+#include "../../analyzer/db.h"
 #include "../../analyzer/policy_eval.h"
 #include "../../analyzer/sqlfuncs.h"
 
@@ -172,6 +174,34 @@ static void test_policy_allows(void **state)
 	exray_policy_eval_free(pe);
 }
 
+/*
+ * Every connection db_open makes has the functions, with no hook added by
+ * the caller: the one `ingest` writes through (a view using them is
+ * created and read back), and a read-only one as `tree` opens.
+ */
+static void test_every_connection(void **state)
+{
+	char path[] = "/tmp/exray-sqlfuncs-XXXXXX";
+	sqlite3 *saved = db, *rw, *ro;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(db_open(&rw, path, DB_OPEN_CREATE), 0);
+	assert_int_equal(db_exec(rw, "CREATE VIEW v_t AS SELECT cidr_contains('10.0.0.0/8', '10.1.2.3') AS a,"
+				 " inet_fmt('2001:db8::1', 443) AS b, basename('/bin/sh') AS c"), 0);
+	db = rw;
+	assert_string_equal(q("SELECT cidr_contains('2001:db8::/32', '2001:db8::7')"), "1");
+	db_close(rw);
+	assert_int_equal(db_open(&ro, path, DB_OPEN_READONLY), 0);
+	db = ro;
+	assert_string_equal(q("SELECT a || ' ' || b || ' ' || c FROM v_t"), "1 [2001:db8::1]:443 sh");
+	assert_string_equal(q("SELECT policy_loaded()"), "0");
+	db_close(ro);
+	db = saved;
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_inet_fmt),
 		cmocka_unit_test(test_basename),
 		cmocka_unit_test(test_policy_allows),
+		cmocka_unit_test(test_every_connection),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
