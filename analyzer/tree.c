@@ -252,9 +252,13 @@ static int load(sqlite3 *db, struct tree *t, const char *container)
 	}
 	if (t->oom)
 		err = -ENOMEM;
-	qsort(t->p, t->np, sizeof(*t->p), cmp_proc);
-	qsort(t->e, t->ne, sizeof(*t->e), cmp_exec);
-	qsort(t->c, t->nc, sizeof(*t->c), cmp_conn);
+	/* qsort(NULL, 0, ...) is undefined: empty arrays stay NULL */
+	if (t->np)
+		qsort(t->p, t->np, sizeof(*t->p), cmp_proc);
+	if (t->ne)
+		qsort(t->e, t->ne, sizeof(*t->e), cmp_exec);
+	if (t->nc)
+		qsort(t->c, t->nc, sizeof(*t->c), cmp_conn);
 cleanup:
 	sqlite3_finalize(st);
 	return err;
