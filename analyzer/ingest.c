@@ -631,7 +631,8 @@ static int argv_texts(struct ingest *in, const char *argv, size_t len, char **js
 	*json = b;
 	*jlen = (size_t)(d - b);
 	*cmd = d;
-	memcpy(d, argv, len);
+	if (len) /* argv is NULL when the record has none */
+		memcpy(d, argv, len);
 	while (len && !d[len - 1])
 		len--;
 	for (i = 0; i < len; i++)
