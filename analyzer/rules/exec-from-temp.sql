@@ -7,6 +7,14 @@
 -- memfd (fexecve shows as /dev/fd/N or /proc/self/fd/N; a snapshot of a
 -- running memfd image as /memfd:NAME (deleted)). Host and containers alike;
 -- processes already running from such a place when recording started too.
+--
+-- One exclusion: runc re-executing itself from a memfd copy of its own
+-- binary (the CVE-2019-5736 mitigation, on every `runc create/run/exec`):
+-- an fd exec whose argv is exactly [".../runc", "init"] by a process whose
+-- parent was then running a runc binary outside the temporary locations.
+-- Risk: a runc child that is not really runc init could hide that way, but
+-- only one that runc itself forked; the same memfd exec from anything
+-- else (another parent, other arguments) still fires.
 SELECT e.ts, e.host_id, e.container_id, e.proc_id, e.pid, e.start, e.exec_id,
        NULL AS conn_id,
        CASE e.kind WHEN 'snapshot' THEN 'running from ' ELSE 'executed ' END || e.filename ||
@@ -17,4 +25,15 @@ LEFT JOIN containers c ON c.container_id = e.container_id
 WHERE e.ret = 0
   AND (e.filename GLOB '/tmp/*' OR e.filename GLOB '/var/tmp/*' OR e.filename GLOB '/dev/shm/*'
        OR e.filename GLOB 'memfd:*' OR e.filename GLOB '/memfd:*'
-       OR e.filename GLOB '/dev/fd/*' OR e.filename GLOB '/proc/self/fd/*' OR e.filename GLOB '/proc/[0-9]*/fd/*');
+       OR e.filename GLOB '/dev/fd/*' OR e.filename GLOB '/proc/self/fd/*' OR e.filename GLOB '/proc/[0-9]*/fd/*')
+  AND NOT (
+    e.kind = 'exec'
+    AND (e.filename GLOB '/dev/fd/[0-9]*' OR e.filename GLOB '/proc/self/fd/[0-9]*')
+    AND json_array_length(e.argv) = 2 AND basename(json_extract(e.argv, '$[0]')) = 'runc'
+    AND json_extract(e.argv, '$[1]') = 'init'
+    AND (SELECT basename(pe.filename) = 'runc'
+                AND NOT (pe.filename GLOB '/tmp/*' OR pe.filename GLOB '/var/tmp/*' OR pe.filename GLOB '/dev/shm/*'
+                         OR pe.filename GLOB '*memfd:*' OR pe.filename GLOB '/dev/fd/*' OR pe.filename GLOB '/proc/*')
+         FROM processes p JOIN execs pe ON pe.proc_id = p.parent_id
+         WHERE p.proc_id = e.proc_id AND pe.ret = 0 AND pe.ts <= e.ts
+         ORDER BY pe.ts DESC, pe.exec_id DESC LIMIT 1));

