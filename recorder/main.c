@@ -236,9 +236,10 @@ int main(int argc, char **argv)
 		code = EXIT_REC_FAILURE;
 		goto cleanup;
 	}
-	if (o.verbose)
-		fprintf(stderr, "exray-record: snapshot of %d processes (%s)\n", nsnap,
-			b.have_iter ? "BPF task iterator" : "/proc");
+	/* The one sign of readiness, always given: scripts wait for this line
+	 * before starting what must be captured (probes are attached already). */
+	fprintf(stderr, "exray-record: recording: snapshot of %d processes (%s), live events into %s\n",
+		nsnap, b.have_iter ? "BPF task iterator" : "/proc", safe(o.output, sbuf, sizeof(sbuf)));
 
 	/* Drain the ring buffer; flush, stats, rotation, status on a timer. */
 	start_ns = rec_now_boot_ns();

@@ -107,6 +107,7 @@ check "SIGHUP rotated ($nseg segments)" [ "$nseg" -ge 2 ]
 check "segments are 0600" [ -z "$(find "$out" -name '*.exray.zst' ! -perm 0600)" ]
 check "segment names" [ -z "$(ls "$out" | grep -vE '^exray-[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}-[0-9]{6}\.exray\.zst$')" ]
 check "summary line on stderr" grep -q "^exray-record: .* events, .* records" "$EXR_STATE/rec.err"
+check "readiness line on stderr without -v" grep -q "^exray-record: recording: snapshot of [0-9]* processes" "$EXR_STATE/rec.err"
 EXRAY_REC_DIR=$out EXRAY_REC_EXPECT=$exp "$CHECK" >"$EXR_STATE/check1.log" 2>&1
 check "capture decodes with every expected fact" [ $? = 0 ]
 grep -E "check failed|FAILED|capture:" "$EXR_STATE/check1.log" | head -30
