@@ -131,7 +131,14 @@ static const char fixture[] =
 	" (5, 24, 1, 1024, 24000, 83e9, 63, 1, 501, 6, '2001:db8::7', 443),"
 	" (6, 25, 1, 1025, 25000, 64.1e9, 64, 1, 501, 4, '10.0.0.53', 53),"
 	" (7, 2, 1, 1002, 2000, 70e9, 13, NULL, 1, 4, '203.0.113.5', 22),"
-	" (8, 30, 1, 1030, 30000, 71e9, 3, 2, 502, 4, '192.0.2.10', 3333);";
+	" (8, 30, 1, 1030, 30000, 71e9, 3, 2, 502, 4, '192.0.2.10', 3333);"
+	/* raw-socket-syn: - the SYN of connection 1; + a SYN with no connect from c1;
+	 * - one with no socket cgroup (forwarded, not sent by a local socket) */
+	"INSERT INTO syns (syn_id, host_id, ts, cgroup_id, container_id, family, saddr, sport, daddr, dport,"
+	" verdict, conn_id) VALUES"
+	" (1, 1, 60.5e9, 501, 1, 4, '192.0.2.99', 40001, '192.0.2.10', 80, 'none', 1),"
+	" (2, 1, 90e9, 501, 1, 4, '192.0.2.99', 40000, '192.0.2.10', 22, 'none', NULL),"
+	" (3, 1, 91e9, 0, NULL, 4, '192.0.2.98', 40000, '192.0.2.10', 22, 'none', NULL);";
 
 static sqlite3 *db;
 static struct exray_ruleset rules;
@@ -189,6 +196,7 @@ static void test_builtin_set(void **state)
 	static const char *const want[] = {
 		"shell-in-container", "egress-not-allowed", "exec-then-egress", "exec-from-temp",
 		"host-namespace-entry", "setuid-root-gain", "suspicious-port", "new-tool-in-container",
+		"raw-socket-syn",
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		bool found = false;
@@ -222,6 +230,24 @@ static void test_setuid_root_gain(void **state)
 static void test_new_tool(void **state)
 {
 	assert_string_equal(fired("new-tool-in-container"), "e50 e60 e62 e83 e84");
+}
+
+/* ... and `check` shows the SYN's destination (identity dst=) */
+static void test_raw_socket_syn(void **state)
+{
+	sqlite3_stmt *st;
+
+	char *sql;
+
+	assert_string_equal(fired("raw-socket-syn"), "s2");
+	sql = sqlite3_mprintf("SELECT inet_fmt(daddr, dport) FROM (%s) WHERE rule_id = 'raw-socket-syn'",
+			      exray_run_alerts_sql);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	sqlite3_free(sql);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal(sqlite3_column_text(st, 0), "192.0.2.10:22");
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
 }
 
 static void test_suspicious_port(void **state)
@@ -458,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_setuid_root_gain),
 		cmocka_unit_test(test_new_tool),
 		cmocka_unit_test(test_suspicious_port),
+		cmocka_unit_test(test_raw_socket_syn),
 		cmocka_unit_test(test_exec_then_egress),
 		cmocka_unit_test(test_egress_not_allowed),
 		cmocka_unit_test(test_idempotent),
