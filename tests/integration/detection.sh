@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Detection end to end through the CLI, on a deterministic generated trace
-# (bench/exray-gen: containers, shells, connects, IPv4 and IPv6): the
-# docs/detection.md walkthrough (ingest, tree, check with a policy, three
-# SQL queries) runs here; check is idempotent; --update-expect / --expect
+# (bench/exray-gen: containers, shells, connects, IPv4 and IPv6): ingest,
+# tree, check with a policy and the correlation views at scale (the
+# docs/detection.md walkthrough itself, on a recorded fixture, is
+# walkthrough.sh); the SQL functions; check is idempotent; --update-expect / --expect
 # round-trip and a changed expectation exits 1 with a diff; checking the
 # segments directly gives the same alerts as the case DB; policy errors exit
 # 2 with FILE:LINE:COL; sql --csv/--json parse. No root or BTF needed: no
-# eBPF runs here. (A real recorded trace: see fixtures, when they exist.)
+# eBPF runs here. (Recorded traces: detection_fixtures.sh, fixtures_replay.sh.)
 set -u
 cd "${EXRAY_ROOT:-$(dirname "$0")/../..}"
 BUILD=${BUILD:-build}
@@ -35,7 +36,7 @@ allow ::/0
 P
 db=$tmp/case.db
 
-# --- the walkthrough
+# --- ingest, tree, check, SQL on the generated trace
 expect_rc 0 "ingest" "$X" ingest -q -d "$db" "$tmp/cap"
 expect_rc 0 "tree" "$X" tree -d "$db"
 expect_rc 0 "check with a policy" "$X" check -d "$db" --policy "$tmp/site.policy"
