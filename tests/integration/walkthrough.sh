@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The post-mortem walkthrough of docs/detection.md, on the recorded fixture
+# The post-mortem walkthrough of README.md, on the recorded fixture
 # it names, exactly as written there: every command of the section's ```sh
 # blocks runs verbatim, in order, as one script (in a scratch directory
 # whose fixtures/ is the repository's, with build/ first on PATH), must
@@ -10,7 +10,7 @@ set -u
 ROOT=$(cd "${EXRAY_ROOT:-$(dirname "$0")/../..}" && pwd)
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-DOC=$ROOT/docs/detection.md
+DOC=$ROOT/README.md
 [ -x "$BUILD/exray" ] || { echo "walkthrough: $BUILD/exray not built"; exit 1; }
 tmp=$(mktemp -d /tmp/exray-walk-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -21,8 +21,7 @@ bad() { echo "FAIL $*"; fails=$((fails + 1)); }
 # block KIND: the lines of the walkthrough section's ```KIND blocks.
 block() {
 	awk -v kind="$1" '
-		/^### / { insec = ($0 ~ /^### Post-mortem walkthrough/); next }
-		/^## / { insec = 0 }
+		/^## / { insec = ($0 ~ /^## Post-mortem walkthrough/); next }
 		!insec { next }
 		/^```/ { if (inb) { inb = 0 } else if ($0 == "```" kind) { inb = 1 }; next }
 		inb { print }' "$DOC"
@@ -45,7 +44,7 @@ sed 's/[[:space:]]*$//' "$tmp/out" >"$tmp/got"
 missing=0
 while IFS= read -r line; do
 	if ! grep -qxF -- "$line" "$tmp/got"; then
-		bad "shown in docs/detection.md but not printed: $line"
+		bad "shown in README.md but not printed: $line"
 		missing=$((missing + 1))
 	fi
 done <"$tmp/expected"
