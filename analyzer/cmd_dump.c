@@ -157,6 +157,8 @@ static int dump_record(struct dump_ctx *c, const struct exray_rec_hdr *h)
 		fprintf(f, ",\"verdict\":\"%s\"", s->verdict == EXRAY_VERDICT_ALLOW ? "allow"
 						  : s->verdict == EXRAY_VERDICT_DENY ? "deny"
 										     : "none");
+		fprintf(f, ",\"direction\":\"%s\"",
+			h->flags & EXRAY_F_SYN_INGRESS ? "ingress" : "egress");
 		break;
 	}
 	case EXRAY_REC_CGROUP: {

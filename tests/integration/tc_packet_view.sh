@@ -149,16 +149,17 @@ check_restored "normal exit"
 "$EXRAY" dump "$OUT" >"$EXR_STATE/dump.json" 2>"$EXR_STATE/dump.err" ||
 	{ cat "$EXR_STATE/dump.err"; fail "exray dump failed"; }
 jq -c 'select(.type == "syn")' "$EXR_STATE/dump.json" >"$EXR_STATE/syn.json"
-# expect IFINDEX FAMILY SADDR SPORT DADDR DPORT VERDICT
+# expect IFINDEX FAMILY SADDR SPORT DADDR DPORT VERDICT [DIRECTION]
 expect() {
 	local want got
 	want=$(jq -nc --argjson i "$1" --argjson f "$2" --arg s "$3" --argjson sp "$4" \
 		--arg d "$5" --argjson dp "$6" --arg v "$7" --argjson cg "$CGID" \
+		--arg dir "${8:-egress}" \
 		'{ifindex: $i, family: $f, saddr: $s, sport: $sp, daddr: $d, dport: $dp,
-		  verdict: $v, cgroup_id: $cg}')
+		  verdict: $v, cgroup_id: $cg, direction: $dir}')
 	got=$(jq -c --argjson w "$want" 'select(.sport == $w.sport and .dport == $w.dport and
 		.daddr == $w.daddr) | {ifindex, family, saddr, sport, daddr, dport, verdict,
-		cgroup_id}' "$EXR_STATE/syn.json")
+		cgroup_id, direction}' "$EXR_STATE/syn.json")
 	if [ -z "$got" ]; then
 		fail "no syn record $want"
 	elif [ "$(echo "$got" | head -1)" != "$want" ] || [ "$(echo "$got" | wc -l)" != 1 ]; then
@@ -173,8 +174,8 @@ expect "$IFA" 6 2001:db8:0:1::1 "$S5" 2001:db8:10::10 443 allow
 expect "$IFA" 6 2001:db8:0:1::1 "$S6" 2001:db8:20::20 443 deny
 expect "$IFA" 4 192.0.2.1 4242 198.51.100.30 22 allow
 expect "$IFA" 6 2001:db8:0:1::1 4243 2001:db8:20::20 22 deny
-expect "$IFA" 4 192.0.2.2 "$S9" 203.0.113.10 9000 allow
-expect "$IFA2" 4 203.0.113.130 "$S10" 203.0.113.129 9001 deny
+expect "$IFA" 4 192.0.2.2 "$S9" 203.0.113.10 9000 allow ingress
+expect "$IFA2" 4 203.0.113.130 "$S10" 203.0.113.129 9001 deny ingress
 n=$(wc -l <"$EXR_STATE/syn.json")
 [ "$n" = 10 ] || { fail "want 10 syn records, got $n"; cat "$EXR_STATE/syn.json"; }
 # SYN-ACKs from B and every other packet are not recorded; losses none.
