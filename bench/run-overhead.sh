@@ -95,8 +95,9 @@ run_one() { # WORKLOAD CAPTURER REP
 	mkdir -p "$d"
 	case $cap in
 	exray) args=(-c "$BUILD/exray-record -o $d/exray" -r "$d/exray/*.exray.zst") ;;
-	execsnoop) args=(-c "execsnoop > $d/out.txt" -r "$d/out.txt") ;;
-	tcpstates) args=(-c "tcpstates -T > $d/out.txt" -r "$d/out.txt") ;;
+	# no ready file: they write through a full stdio buffer; idle means attached
+	execsnoop) args=(-c "execsnoop > $d/out.txt") ;;
+	tcpstates) args=(-c "tcpstates -T > $d/out.txt") ;;
 	bpftrace) args=(-c "bpftrace -o $d/out.txt $work/peer.bt" -r "$d/out.txt") ;;
 	auditd) args=(-c "bench/auditd-capture.sh $d/out.txt" -r "$d/out.txt") ;;
 	perf) args=(-c "perf record -q -a --no-buildid $PERF_EVENTS -o $d/perf.data" -r "$d/perf.data") ;;

@@ -16,19 +16,20 @@ jq -R -s -r '
   [split("\n")[1:][] | select(length > 0) | split("\t")
    | {wl: .[0], cap: .[1], wall: (.[3] | tonumber? // null), busy: (.[4] | tonumber? // 0),
       capms: (.[5] | tonumber? // 0), gen: (.[7] | tonumber? // 0), got: (.[8] | tonumber? // 0),
-      raw: (.[9] | tonumber? // 0), z: (.[10] | tonumber? // 0)}] as $rows
+      raw: (.[9] | tonumber? // 0), z: (.[10] | tonumber? // 0)}
+   | select(.wall != null and .gen > 0)] as $rows
   | [$rows[].wl] | unique | reverse[] as $wl
   | ($rows | map(select(.wl == $wl))) as $w
   | ($w | map(select(.cap == "bare"))) as $bare
   | ($bare | map(.wall) | median) as $bw
   | ($bare | map(.busy) | median) as $bb
   | "\n### \($wl) storm (\($w[0].gen) \(if $wl == "exec" then "fork+exec+wait" else "connects" end) per run, \($bare | length) runs each)\n",
-    "| capturer | wall ms, median (min-max) | ratio to bare | capturer CPU µs/event | machine extra CPU µs/event | captured / generated (worst run) | bytes/event raw | bytes/event zstd -3 |",
+    "| capturer (runs) | wall ms, median (min-max) | ratio to bare | capturer CPU µs/event | machine extra CPU µs/event | captured / generated (worst run) | bytes/event raw | bytes/event zstd -3 |",
     "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ($w | group_by(.cap) | sort_by(.[0].wall as $x | map(.wall) | median)[] as $g
      | ($g | map(.wall) | median) as $m
      | ($g[0].gen) as $gen
-     | "| \($g[0].cap) | \($m / 1e6 | r(0)) (\($g | map(.wall) | min / 1e6 | r(0))-\($g | map(.wall) | max / 1e6 | r(0))) | \(($m / $bw) | r(3))× | \(if $g[0].cap == "bare" then "-" else ($g | map(.capms) | median) * 1000 / $gen | r(1) end) | \(if $g[0].cap == "bare" then "-" else (($g | map(.busy) | median) - $bb) * 1000 / $gen | r(1) end) | \(if $g[0].cap == "bare" then "-" else "\($g | map(.got) | min)/\($gen)" end) | \(if $g[0].cap == "bare" then "-" else ($g | map(.raw) | median) / $gen | r(1) end) | \(if $g[0].cap == "bare" then "-" else ($g | map(.z) | median) / $gen | r(1) end) |")
+     | "| \($g[0].cap) (\($g | length)) | \($m / 1e6 | r(0)) (\($g | map(.wall) | min / 1e6 | r(0))-\($g | map(.wall) | max / 1e6 | r(0))) | \(($m / $bw) | r(3))× | \(if $g[0].cap == "bare" then "-" else ($g | map(.capms) | median) * 1000 / $gen | r(1) end) | \(if $g[0].cap == "bare" then "-" else (($g | map(.busy) | median) - $bb) * 1000 / $gen | r(1) end) | \(if $g[0].cap == "bare" then "-" else "\($g | map(.got) | min)/\($gen)" end) | \(if $g[0].cap == "bare" then "-" else ($g | map(.raw) | median) / $gen | r(2) end) | \(if $g[0].cap == "bare" then "-" else ($g | map(.z) | median) / $gen | r(2) end) |")
 ' "$f"
 if [ -s "$1/storage.tsv" ]; then
 	echo
