@@ -51,7 +51,7 @@ done
 
 # ---- host workload (ground truth)
 esc=$(printf 'x\033[31mRED\nline')
-sh -c 'exit 3' exray-e2e-marker "$esc"
+sh -c 'exit 3' exray-e2e-marker-$$ "$esc"
 "$EXR_STATE/no-such-binary" 2>/dev/null
 "$NET" connect "$H4" 8080 >/dev/null 2>&1 || fail "host connect"
 
@@ -74,8 +74,8 @@ eq "ingest exit" "$?" 0
 
 # host process: exit status 3, hostile argv stored as recorded
 eq "sh exit 3" "$(sql "SELECT p.exit_code FROM processes p JOIN execs e ON e.proc_id=p.proc_id
-	WHERE e.cmdline LIKE '%exray-e2e-marker%' AND e.ret=0")" 768
-eq "argv as JSON" "$(sql "SELECT json_extract(argv,'\$[4]') FROM execs WHERE cmdline LIKE '%exray-e2e-marker%'")" "$esc"
+	WHERE e.cmdline LIKE '%exray-e2e-marker-$$%' AND e.ret=0")" 768
+eq "argv as JSON" "$(sql "SELECT json_extract(argv,'\$[4]') FROM execs WHERE cmdline LIKE '%exray-e2e-marker-$$%'")" "$esc"
 eq "failed exec" "$(sql "SELECT ret FROM execs WHERE filename LIKE '%no-such-binary'" | head -1)" -2
 eq "host connect + image" "$(sql "SELECT state || ' ' || (e.filename LIKE '%exr-net') || ' ' || coalesce(k.container_id,'host')
 	FROM connections k JOIN execs e USING (exec_id) WHERE k.daddr='$H4' AND k.dport=8080")" "established 1 host"

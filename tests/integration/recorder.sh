@@ -177,6 +177,12 @@ mount -t tmpfs -o size=4k,mode=0700 tmpfs "$full"
 "$REC" -o "$full" -d 3 2>"$EXR_STATE/full.err" &
 fullpid=$!
 exr_register pid "$fullpid"
+# the workload must run while it records (a sanitizer build starts slowly)
+for _ in $(seq 200); do
+	grep -q 'recording:' "$EXR_STATE/full.err" 2>/dev/null && break
+	kill -0 "$fullpid" 2>/dev/null || break
+	sleep 0.05
+done
 "$WL" storm 200 "fill$$" >/dev/null 2>&1
 wait "$fullpid"
 check "disk full: exit 4" [ $? = 4 ]
