@@ -168,7 +168,8 @@ $(BUILD)/bpf:
 # -------------------------------------------------------------------- tasks
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev \
 	    libsqlite3-dev libcmocka-dev zstd sqlite3 runc busybox-static jq \
-	    iproute2 make gcc libc6-dev pkg-config util-linux procps libclang-rt-14-dev
+	    iproute2 make gcc libc6-dev pkg-config util-linux procps libclang-rt-14-dev \
+	    python3 libcap2-bin gawk
 
 # Installs only what is missing; safe to run any number of times.
 .PHONY: deps
