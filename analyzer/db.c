@@ -61,6 +61,17 @@ int db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql)
 	return 0;
 }
 
+/* Schema changes that the idempotent schema.sql cannot make by itself: a
+ * view whose definition changed must be dropped first (CREATE VIEW IF NOT
+ * EXISTS keeps the old one). Applied to a database older than `before`. */
+static const struct {
+	int before;
+	const char *sql;
+} upgrades[] = {
+	/* 1.1: v_ancestry walks from the filtered process, not the whole case */
+	{ 101, "DROP VIEW IF EXISTS v_ancestry" },
+};
+
 static int user_version(sqlite3 *db, int *v)
 {
 	sqlite3_stmt *st;
@@ -120,7 +131,12 @@ int db_open(sqlite3 **out, const char *path, int flags)
 			err = -ENOENT;
 			goto fail;
 		}
-		if ((err = db_exec(db, "PRAGMA foreign_keys=OFF")) || (err = db_exec(db, schema->data)))
+		if ((err = db_exec(db, "PRAGMA foreign_keys=OFF")))
+			goto fail;
+		for (size_t i = 0; i < sizeof(upgrades) / sizeof(upgrades[0]); i++)
+			if (v < upgrades[i].before && (err = db_exec(db, upgrades[i].sql)))
+				goto fail;
+		if ((err = db_exec(db, schema->data)))
 			goto fail;
 		if (v < DB_SCHEMA_VERSION) {
 			char sql[64];

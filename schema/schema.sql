@@ -1,4 +1,4 @@
--- exray case database schema (PRAGMA user_version = 100, i.e. 1.0).
+-- exray case database schema (PRAGMA user_version = 101, i.e. 1.1).
 -- Applied by exray on every read-write open, so every statement is
 -- idempotent (IF NOT EXISTS). SCHEMA.md explains the model; the comment on
 -- each column here is its reference.
@@ -311,18 +311,25 @@ LEFT JOIN containers c ON c.container_id = s.container_id;
 CREATE VIEW IF NOT EXISTS v_raw_syns AS
 SELECT * FROM v_syns WHERE conn_id IS NULL AND cgroup_id <> 0;
 
--- Ancestry: one row per (process, ancestor) with depth 1 = parent. Filter
--- on proc_id; for one process on a big case, a recursive query starting
--- from it is faster (see SCHEMA.md).
+-- Ancestry: one row per (process, ancestor) with depth 1 = parent, 2 =
+-- grandparent, ... (chains are cut at depth 100000, which only a
+-- corrupted parent cycle reaches). Each process's chain is walked from
+-- that process upwards, in a subquery correlated with it, and returned as
+-- a JSON array (element i is the ancestor at depth i + 1: proc_id is the
+-- key, so each level yields one row, in order). So a filter on proc_id costs one walk of
+-- that process's chain (milliseconds on any case), and the whole view one
+-- walk per process. A plain recursive CTE over all processes could not be
+-- filtered: SQLite does not push a WHERE into a recursive CTE, so every
+-- query walked the whole case (schema 1.0; replaced on upgrade to 1.1).
 CREATE VIEW IF NOT EXISTS v_ancestry AS
-WITH RECURSIVE a(proc_id, ancestor_id, depth) AS (
-  SELECT proc_id, parent_id, 1 FROM processes WHERE parent_id IS NOT NULL
-  UNION ALL
-  SELECT a.proc_id, p.parent_id, a.depth + 1
-  FROM a JOIN processes p ON p.proc_id = a.ancestor_id
-  WHERE p.parent_id IS NOT NULL AND a.depth < 100000
-)
-SELECT proc_id, ancestor_id, depth FROM a;
+SELECT p.proc_id, j.value AS ancestor_id, j.key + 1 AS depth
+FROM processes p,
+     json_each((WITH RECURSIVE a(id, depth) AS (
+                  SELECT p.parent_id, 1 WHERE p.parent_id IS NOT NULL
+                  UNION ALL
+                  SELECT q.parent_id, a.depth + 1 FROM a JOIN processes q ON q.proc_id = a.id
+                  WHERE q.parent_id IS NOT NULL AND a.depth < 100000)
+                SELECT json_group_array(id) FROM a)) j;
 
 -- Correlation, per container (NULL container_id / 'host' for the host):
 -- the images that made egress, egress by destination, and for each exec

@@ -8,7 +8,10 @@
 -- namespaces are the recorder's own (hosts.host_*ns, from segments of
 -- format 1.1), else a guess: pid 1's, or those most host processes use. A container that merely shares the
 -- host network (hostNetwork) is not flagged; netns is named in the message.
-WITH hostns AS (
+--
+-- hostns is MATERIALIZED: inlined, its guesses (a GROUP BY over the host's
+-- execs) would run again for every exec row, quadratic on a big case.
+WITH hostns AS MATERIALIZED (
   SELECT h.host_id,
          COALESCE(h.host_pidns, (SELECT pidns FROM execs x WHERE x.host_id = h.host_id AND x.container_id IS NULL
                                  GROUP BY pidns ORDER BY count(*) DESC LIMIT 1)) AS pidns,

@@ -11,30 +11,39 @@
 -- argv[0] (busybox applets re-executed as /proc/self/exe with argv[0]
 -- "wget"), or by argv[1] of `busybox wget`. argv[0] is the caller's
 -- choice: matching it as well only adds alerts.
-WITH x AS (
-  SELECT e.*, basename(e.filename) AS fb, basename(json_extract(e.argv, '$[0]')) AS ab,
-         json_extract(e.argv, '$[1]') AS a1
-  FROM execs e
-  WHERE e.kind = 'exec' AND e.ret = 0 AND e.container_id IS NOT NULL
-),
-tools(name) AS (VALUES ('apt'), ('apt-get'), ('dpkg'), ('apk'), ('yum'), ('dnf'), ('microdnf'), ('rpm'), ('zypper'),
+--
+-- hit and snap are MATERIALIZED, each computed once: the tool of every
+-- exec, and the names the container's snapshot ran, which are then looked
+-- up by index rather than rescanned for every hit (quadratic on big cases).
+WITH tools(name) AS (VALUES ('apt'), ('apt-get'), ('dpkg'), ('apk'), ('yum'), ('dnf'), ('microdnf'), ('rpm'), ('zypper'),
                        ('pip'), ('pip3'), ('npm'), ('gem'),
                        ('curl'), ('wget'), ('nc'), ('ncat'), ('netcat'), ('socat'), ('nmap'), ('telnet'),
                        ('ssh'), ('scp'), ('sftp'), ('ftp'), ('tftp')),
-hit AS (
-  SELECT x.*, COALESCE((SELECT name FROM tools WHERE name = x.fb), (SELECT name FROM tools WHERE name = x.ab),
-                       CASE WHEN x.fb = 'busybox' OR x.ab = 'busybox' THEN (SELECT name FROM tools WHERE name = x.a1) END)
-              AS tool
-  FROM x
+x AS (
+  SELECT e.exec_id, e.container_id, e.kind, e.ret, basename(e.filename) AS fb,
+         basename(json_extract(e.argv, '$[0]')) AS ab, json_extract(e.argv, '$[1]') AS a1
+  FROM execs e
+  WHERE e.container_id IS NOT NULL
+),
+hit AS MATERIALIZED (
+  SELECT exec_id, tool
+  FROM (SELECT exec_id,
+               CASE WHEN fb IN tools THEN fb WHEN ab IN tools THEN ab
+                    WHEN (fb = 'busybox' OR ab = 'busybox') AND a1 IN tools THEN a1 END AS tool
+        FROM x WHERE kind = 'exec' AND ret = 0)
+  WHERE tool IS NOT NULL
+),
+-- What the container's snapshot ran: by image, argv[0] and busybox applet.
+snap(container_id, name) AS MATERIALIZED (
+  SELECT container_id, fb FROM x WHERE kind = 'snapshot'
+  UNION SELECT container_id, ab FROM x WHERE kind = 'snapshot'
+  UNION SELECT container_id, a1 FROM x WHERE kind = 'snapshot' AND fb = 'busybox'
 )
-SELECT h.ts, h.host_id, h.container_id, h.proc_id, h.pid, h.start, h.exec_id,
+SELECT e.ts, e.host_id, e.container_id, e.proc_id, e.pid, e.start, e.exec_id,
        NULL AS conn_id,
-       h.tool || ' run in container ' || c.short_id || ' (pid ' || h.pid || '): ' || COALESCE(h.cmdline, '') AS message,
-       'e' || h.exec_id AS key
+       h.tool || ' run in container ' || c.short_id || ' (pid ' || e.pid || '): ' || COALESCE(e.cmdline, '') AS message,
+       'e' || e.exec_id AS key
 FROM hit h
-JOIN containers c ON c.container_id = h.container_id
-WHERE h.tool IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM execs s
-                  WHERE s.container_id = h.container_id AND s.kind = 'snapshot'
-                    AND (basename(s.filename) = h.tool OR basename(json_extract(s.argv, '$[0]')) = h.tool
-                         OR (basename(s.filename) = 'busybox' AND json_extract(s.argv, '$[1]') = h.tool)));
+JOIN execs e ON e.exec_id = h.exec_id
+JOIN containers c ON c.container_id = e.container_id
+WHERE NOT EXISTS (SELECT 1 FROM snap s WHERE s.container_id = e.container_id AND s.name = h.tool);

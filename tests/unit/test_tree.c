@@ -329,6 +329,94 @@ static void test_pid_ancestors(void **state)
 	db_close(db);
 }
 
+/* The rows of a query, "a|b|...;" each, for exact comparisons. */
+static char *rows(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		for (int c = 0; c < sqlite3_column_count(st); c++)
+			fprintf(f, "%s%s", sqlite3_column_text(st, c) ? (const char *)sqlite3_column_text(st, c) : "NULL",
+				c + 1 < sqlite3_column_count(st) ? "|" : ";");
+	sqlite3_finalize(st);
+	fclose(f);
+	return buf;
+}
+
+static void assert_rows(sqlite3 *db, const char *sql, const char *want)
+{
+	char *got = rows(db, sql);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* v_ancestry: the ancestors of a process are exactly its parent chain,
+ * depth 1 = parent, whichever side the query filters on; a process with no
+ * recorded parent has none. */
+#define ANC_SQL(where)                                                                             \
+	"SELECT x.pid, y.pid, a.depth FROM v_ancestry a JOIN processes x ON x.proc_id = a.proc_id " \
+	"JOIN processes y ON y.proc_id = a.ancestor_id WHERE " where " ORDER BY x.pid, a.depth"
+
+static void test_ancestry_view(void **state)
+{
+	char p[160], sql[512], want[128], file[160];
+	sqlite3 *db;
+	struct exray_seg_writer *w = seg_open(0, p);
+	struct exray_task init = segfix_task(1, 0, 10, 0, 1), a = segfix_task(70, 1, 100, 10, 1),
+			  b = segfix_task(71, 70, 200, 100, 1), n = segfix_task(72, 71, 300, 200, 1),
+			  kid = segfix_task(73, 72, 400, 300, 1), other = segfix_task(80, 1, 500, 10, 1);
+	const int deep = 3000;
+
+	/* a schema 1.0 database, whose v_ancestry was another view: opening
+	 * it read-write replaces the view */
+	snprintf(file, sizeof(file), "%s/anc.db", dir);
+	assert_int_equal(db_open(&db, file, DB_OPEN_CREATE), 0);
+	assert_int_equal(db_exec(db, "DROP VIEW v_ancestry; CREATE VIEW v_ancestry AS SELECT 1 AS proc_id, "
+				     "2 AS ancestor_id, 3 AS depth; PRAGMA user_version = 100"), 0);
+	db_close(db);
+	assert_int_equal(db_open(&db, file, 0), 0);
+	assert_int_equal(q(db, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+
+	segfix_exec(w, EXRAY_REC_SNAPSHOT, 50, &init, 0, "/sbin/init", NULL);
+	segfix_fork(w, 100, &a);
+	segfix_fork(w, 200, &b);
+	segfix_fork(w, 300, &n);
+	segfix_fork(w, 400, &kid);
+	segfix_fork(w, 500, &other);
+	/* a chain of `deep` processes under `other` */
+	for (int i = 0; i < deep; i++) {
+		struct exray_task t = segfix_task(1000 + i, i ? 1000 + i - 1 : 80, 1000 + i, i ? 1000 + i - 1 : 500, 1);
+		assert_int_equal(segfix_fork(w, 1000 + i, &t), 0);
+	}
+	seg_close(w);
+	const char *paths[] = { p, NULL };
+	ingest_paths(db, paths, NULL);
+
+	assert_rows(db, ANC_SQL("x.pid = 73"), "73|72|1;73|71|2;73|70|3;73|1|4;");
+	assert_rows(db, ANC_SQL("x.pid = 70"), "70|1|1;");
+	assert_rows(db, ANC_SQL("x.pid = 1"), "");
+	assert_rows(db, ANC_SQL("y.pid = 70"), "71|70|1;72|70|2;73|70|3;");
+	assert_rows(db, ANC_SQL("a.proc_id IN (SELECT proc_id FROM processes WHERE pid < 1000)"),
+		    "70|1|1;71|70|1;71|1|2;72|71|1;72|70|2;72|1|3;73|72|1;73|71|2;73|70|3;73|1|4;80|1|1;");
+	/* the deepest process: one row per level, ancestor pid = its pid - depth
+	 * along the chain, then `other` and init */
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*), min(depth), max(depth), count(DISTINCT ancestor_id), "
+		 "sum(y.pid = %d - a.depth) FROM v_ancestry a JOIN processes y ON y.proc_id = a.ancestor_id "
+		 "WHERE a.proc_id = (SELECT proc_id FROM processes WHERE pid = %d)",
+		 1000 + deep - 1, 1000 + deep - 1);
+	snprintf(want, sizeof(want), "%d|1|%d|%d|%d;", deep + 1, deep + 1, deep + 1, deep - 1);
+	assert_rows(db, sql, want);
+	assert_rows(db, ANC_SQL("x.pid = 1000 + 2999 AND a.depth > 2999"), "3999|80|3000;3999|1|3001;");
+	db_close(db);
+}
+
 /* A cgroup record that arrives after the rows using its id (later in the
  * same run, or in a later run) re-attributes them to the container. */
 static void test_late_cgroup(void **state)
@@ -384,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_deep_and_wide),
 		cmocka_unit_test(test_idempotent_incremental_torn),
 		cmocka_unit_test(test_pid_ancestors),
+		cmocka_unit_test(test_ancestry_view),
 		cmocka_unit_test(test_late_cgroup),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
