@@ -313,14 +313,15 @@ SELECT * FROM v_syns WHERE conn_id IS NULL AND cgroup_id <> 0;
 
 -- Ancestry: one row per (process, ancestor) with depth 1 = parent, 2 =
 -- grandparent, ... (chains are cut at depth 100000, which only a
--- corrupted parent cycle reaches). Each process's chain is walked from
--- that process upwards, in a subquery correlated with it, and returned as
--- a JSON array (element i is the ancestor at depth i + 1: proc_id is the
--- key, so each level yields one row, in order). So a filter on proc_id costs one walk of
--- that process's chain (milliseconds on any case), and the whole view one
--- walk per process. A plain recursive CTE over all processes could not be
--- filtered: SQLite does not push a WHERE into a recursive CTE, so every
--- query walked the whole case (schema 1.0; replaced on upgrade to 1.1).
+-- corrupted parent cycle reaches). Each process's chain is walked upwards
+-- from it, in a subquery correlated with it, and returned as a JSON array:
+-- element i is the ancestor at depth i + 1 (proc_id is the key, so each
+-- level yields one row, in order). So a filter on proc_id costs one walk
+-- of that process's chain (milliseconds on any case), the whole view one
+-- walk per process. A plain recursive CTE over all processes (schema 1.0,
+-- dropped on upgrade) could not be filtered: SQLite does not push a WHERE
+-- into a recursive CTE, so every query walked the whole case. Needs
+-- SQLite's JSON functions (built in since 3.38; the sqlite3 CLI has them).
 CREATE VIEW IF NOT EXISTS v_ancestry AS
 SELECT p.proc_id, j.value AS ancestor_id, j.key + 1 AS depth
 FROM processes p,
