@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Loss accounting, real eBPF: a recorder T with a deliberately tiny ring
-# buffer (--ring-size 4K) and a burst of COUNT children (fork + exec + exit
+# buffer (--ring-size 4K), paused (SIGSTOP) during a burst of COUNT children (fork + exec + exit
 # each, counted by the workload itself) must account for every event, per
 # type, exactly: generated = recorded + reported lost.
 #
@@ -40,7 +40,11 @@ attempt() { # N: 0 balanced, 1 wrong, 2 ambiguous (retry)
 	sleep 0.5
 	"$WL" mark "relA-$$-$n" 0
 	sleep 0.5
-	"$WL" burst "$count" 8 "relB-$$-$n" >"$S/burst$n" || exr_die "burst failed"
+	# T's consumer is paused for the burst: its 4 KiB ring overflows for
+	# sure, however fast or loaded the machine (the kernel keeps counting)
+	kill -STOP "$tpid"
+	"$WL" burst "$count" 8 "relB-$$-$n" >"$S/burst$n" || { kill -CONT "$tpid"; exr_die "burst failed"; }
+	kill -CONT "$tpid"
 	sleep 0.5
 	"$WL" mark "relZ-$$-$n" 0
 	sleep 0.3
