@@ -29,4 +29,6 @@ pid=$!
 for _ in $(seq 100); do [ -s "$log" ] && break; sleep 0.1; done
 [ -s "$log" ] || { echo "auditd-capture: auditd did not start" >&2; exit 1; }
 for r in "${rules[@]}"; do auditctl $r >/dev/null || exit 1; done
+# The readiness signal bench-run waits for: the rules are in the kernel.
+echo "auditd-capture: rules loaded" >&2
 wait "$pid"

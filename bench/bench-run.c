@@ -2,26 +2,42 @@
 /*
  * bench-run: one measured run of a workload, optionally under a capturer.
  *
- *   bench-run [-c 'CAPTURER COMMAND'] [-r READY_GLOB] [-s SIGNAL] [-i IDLE_MS]
+ *   bench-run [-c 'CAPTURER COMMAND'] [-w STDERR_TEXT] [-p 'PROBE COMMAND']
+ *             [-P CTL_FIFO,ACK_FIFO] [-r READY_GLOB] [-s SIGNAL] [-i IDLE_MS]
  *             -- WORKLOAD...
  *
  * 1. Start the capturer fresh (/bin/sh -c "exec COMMAND", its own process
- *    group), wait until READY_GLOB names a non-empty file (if given) and the
- *    capturer is idle (its process group's CPU time grows by < IDLE_MS,
- *    default 3, per 100 ms, three times in a row).
+ *    group, stderr to a private file) and wait until it is ready, by every
+ *    signal given (each waited for in this order, 60 s at most in all):
+ *      -w TEXT  the capturer's stderr contains TEXT (exray-record says
+ *               "exray-record: recording:" once attached and snapshotted);
+ *      -p CMD   `sh -c CMD` exits 0, with BENCH_CAP_PID=the capturer's pid
+ *               in its environment (e.g. bpftool lists its tracepoints);
+ *      -P C,A   perf record started with `-D -1 --control fifo:C,A`: write
+ *               "enable" to C and wait for perf's "ack" on A — perf enables
+ *               its events before it acks, so it is recording from then on;
+ *      -r GLOB  GLOB names a non-empty file.
+ *    Then it must be idle: its process tree's CPU time grows by < IDLE_MS
+ *    (default 3) per 100 ms, three times in a row (start-up work done).
+ *    Idleness alone is no readiness signal: a capturer still setting up can
+ *    be idle too (perf was, and recorded nothing of some runs).
  * 2. Sample the machine's CPU (/proc/stat) and the capturer's CPU time
  *    (/proc/PID/task/ * /schedstat, ns), run the workload, time it.
  * 3. Wait until the capturer has drained (idle again), sample again, stop it
  *    with SIGNAL (default INT), wait for it and take its total CPU (rusage).
+ *    Its stderr is copied to ours.
  *
  * Prints one line: "run wall_ns=W machine_busy_ms=B window_ms=T
- * cap_window_ms=C cap_total_ms=A cap_exit=X drain_ms=D" followed by the
- * workload's own output line. Exit 0, 1 if the capturer died early or the
- * workload failed, 2 on usage error.
+ * cap_window_ms=C cap_total_ms=A cap_exit=X ready_ms=R drain_ms=D
+ * stop_ms=S" followed by the workload's own output line. Exit 0, 1 if the
+ * capturer died early, never became ready or the workload failed, 2 on
+ * usage error.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,19 +208,18 @@ static long long idle_ns = 3000000;
 
 static long wait_idle(pid_t pid, const char *ready, long timeout_ms)
 {
-	long long t0 = now_ns(), last = proc_cpu_ns(pid), last_bytes = -1;
+	long long t0 = now_ns(), last = proc_cpu_ns(pid);
 	int quiet = 0, nonempty;
 
 	while ((now_ns() - t0) / 1000000 < timeout_ms) {
-		long long c, b;
+		long long c;
 
 		sleep_ms(100);
 		if (!alive(pid))
 			return -1;
 		c = proc_cpu_ns(pid);
-		b = ready ? glob_bytes(ready, &nonempty) : 0;
-		last_bytes = b;
-		(void)last_bytes;
+		if (ready)
+			glob_bytes(ready, &nonempty);
 		if (c - last < idle_ns && (!ready || nonempty))
 			quiet++;
 		else
@@ -214,6 +229,177 @@ static long wait_idle(pid_t pid, const char *ready, long timeout_ms)
 			return (long)((now_ns() - t0) / 1000000);
 	}
 	return -2;
+}
+
+/* The capturer's stderr goes to a private unlinked file, read back here. */
+static int err_fd = -1;
+
+static int stderr_has(const char *text)
+{
+	static char buf[65536];
+	ssize_t n = pread(err_fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	return strstr(buf, text) != NULL;
+}
+
+/* `sh -c CMD` with BENCH_CAP_PID set exits 0 (its output discarded). */
+static int probe_ok(const char *cmd, pid_t cap)
+{
+	pid_t p = fork();
+	int st = 0;
+
+	if (p < 0)
+		return 0;
+	if (p == 0) {
+		char v[16];
+		int fd = open("/dev/null", O_WRONLY);
+
+		snprintf(v, sizeof(v), "%d", (int)cap);
+		setenv("BENCH_CAP_PID", v, 1);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(p, &st, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* perf record -D -1 --control fifo:CTL,ACK: perf opens CTL read-write at
+ * start, and ACK write-only, which blocks it until we open ACK for reading.
+ * It reads CTL only from its main loop, once its events are set up; on
+ * "enable" it enables them, then writes "ack". Returns 0 once acked. */
+static int perf_enable(const char *fifos, pid_t cap, long long deadline)
+{
+	char ctl[4096], buf[64], *ack;
+	size_t got = 0;
+	int cfd = -1, afd, ret = -ETIMEDOUT;
+
+	snprintf(ctl, sizeof(ctl), "%s", fifos);
+	ack = strchr(ctl, ',');
+	if (!ack)
+		return -EINVAL;
+	*ack++ = 0;
+	afd = open(ack, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (afd < 0)
+		return -errno;
+	/* ENXIO: nobody has CTL open for reading yet. */
+	while (now_ns() < deadline && alive(cap)) {
+		cfd = open(ctl, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (cfd >= 0 || errno != ENXIO)
+			break;
+		sleep_ms(10);
+	}
+	if (cfd < 0) {
+		ret = errno == ENXIO ? -ETIMEDOUT : -errno;
+		goto out;
+	}
+	if (write(cfd, "enable\n", 7) != 7) {
+		ret = -errno;
+		goto out;
+	}
+	while (now_ns() < deadline && alive(cap)) {
+		struct pollfd pf = { .fd = afd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pf, 1, 100) <= 0)
+			continue;
+		n = read(afd, buf + got, sizeof(buf) - 1 - got);
+		if (n == 0 || (n < 0 && errno == EAGAIN)) {
+			sleep_ms(10); /* no writer (yet) */
+			continue;
+		}
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
+		got += (size_t)n;
+		buf[got] = 0;
+		if (strstr(buf, "ack\n")) {
+			ret = 0;
+			break;
+		}
+		if (got >= sizeof(buf) - 1)
+			got = 0;
+	}
+out:
+	if (cfd >= 0)
+		close(cfd);
+	close(afd);
+	return ret;
+}
+
+struct ready {
+	const char *text, *probe, *fifos, *glob;
+};
+
+static const char *waiting_for = "";
+static char ready_err[256];
+
+/* Between two checks of a readiness signal: 0 (after ms) to check again,
+ * -1 if the capturer died, -2 past the deadline. */
+static int wait_more(pid_t pid, long long deadline, long ms)
+{
+	if (!alive(pid))
+		return -1;
+	if (now_ns() > deadline)
+		return -2;
+	sleep_ms(ms);
+	return 0;
+}
+
+/* Every readiness signal given, then idle. Returns ms waited, -1 if the
+ * capturer died, -2 on timeout or failure (waiting_for says of what). */
+static long wait_ready(pid_t pid, const struct ready *r, long timeout_ms)
+{
+	long long t0 = now_ns(), deadline = t0 + timeout_ms * 1000000LL;
+	long idle;
+	int ret;
+
+	waiting_for = "its stderr to say it is ready";
+	while (r->text && !stderr_has(r->text))
+		if ((ret = wait_more(pid, deadline, 10)))
+			return ret;
+	waiting_for = "its readiness probe to succeed";
+	while (r->probe && !probe_ok(r->probe, pid))
+		if ((ret = wait_more(pid, deadline, 50)))
+			return ret;
+	waiting_for = "perf's ack of enable on its control fifo";
+	if (r->fifos) {
+		ret = perf_enable(r->fifos, pid, deadline);
+		if (ret && !alive(pid))
+			return -1;
+		if (ret) {
+			snprintf(ready_err, sizeof(ready_err), "%s: %s", waiting_for, strerror(-ret));
+			waiting_for = ready_err;
+			return -2;
+		}
+	}
+	waiting_for = "it to be idle (and its output to exist)";
+	idle = wait_idle(pid, r->glob, (long)((deadline - now_ns()) / 1000000));
+	if (idle < 0)
+		return idle;
+	return (long)((now_ns() - t0) / 1000000);
+}
+
+/* Copy the capturer's stderr to ours. */
+static void copy_stderr(void)
+{
+	char buf[4096];
+	off_t off = 0;
+	ssize_t n;
+
+	while ((n = pread(err_fd, buf, sizeof(buf), off)) > 0) {
+		if (write(2, buf, (size_t)n) != n)
+			break;
+		off += n;
+	}
 }
 
 /* Ask the capturer to stop with sig; after 60 s SIGTERM it, after 10 more
@@ -236,31 +422,44 @@ static int stop_capturer(pid_t pid, int sig)
 
 int main(int argc, char **argv)
 {
-	const char *cap = NULL, *ready = NULL;
+	const char *cap = NULL;
+	struct ready rdy = { 0 };
 	int sig = SIGINT, opt, pfd[2], st, ret = 0;
 	pid_t cpid = 0, wpid;
 	long long m0, m1, c0 = 0, c1 = 0, t0, t1, w0;
-	long drain = 0, cap_exit = -1;
+	long ready_ms = 0, drain = 0, cap_exit = -1;
 	struct rusage ru;
 	char out[4096];
 	size_t outlen = 0;
 	ssize_t n;
 
-	while ((opt = getopt(argc, argv, "+c:r:s:i:")) != -1) {
+	while ((opt = getopt(argc, argv, "+c:w:p:P:r:s:i:")) != -1) {
 		if (opt == 'i')
 			idle_ns = (long long)(atof(optarg) * 1e6);
 		else if (opt == 'c')
 			cap = optarg;
+		else if (opt == 'w')
+			rdy.text = optarg;
+		else if (opt == 'p')
+			rdy.probe = optarg;
+		else if (opt == 'P')
+			rdy.fifos = optarg;
 		else if (opt == 'r')
-			ready = optarg;
+			rdy.glob = optarg;
 		else if (opt == 's')
 			sig = atoi(optarg);
 		else
 			goto usage;
 	}
-	if (optind >= argc)
+	if (optind >= argc || (rdy.fifos && !strchr(rdy.fifos, ',')))
 		goto usage;
 	if (cap) {
+		char tmpl[] = "/tmp/bench-run-err.XXXXXX";
+
+		err_fd = mkostemp(tmpl, O_CLOEXEC);
+		if (err_fd < 0)
+			return perror("bench-run: mkostemp"), 1;
+		unlink(tmpl);
 		cpid = fork();
 		if (cpid < 0)
 			return perror("bench-run: fork"), 1;
@@ -268,17 +467,24 @@ int main(int argc, char **argv)
 			char *cmd;
 
 			setpgid(0, 0);
+			dup2(err_fd, 2);
 			if (asprintf(&cmd, "exec %s", cap) < 0)
 				_exit(127);
 			execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 			_exit(127);
 		}
-		if (wait_idle(cpid, ready, 60000) < 0) {
-			fprintf(stderr, "bench-run: capturer '%s' %s before the workload\n", cap,
-				alive(cpid) ? "never became ready/idle" : "died");
-			if (alive(cpid))
+		ready_ms = wait_ready(cpid, &rdy, 60000);
+		if (ready_ms < 0) {
+			int died = !alive(cpid);
+
+			if (!died)
 				stop_capturer(cpid, sig);
 			waitpid(cpid, &st, 0);
+			copy_stderr();
+			fprintf(stderr, "bench-run: capturer '%s' %s before the workload\n", cap,
+				died ? "died" : "never became ready");
+			if (!died)
+				fprintf(stderr, "bench-run: (waiting for %s)\n", waiting_for);
 			return 1;
 		}
 		c0 = proc_cpu_ns(cpid);
@@ -310,7 +516,7 @@ int main(int argc, char **argv)
 	if (!WIFEXITED(st) || WEXITSTATUS(st))
 		ret = 1;
 	if (cap) {
-		drain = wait_idle(cpid, ready, 60000);
+		drain = wait_idle(cpid, NULL, 60000);
 		c1 = proc_cpu_ns(cpid);
 	}
 	m1 = machine_busy_ms();
@@ -325,19 +531,21 @@ int main(int argc, char **argv)
 		memset(&ru, 0, sizeof(ru));
 		if (wait4(cpid, &st, 0, &ru) == cpid)
 			cap_exit = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		copy_stderr();
 	}
 	for (char *p = out; *p; p++)
 		if (*p == '\n')
 			*p = ' ';
 	printf("run wall_ns=%lld machine_busy_ms=%lld window_ms=%lld cap_window_ms=%.3f "
-	       "cap_total_ms=%.3f cap_exit=%ld drain_ms=%ld stop_ms=%lld %s\n",
+	       "cap_total_ms=%.3f cap_exit=%ld ready_ms=%ld drain_ms=%ld stop_ms=%lld %s\n",
 	       t1 - t0, m1 - m0, (w0 - t0) / 1000000, (double)(c1 - c0) / 1e6,
 	       cap ? (ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3 + ru.ru_stime.tv_sec * 1e3 +
 		      ru.ru_stime.tv_usec / 1e3)
 		   : 0.0,
-	       cap_exit, drain, (now_ns() - w0) / 1000000, out);
+	       cap_exit, ready_ms, drain, (now_ns() - w0) / 1000000, out);
 	return ret;
 usage:
-	fprintf(stderr, "usage: bench-run [-c 'CAPTURER'] [-r READY_GLOB] [-s SIGNAL] [-i IDLE_MS] -- WORKLOAD...\n");
+	fprintf(stderr, "usage: bench-run [-c 'CAPTURER'] [-w STDERR_TEXT] [-p 'PROBE'] "
+		"[-P CTL_FIFO,ACK_FIFO] [-r READY_GLOB] [-s SIGNAL] [-i IDLE_MS] -- WORKLOAD...\n");
 	return 2;
 }

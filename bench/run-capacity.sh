@@ -30,7 +30,7 @@ printf 'case\tring\twall_ns\texecs\tconnects\trecords\trecords_per_s\tlost\tlost
 run_case() { # NAME RING WORKLOAD-SHELL-COMMAND
 	local name=$1 ring=$2 d=$work/$1-$2 line c ex cn wall ropt=
 	[ "$ring" = default ] || ropt="--ring-size $ring"
-	line=$("$B/bench-run" -c "$BUILD/exray-record $ropt -o $d" -r "$d/*.exray.zst" -- sh -c "$3" 2>"$work/err") ||
+	line=$("$B/bench-run" -c "$BUILD/exray-record $ropt -o $d" -w "exray-record: recording:" -- sh -c "$3" 2>"$work/err") ||
 		echo "run-capacity: $name/$ring: $(head -c 300 "$work/err")" >&2
 	port=$(grep -o ' port=[1-9][0-9]*' <<<"$line" | head -1 | cut -d= -f2)
 	c=$("$B/exray-count" --exec-comm exr-true --dport "${port:-0}" "$d")

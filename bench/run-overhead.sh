@@ -49,6 +49,13 @@ tracepoint:sock:inet_sock_set_state /args->oldstate == 7 && args->newstate == 2/
 { printf("connect %d %d %s %d\n", pid, tid, comm, args->dport); }
 EOF
 PERF_EVENTS="-e sched:sched_process_exec -e sock:inet_sock_set_state"
+# What exray-record says on stderr once attached and snapshotted.
+EXRAY_READY="exray-record: recording:"
+# Ready probe for the BPF peers: the kernel lists N tracepoints attached by
+# the capturer (bench-run sets BENCH_CAP_PID).
+cat > "$work/attached.sh" <<'EOF'
+[ "$(bpftool perf show 2>/dev/null | grep -c "^pid $BENCH_CAP_PID ")" -ge "$1" ]
+EOF
 
 have() { command -v "$1" >/dev/null 2>&1; }
 caps_for() { # WORKLOAD -> capturers that apply and are installed
@@ -57,7 +64,8 @@ caps_for() { # WORKLOAD -> capturers that apply and are installed
 	list+=(bpftrace auditd perf)
 	for c in "${list[@]}"; do
 		case $c in
-		execsnoop | tcpstates | bpftrace | perf) have "$c" || { echo "run-overhead: $c not installed (make bench-deps): skipped" >&2; continue; } ;;
+		perf) have perf || { echo "run-overhead: perf not installed (make bench-deps): skipped" >&2; continue; } ;;
+		execsnoop | tcpstates | bpftrace) have "$c" && have bpftool || { echo "run-overhead: $c or bpftool (its readiness probe) not installed (make bench-deps): skipped" >&2; continue; } ;;
 		auditd) have auditd && have auditctl || { echo "run-overhead: auditd not installed (make bench-deps): skipped" >&2; continue; } ;;
 		esac
 		echo "$c"
@@ -94,13 +102,18 @@ run_one() { # WORKLOAD CAPTURER REP
 	local wl=$1 cap=$2 rep=$3 d=$work/$1-$2-$3 args=() wcmd line gen port captured raw z f
 	mkdir -p "$d"
 	case $cap in
-	exray) args=(-c "$BUILD/exray-record -o $d/exray" -r "$d/exray/*.exray.zst") ;;
-	# no ready file: they write through a full stdio buffer; idle means attached
-	execsnoop) args=(-c "execsnoop > $d/out.txt") ;;
-	tcpstates) args=(-c "tcpstates -T > $d/out.txt") ;;
-	bpftrace) args=(-c "bpftrace -o $d/out.txt $work/peer.bt" -r "$d/out.txt") ;;
-	auditd) args=(-c "bench/auditd-capture.sh $d/out.txt" -r "$d/out.txt") ;;
-	perf) args=(-c "perf record -q -a --no-buildid $PERF_EVENTS -o $d/perf.data" -r "$d/perf.data") ;;
+	# Readiness (bench-run): a real signal from each capturer, then idle.
+	exray) args=(-c "$BUILD/exray-record -o $d/exray" -w "$EXRAY_READY") ;;
+	# Their header line sits in a full stdio buffer (stdout is a file), so
+	# ask the kernel instead: bpftool lists the tracepoints they attached.
+	execsnoop) args=(-c "execsnoop > $d/out.txt" -p "sh $work/attached.sh 2") ;;
+	tcpstates) args=(-c "tcpstates -T > $d/out.txt" -p "sh $work/attached.sh 1") ;;
+	bpftrace) args=(-c "bpftrace -o $d/out.txt $work/peer.bt" -p "sh $work/attached.sh 2") ;;
+	auditd) args=(-c "bench/auditd-capture.sh $d/out.txt" -w "auditd-capture: rules loaded") ;;
+	# Events disabled at start; enabled and acked over the control fifos.
+	perf) mkfifo "$d/ctl" "$d/ack"
+	      args=(-c "perf record -q -a --no-buildid $PERF_EVENTS -D -1 --control fifo:$d/ctl,$d/ack -o $d/perf.data"
+		    -P "$d/ctl,$d/ack") ;;
 	esac
 	case $wl in
 	exec) wcmd=("$B/exr-storm" exec "$EXEC_N") ;;
@@ -120,17 +133,17 @@ run_one() { # WORKLOAD CAPTURER REP
 		if [ "$cap" = exray ]; then z=$((z + $(stat -c %s "$f")))
 		else z=$((z + $(zstd -3 -c -q "$f" | wc -c))); fi
 	done
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$wl" "$cap" "$rep" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$wl" "$cap" "$rep" \
 		"$(sed -n 's/^run wall_ns=\([0-9]*\).*/\1/p' <<<"$line")" "$(kv machine_busy_ms)" \
 		"$(kv cap_window_ms)" "$(kv cap_total_ms)" "${gen:-0}" "${captured:-0}" "$raw" "$z" \
-		>> "$OUT/overhead.tsv"
-	printf '  %-8s %-10s rep %s: %6.0f ms, captured %s/%s\n' "$wl" "$cap" "$rep" \
+		"$(kv ready_ms)" "$(kv drain_ms)" >> "$OUT/overhead.tsv"
+	printf '  %-8s %-10s rep %s: %6.0f ms, captured %s/%s (ready after %s ms)\n' "$wl" "$cap" "$rep" \
 		"$(awk -v w="$(sed -n 's/^run wall_ns=\([0-9]*\).*/\1/p' <<<"$line")" 'BEGIN{print w/1e6}')" \
-		"${captured:-0}" "${gen:-0}" >&2
+		"${captured:-0}" "${gen:-0}" "$(kv ready_ms)" >&2
 	rm -rf "$d"
 }
 
-printf 'workload\tcapturer\trep\twall_ns\tmachine_busy_ms\tcap_window_ms\tcap_total_ms\tgenerated\tcaptured\tbytes_raw\tbytes_zstd3\n' > "$OUT/overhead.tsv"
+printf 'workload\tcapturer\trep\twall_ns\tmachine_busy_ms\tcap_window_ms\tcap_total_ms\tgenerated\tcaptured\tbytes_raw\tbytes_zstd3\tready_ms\tdrain_ms\n' > "$OUT/overhead.tsv"
 for wl in exec connect; do
 	mapfile -t caps < <(caps_for "$wl")
 	n=${#caps[@]}
@@ -144,7 +157,7 @@ done
 
 # Storage on a realistic mixed workload: varied argv, exec -> connect.
 d=$work/mixed
-line=$("$B/bench-run" -c "$BUILD/exray-record -o $d" -r "$d/*.exray.zst" -- "$B/exr-storm" mixed "$MIXED_N" 2>/dev/null)
+line=$("$B/bench-run" -c "$BUILD/exray-record -o $d" -w "$EXRAY_READY" -- "$B/exr-storm" mixed "$MIXED_N" 2>/dev/null)
 "$B/exray-count" "$d" > "$work/mixed.json"
 printf 'workload\trecords\tbytes\tbytes_per_record\tsnapshot_records\n' > "$OUT/storage.tsv"
 jq -r '["mixed", .records, .bytes, (.bytes / .records * 100 | round / 100), (.records_by_type.snapshot // 0)] | @tsv' \
