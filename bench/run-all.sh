@@ -15,6 +15,11 @@ echo "## exray benchmarks: $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
 echo "Machine: $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, kernel $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")."
 echo "Load average before: $(cut -d' ' -f1-3 /proc/loadavg)."
+# The 1-minute load average every 10 s during the run (the benchmark's own
+# load included), so a reader can tell a quiet run from a shared one.
+(while :; do echo "$(date -u +%H:%M:%S) $(cut -d' ' -f1 /proc/loadavg)"; sleep 10; done) > "$OUT/loadavg.txt" &
+sampler=$!
+trap 'kill $sampler 2>/dev/null' EXIT
 rc=0
 bench/run-overhead.sh -o "$OUT" -r "${REPS:-5}" -x "${EXEC_N:-3000}" -k "${CONN_N:-30000}" -m "${MIXED_N:-3000}"
 case $? in 0) ;; 77) ;; *) rc=1 ;; esac
@@ -23,4 +28,5 @@ case $? in 0) ;; 77) ;; *) rc=1 ;; esac
 bench/run-analyzer.sh -o "$OUT" -s "${SIZES:-1M 10M}" || rc=1
 echo
 echo "Load average after: $(cut -d' ' -f1-3 /proc/loadavg)."
+echo "1-minute load average during the run (every 10 s, $OUT/loadavg.txt): min $(awk 'NR == 1 || $2 < m {m = $2} END {print m}' "$OUT/loadavg.txt"), median $(sort -n -k2 "$OUT/loadavg.txt" | awk '{v[NR] = $2} END {print v[int((NR + 1) / 2)]}'), max $(awk '$2 > m {m = $2} END {print m}' "$OUT/loadavg.txt")."
 exit $rc
