@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make bench`: every figure in bench/RESULTS.md, in about 15 minutes on a
+# `make bench`: every figure in bench/RESULTS.md, in about 5 minutes on a
 # 2-CPU machine. Recorder parts need root (they print why and are skipped
 # otherwise); the analyzer part runs anywhere. Raw data goes to
 # $BUILD/bench-results/*.tsv; the tables are printed (markdown) as they

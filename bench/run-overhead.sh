@@ -140,6 +140,14 @@ run_one() { # WORKLOAD CAPTURER REP
 	printf '  %-8s %-10s rep %s: %6.0f ms, captured %s/%s (ready after %s ms)\n' "$wl" "$cap" "$rep" \
 		"$(awk -v w="$(sed -n 's/^run wall_ns=\([0-9]*\).*/\1/p' <<<"$line")" 'BEGIN{print w/1e6}')" \
 		"${captured:-0}" "${gen:-0}" "$(kv ready_ms)" >&2
+	# A capturer that saw more or fewer of the workload's events than it
+	# generated: keep what it wrote, to be looked at (OUTDIR/mismatch/).
+	if [ "$cap" != bare ] && [ "${captured:-0}" != "${gen:-0}" ]; then
+		mkdir -p "$OUT/mismatch"
+		rm -rf "$OUT/mismatch/$wl-$cap-$rep"
+		mv "$d" "$OUT/mismatch/$wl-$cap-$rep"
+		echo "  (kept in $OUT/mismatch/$wl-$cap-$rep)" >&2
+	fi
 	rm -rf "$d"
 }
 
