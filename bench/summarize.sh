@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Summary tables (markdown) from bench/run-overhead.sh's OUTDIR/overhead.tsv:
 # per workload and capturer, the median wall time with min-max, the ratio to
-# the bare run's median, the capturer's own CPU per event (median), the whole
+# the bare run's median, the range of the ratios to the bare run of the same
+# repetition (how much of the ratio is noise), the capturer's own CPU per event (median), the whole
 # machine's extra CPU per event over the bare run (medians), events captured
-# of those generated (worst run), and output bytes per event raw and after
+# of those generated (the run furthest from generated), and output bytes per event raw and after
 # zstd -3 (exray's segments are already zstd -3).
 #   bench/summarize.sh OUTDIR
 set -u
@@ -16,7 +17,7 @@ jq -R -s -r '
   [split("\n")[1:][] | select(length > 0) | split("\t")
    | {wl: .[0], cap: .[1], wall: (.[3] | tonumber? // null), busy: (.[4] | tonumber? // 0),
       capms: (.[5] | tonumber? // 0), gen: (.[7] | tonumber? // 0), got: (.[8] | tonumber? // 0),
-      raw: (.[9] | tonumber? // 0), z: (.[10] | tonumber? // 0)}
+      raw: (.[9] | tonumber? // 0), z: (.[10] | tonumber? // 0), rep: .[2]}
    | select(.wall != null and .gen > 0)] as $rows
   | [$rows[].wl] | unique | reverse[] as $wl
   | ($rows | map(select(.wl == $wl))) as $w
@@ -24,12 +25,14 @@ jq -R -s -r '
   | ($bare | map(.wall) | median) as $bw
   | ($bare | map(.busy) | median) as $bb
   | "\n### \($wl) storm (\($w[0].gen) \(if $wl == "exec" then "fork+exec+wait" else "connects" end) per run, \($bare | length) runs each)\n",
-    "| capturer (runs) | wall ms, median (min-max) | ratio to bare | capturer CPU µs/event | machine extra CPU µs/event | captured / generated (worst run) | bytes/event raw | bytes/event zstd -3 |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| capturer (runs) | wall ms, median (min-max) | ratio to bare | ratio to bare of the same repetition, min-max | capturer CPU µs/event | machine extra CPU µs/event | captured / generated (run furthest off) | bytes/event raw | bytes/event zstd -3 |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ($w | group_by(.cap) | sort_by(.[0].wall as $x | map(.wall) | median)[] as $g
      | ($g | map(.wall) | median) as $m
      | ($g[0].gen) as $gen
-     | "| \($g[0].cap) (\($g | length)) | \($m / 1e6 | r(0)) (\($g | map(.wall) | min / 1e6 | r(0))-\($g | map(.wall) | max / 1e6 | r(0))) | \(($m / $bw) | r(3))× | \(if $g[0].cap == "bare" then "-" else ($g | map(.capms) | median) * 1000 / $gen | r(1) end) | \(if $g[0].cap == "bare" then "-" else (($g | map(.busy) | median) - $bb) * 1000 / $gen | r(1) end) | \(if $g[0].cap == "bare" then "-" else "\($g | map(.got) | min)/\($gen)" end) | \(if $g[0].cap == "bare" then "-" else ($g | map(.raw) | median) / $gen | r(2) end) | \(if $g[0].cap == "bare" then "-" else ($g | map(.z) | median) / $gen | r(2) end) |")
+     | [$g[] | .rep as $rp | .wall / ([$bare[] | select(.rep == $rp) | .wall][0] // null)?] as $pr
+     | ($pr | map(select(. != null))) as $pr
+     | "| \($g[0].cap) (\($g | length)) | \($m / 1e6 | r(0)) (\($g | map(.wall) | min / 1e6 | r(0))-\($g | map(.wall) | max / 1e6 | r(0))) | \(($m / $bw) | r(3))× | \(if $g[0].cap == "bare" or ($pr | length) == 0 then "-" else "\($pr | min | r(3))-\($pr | max | r(3))" end) | \(if $g[0].cap == "bare" then "-" else ($g | map(.capms) | median) * 1000 / $gen | r(1) end) | \(if $g[0].cap == "bare" then "-" else (($g | map(.busy) | median) - $bb) * 1000 / $gen | r(1) end) | \(if $g[0].cap == "bare" then "-" else "\($g | max_by(.got - $gen | if . < 0 then -. else . end) | .got)/\($gen)" end) | \(if $g[0].cap == "bare" then "-" else ($g | map(.raw) | median) / $gen | r(2) end) | \(if $g[0].cap == "bare" then "-" else ($g | map(.z) | median) / $gen | r(2) end) |")
 ' "$f"
 if [ -s "$1/storage.tsv" ]; then
 	echo
