@@ -2,10 +2,11 @@
 # Summary tables (markdown) from bench/run-overhead.sh's OUTDIR/overhead.tsv:
 # per workload and capturer, the median wall time with min-max, the ratio to
 # the bare run's median, the range of the ratios to the bare run of the same
-# repetition (how much of the ratio is noise), the capturer's own CPU per event (median), the whole
-# machine's extra CPU per event over the bare run (medians), events captured
-# of those generated (the run furthest from generated), and output bytes per event raw and after
-# zstd -3 (exray's segments are already zstd -3).
+# repetition (how much of the ratio is noise), the capturer's own CPU per
+# event (median), the whole machine's extra CPU per event over the bare run
+# (medians), events captured of those generated (the run furthest from
+# generated), and output bytes per event raw and after zstd -3 (exray's
+# segments are already zstd -3).
 #   bench/summarize.sh OUTDIR
 set -u
 f=$1/overhead.tsv
