@@ -10,7 +10,8 @@
 # tracepoints). Each repetition runs every capturer once, in an order rotated
 # by one each repetition; each run starts its capturer fresh and waits for it
 # to be idle before and drained after (bench-run). Then the mixed workload
-# once under exray-record for bytes per event.
+# once under exray-record for bytes per event, at the default zstd level and
+# at --level 9.
 #
 # Writes OUTDIR/overhead.tsv (one line per run) and OUTDIR/storage.tsv, and
 # prints the summary tables (bench/summarize.sh). Needs root. Cleans up rules
@@ -163,13 +164,19 @@ for wl in exec connect; do
 	done
 done
 
-# Storage on a realistic mixed workload: varied argv, exec -> connect.
-d=$work/mixed
-line=$("$B/bench-run" -c "$BUILD/exray-record -o $d" -w "$EXRAY_READY" -- "$B/exr-storm" mixed "$MIXED_N" 2>/dev/null)
-"$B/exray-count" "$d" > "$work/mixed.json"
-printf 'workload\trecords\tbytes\tbytes_per_record\tsnapshot_records\n' > "$OUT/storage.tsv"
-jq -r '["mixed", .records, .bytes, (.bytes / .records * 100 | round / 100), (.records_by_type.snapshot // 0)] | @tsv' \
-	"$work/mixed.json" >> "$OUT/storage.tsv"
-echo "  mixed: $line" >&2
+# Storage on a realistic mixed workload: varied argv, exec -> connect; at
+# the default zstd level and at --level 9 (more recorder CPU, fewer bytes).
+printf 'workload\trecords\tbytes\tbytes_per_record\tsnapshot_records\tcap_window_ms\n' > "$OUT/storage.tsv"
+for lv in 3 9; do
+	d=$work/mixed-$lv
+	line=$("$B/bench-run" -c "$BUILD/exray-record --level $lv -o $d" -w "$EXRAY_READY" -- "$B/exr-storm" mixed "$MIXED_N" 2>/dev/null)
+	name=mixed
+	[ "$lv" = 3 ] || name="mixed, --level $lv"
+	"$B/exray-count" "$d" |
+		jq -r --arg n "$name" --arg c "$(grep -o ' cap_window_ms=[0-9.]*' <<<" $line" | cut -d= -f2)" \
+			'[$n, .records, .bytes, (.bytes / .records * 100 | round / 100), (.records_by_type.snapshot // 0), $c] | @tsv' \
+			>> "$OUT/storage.tsv"
+	echo "  $name: $line" >&2
+done
 
 bench/summarize.sh "$OUT"

@@ -39,7 +39,7 @@ if [ -s "$1/storage.tsv" ]; then
 	echo
 	echo "### exray storage on the mixed workload (varied argv, exec -> connect)"
 	echo
-	echo "| workload | records | bytes on disk | bytes/record | of which snapshot records |"
-	echo "| --- | --- | --- | --- | --- |"
-	tail -n +2 "$1/storage.tsv" | awk -F'\t' '{printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5}'
+	echo "| workload | records | bytes on disk | bytes/record | of which snapshot records | recorder CPU µs/record |"
+	echo "| --- | --- | --- | --- | --- | --- |"
+	tail -n +2 "$1/storage.tsv" | awk -F'\t' '{printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, ($6 == "" ? "-" : sprintf("%.2f", $6 * 1000 / $2))}'
 fi
