@@ -177,6 +177,20 @@ static __always_inline void fill_hdr(struct exray_rec_hdr *h, __u16 type, __u16 
 	h->ts = bpf_ktime_get_boot_ns();
 }
 
+/* A fixed-size record of `type` reserved in the ring buffer with its header
+ * filled, or NULL with the loss counted. `size` must be a constant. */
+static __always_inline void *reserve_rec(__u32 size, __u16 type)
+{
+	struct exray_rec_hdr *h = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!h) {
+		count_loss(type);
+		return NULL;
+	}
+	fill_hdr(h, type, 0, size);
+	return h;
+}
+
 /*
  * Build the cgroup record for task t in s->cgroup when its cgroup id has not
  * been seen yet. Returns the record length, or 0 when there is nothing to
@@ -463,12 +477,9 @@ int handle_fork(struct bpf_raw_tracepoint_args *ctx)
 	/* a new thread shares its creator's tgid: not a process */
 	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
 		return 0;
-	f = bpf_ringbuf_reserve(&events, sizeof(*f), 0);
-	if (!f) {
-		count_loss(EXRAY_REC_FORK);
+	f = reserve_rec(sizeof(*f), EXRAY_REC_FORK);
+	if (!f)
 		return 0;
-	}
-	fill_hdr(&f->hdr, EXRAY_REC_FORK, 0, sizeof(*f));
 	fill_task(&f->task, child);
 	bpf_ringbuf_submit(f, rb_flags());
 	note_cgroup(child, task_cgroup_id(child));
@@ -487,12 +498,9 @@ int handle_exit(struct trace_event_raw_sched_process_exit *ctx)
 	 * means the whole thread group is gone. */
 	if (BPF_CORE_READ(t, signal, live.counter) != 0)
 		return 0;
-	x = bpf_ringbuf_reserve(&events, sizeof(*x), 0);
-	if (!x) {
-		count_loss(EXRAY_REC_EXIT);
+	x = reserve_rec(sizeof(*x), EXRAY_REC_EXIT);
+	if (!x)
 		return 0;
-	}
-	fill_hdr(&x->hdr, EXRAY_REC_EXIT, 0, sizeof(*x));
 	fill_task(&x->task, t);
 	x->exit_code = BPF_CORE_READ(t, exit_code);
 	x->reserved = 0;
@@ -549,12 +557,9 @@ int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		if (!bpf_map_lookup_elem(&connecting, &sk))
 			return 0;
 		bpf_map_delete_elem(&connecting, &sk);
-		r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
-		if (!r) {
-			count_loss(EXRAY_REC_CONNECT_RESULT);
+		r = reserve_rec(sizeof(*r), EXRAY_REC_CONNECT_RESULT);
+		if (!r)
 			return 0;
-		}
-		fill_hdr(&r->hdr, EXRAY_REC_CONNECT_RESULT, 0, sizeof(*r));
 		r->sock = sock_id(sk);
 		r->sport = ctx->sport;
 		r->newstate = ctx->newstate;
@@ -569,12 +574,9 @@ int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	if (excluded())
 		return 0;
 	t = (void *)bpf_get_current_task();
-	c = bpf_ringbuf_reserve(&events, sizeof(*c), 0);
-	if (!c) {
-		count_loss(EXRAY_REC_CONNECT);
+	c = reserve_rec(sizeof(*c), EXRAY_REC_CONNECT);
+	if (!c)
 		return 0;
-	}
-	fill_hdr(&c->hdr, EXRAY_REC_CONNECT, 0, sizeof(*c));
 	fill_task(&c->task, t);
 	/* the socket's namespace, which setns() may have made differ */
 	c->task.netns = BPF_CORE_READ((struct sock *)ctx->skaddr, __sk_common.skc_net.net, ns.inum);
