@@ -105,7 +105,10 @@ static int dump_record(struct dump_ctx *c, const struct exray_rec_hdr *h)
 	fprintf(f, "{\"type\":\"%s\",\"ts\":%llu,\"time\":\"%s\"", name,
 		(unsigned long long)h->ts, timefmt_rfc3339(tbuf, (__s64)h->ts + c->b2w));
 	key(f, "host");
-	json_write_str(f, c->host);
+	if (c->host) /* a fixed-size field: not NUL-terminated when full */
+		json_write_strn(f, c->host, strnlen(c->host, EXRAY_SEG_HOST_LEN));
+	else
+		fputs("null", f);
 	switch (h->type) {
 	case EXRAY_REC_EXEC:
 	case EXRAY_REC_SNAPSHOT: {
