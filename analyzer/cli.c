@@ -136,13 +136,15 @@ int cli_expand_segments(int argc, char **argv, struct cli_paths *out, const char
 	for (int i = 0; i < argc; i++) {
 		*bad = argv[i];
 		if (stat(argv[i], &st))
-			return -errno;
-		if (S_ISDIR(st.st_mode))
+			err = -errno;
+		else if (S_ISDIR(st.st_mode))
 			err = expand_dir(argv[i], out);
 		else
 			err = paths_push(out, argv[i]);
-		if (err)
+		if (err) {
+			cli_paths_free(out); /* callers return at once */
 			return err;
+		}
 	}
 	*bad = NULL;
 	return 0;

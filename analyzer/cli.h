@@ -55,7 +55,8 @@ struct cli_paths {
  * files directly inside it, in name order (i.e. capture and sequence
  * order); any other argument is taken as a file, whatever its name. Returns
  * 0, or -errno with *bad pointing at the argument that failed (-ENOENT for
- * a missing path, -ENOTDIR..., -ENODATA for a directory without segments).
+ * a missing path, -ENOTDIR..., -ENODATA for a directory without segments);
+ * on error *out is freed (empty).
  */
 int cli_expand_segments(int argc, char **argv, struct cli_paths *out, const char **bad);
 void cli_paths_free(struct cli_paths *p);
