@@ -277,10 +277,6 @@ int cmd_dump(int argc, char **argv)
 		}
 		exray_seg_reader_free(r);
 	}
-	if (fflush(stdout) || ferror(stdout)) {
-		cli_error("writing output: %s", strerror(errno));
-		rc = EXRAY_EXIT_FAILURE;
-	}
 	for (size_t i = 0; i < c.n_paths; i++)
 		free(c.paths[i]);
 	free(c.paths);

@@ -85,9 +85,5 @@ int cmd_tree(int argc, char **argv)
 		cli_error("%s: %s", dbpath, n == -ENOMEM ? "out of memory" : db_error());
 		return EXRAY_EXIT_FAILURE;
 	}
-	if (fflush(stdout) || ferror(stdout)) {
-		cli_error("writing output: %s", strerror(errno));
-		return EXRAY_EXIT_FAILURE;
-	}
 	return n ? EXRAY_EXIT_OK : EXRAY_EXIT_PROBLEMS;
 }

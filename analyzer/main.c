@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* exray: the analyzer. Dispatches to one command per subcommand name. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
@@ -48,9 +49,17 @@ int main(int argc, char **argv)
 		printf("exray %s\n", EXRAY_VERSION);
 		return EXRAY_EXIT_OK;
 	}
-	for (const struct exray_command *c = commands; c->name; c++)
-		if (!strcmp(argv[1], c->name))
-			return c->fn(argc - 1, argv + 1);
+	for (const struct exray_command *c = commands; c->name; c++) {
+		if (strcmp(argv[1], c->name))
+			continue;
+		int rc = c->fn(argc - 1, argv + 1);
+		/* stdout is the data: output lost (disk full, ...) is a failure */
+		if ((fflush(stdout) || ferror(stdout)) && rc != EXRAY_EXIT_FAILURE) {
+			cli_error("writing output: %s", strerror(errno));
+			rc = EXRAY_EXIT_FAILURE;
+		}
+		return rc;
+	}
 	cli_error("unknown command '%s' (try 'exray --help')", argv[1]);
 	return EXRAY_EXIT_USAGE;
 }

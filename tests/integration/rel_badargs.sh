@@ -88,6 +88,19 @@ for c in verify info dump ingest; do
 	check "$c without a segment: exit 2" [ $? = 2 ]
 done
 
+# Output that cannot be written (stdout on /dev/full): exit 3, one line.
+seg=$here/../../fixtures/miner/segments
+$E ingest -q -d "$S/full.db" "$seg" >/dev/null 2>&1
+for c in verify info dump tree check sql; do
+	a=("$seg"); [ "$c" = tree ] || [ "$c" = check ] && a=(-d "$S/full.db")
+	[ "$c" = sql ] && a=(-d "$S/full.db" "SELECT 1")
+	$E $c "${a[@]}" >/dev/full 2>"$S/err"
+	rc=$?
+	check "$c to /dev/full: exit 3, one line" \
+		all [ $rc = 3 ] ';;' grep -q "^exray: writing output: No space left" "$S/err" \
+		';;' [ "$(grep -vc '^check: ' "$S/err")" = 1 ]
+done
+
 # exray-record: its input files are the policy (--allow) and the output dir.
 expect 1 "^exray-record: $S/bad\.policy:1:7: invalid address" "exray-record malformed policy" \
 	$REC -o "$S/r1" --tc-iface lo --allow "$S/bad.policy" -d 1
