@@ -258,13 +258,18 @@ static int open_segment(struct rec_output *o)
 
 static int close_segment(struct rec_output *o)
 {
-	int err;
+	int err, cerr;
 
 	if (!o->w)
 		return 0;
-	/* the batch first, so a full disk can be made room for before the footer */
+	/* batch and footer are each retried after making room: a disk that
+	 * fills exactly at the footer must not end a capture under --max-total */
 	WITH_ROOM(o, err, exray_seg_flush(o->w));
-	err = exray_seg_writer_close(o->w, rec_boot_to_wall());
+	if (!err)
+		WITH_ROOM(o, err, exray_seg_write_footer(o->w, rec_boot_to_wall()));
+	cerr = exray_seg_writer_close(o->w, rec_boot_to_wall());
+	if (!err)
+		err = cerr;
 	o->w = NULL;
 	if (o->nfiles) {
 		struct stat st;

@@ -121,8 +121,16 @@ size_t exray_seg_writer_pending(const struct exray_seg_writer *w);
 int exray_seg_write_stats(struct exray_seg_writer *w, __s64 boot_to_wall_ns);
 
 /*
- * Flush, write the footer, fsync and close. Frees w in every case. Returns 0
- * or the first -errno seen during the writer's life.
+ * Flush and write the footer without closing: on -ENOSPC/-EDQUOT the file is
+ * cut back to its last whole frame and this may be called again after
+ * freeing space. Once it succeeded, appending is refused (-EINVAL) and
+ * exray_seg_writer_close adds no second footer.
+ */
+int exray_seg_write_footer(struct exray_seg_writer *w, __s64 boot_to_wall_ns);
+
+/*
+ * Flush, write the footer (unless written already), fsync and close. Frees w
+ * in every case. Returns 0 or the first -errno seen during the writer's life.
  */
 int exray_seg_writer_close(struct exray_seg_writer *w, __s64 boot_to_wall_ns);
 

@@ -26,6 +26,7 @@ struct exray_seg_writer {
 	struct exray_seg_stats stats;
 	__u64 batch_records_by_type[EXRAY_STATS_TYPES];
 	__u64 batch_records;
+	bool footer_written;  /* the segment is finished: nothing may follow */
 };
 
 /* Write all of buf. On a short or failed write, cut the file back to the last
@@ -136,7 +137,7 @@ int exray_seg_append(struct exray_seg_writer *w, const void *rec, size_t len)
 	if (w->err)
 		return w->err;
 	if (len < sizeof(*h) || len != h->len || len % EXRAY_REC_ALIGN ||
-	    len > EXRAY_EXEC_MAX_SIZE)
+	    len > EXRAY_EXEC_MAX_SIZE || w->footer_written)
 		return -EINVAL;
 	if (w->batch_len + len > w->batch_cap) {
 		err = exray_seg_frame_out(w);
@@ -209,13 +210,25 @@ int exray_seg_write_stats(struct exray_seg_writer *w, __s64 boot_to_wall_ns)
 	return write_stats(w, EXRAY_META_STATS, boot_to_wall_ns);
 }
 
+int exray_seg_write_footer(struct exray_seg_writer *w, __s64 boot_to_wall_ns)
+{
+	int err;
+
+	if (w->footer_written)
+		return 0;
+	err = write_stats(w, EXRAY_META_FOOTER, boot_to_wall_ns);
+	if (!err)
+		w->footer_written = true;
+	return err;
+}
+
 int exray_seg_writer_close(struct exray_seg_writer *w, __s64 boot_to_wall_ns)
 {
 	int err;
 
 	if (!w)
 		return 0;
-	err = write_stats(w, EXRAY_META_FOOTER, boot_to_wall_ns);
+	err = exray_seg_write_footer(w, boot_to_wall_ns);
 	if (!err && fsync(w->fd))
 		err = -errno;
 	if (close(w->fd) && !err)

@@ -325,6 +325,38 @@ static void test_writer_rejects_bad_records(void **state)
 	assert_int_equal(exray_seg_writer_close(w, 0), 0);
 }
 
+/* A footer written ahead of close is the only one; nothing may follow it. */
+static void test_footer_before_close(void **state)
+{
+	struct exray_seg_writer *w;
+	struct exray_seg_header hdr;
+	struct exray_fork fk = { .hdr = { EXRAY_REC_FORK, 0, sizeof(fk), 1 } };
+	struct readout o;
+	unsigned char *buf;
+	size_t len, footers = 0;
+
+	make_header(&hdr, 1);
+	assert_int_equal(exray_seg_writer_open(&w, dirfd_, "footer.exray.zst", &hdr, NULL), 0);
+	assert_int_equal(exray_seg_append(w, &fk, sizeof(fk)), 0);
+	assert_int_equal(exray_seg_write_footer(w, 5), 0);
+	assert_int_equal(exray_seg_write_footer(w, 5), 0); /* idempotent */
+	assert_int_equal(exray_seg_append(w, &fk, sizeof(fk)), -EINVAL);
+	assert_int_equal(exray_seg_writer_close(w, 6), 0);
+	buf = slurp("footer.exray.zst", &len);
+	read_all(buf, len, &o);
+	assert_int_equal(o.recs.count, 1);
+	assert_int_equal(o.n_issues, 0);
+	assert_true(o.footer);
+	for (size_t i = 0; i + 16 <= len; i++)
+		if (get_le32(buf + i) == EXRAY_SEG_SKIPPABLE_MAGIC &&
+		    get_le32(buf + i + 8) == EXRAY_SEG_META_MAGIC &&
+		    get_le16(buf + i + 12) == EXRAY_META_FOOTER)
+			footers++;
+	assert_int_equal(footers, 1);
+	free(o.recs.data);
+	free(buf);
+}
+
 static void test_file_safety(void **state)
 {
 	struct exray_seg_writer *w;
@@ -678,6 +710,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip_every_type),
 		cmocka_unit_test(test_writer_rejects_bad_records),
+		cmocka_unit_test(test_footer_before_close),
 		cmocka_unit_test(test_file_safety),
 		cmocka_unit_test(test_truncated_at_every_offset),
 		cmocka_unit_test(test_bit_flip_in_each_frame),
