@@ -27,7 +27,8 @@ for ((i = 0; i < 3000; i++)); do args+=("arg$i"); done
 ID=$(printf 'e%.0s' {1..64})
 # (the kernel refuses a newline in a cgroup name; everything else goes)
 cg="/exr-hostile-$$/docker-$ID.scope/leaf${evil//$'\n'/}"
-exr_register_cgroup "/exr-hostile-$$"
+# the leaf: cleanup removes it and then each parent up to /exr-hostile-$$
+exr_register_cgroup "$cg"
 mkdir -p "$EXR_CG2$cg" || exr_die "cannot create a cgroup named with escapes"
 
 out=$S/rec
