@@ -178,3 +178,9 @@ bool cli_stderr_is_tty(void)
 {
 	return isatty(STDERR_FILENO);
 }
+
+void cli_expand_error(const char *bad, int err)
+{
+	cli_error("%s: %s", bad, err == -ENODATA ? "no *.exray.zst segments in directory"
+						 : strerror(-err));
+}

@@ -59,6 +59,8 @@ struct cli_paths {
  * on error *out is freed (empty).
  */
 int cli_expand_segments(int argc, char **argv, struct cli_paths *out, const char **bad);
+/* The one-line message for a cli_expand_segments failure. */
+void cli_expand_error(const char *bad, int err);
 void cli_paths_free(struct cli_paths *p);
 
 /* Decimal (or 0x hex) unsigned number, whole string. 0 or -EINVAL/-ERANGE. */

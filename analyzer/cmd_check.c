@@ -383,7 +383,7 @@ int cmd_check(int argc, char **argv)
 
 	/* The database: the case DB, or segments ingested first. */
 	if (optind < argc && (r = cli_expand_segments(argc - optind, argv + optind, &paths, &bad))) {
-		cli_error("%s: %s", bad, r == -ENODATA ? "no *.exray.zst segments in directory" : strerror(-r));
+		cli_expand_error(bad, r);
 		rc = EXRAY_EXIT_FAILURE;
 		goto out;
 	}

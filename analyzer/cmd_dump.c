@@ -239,8 +239,7 @@ int cmd_dump(int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage_error("dump", "no segment files or directories given");
 	if ((err = cli_expand_segments(argc - optind, argv + optind, &paths, &bad))) {
-		cli_error("%s: %s", bad, err == -ENODATA ? "no *.exray.zst segments in directory"
-							 : strerror(-err));
+		cli_expand_error(bad, err);
 		return EXRAY_EXIT_FAILURE;
 	}
 	for (size_t i = 0; i < paths.n; i++) {

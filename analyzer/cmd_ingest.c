@@ -71,8 +71,7 @@ int cmd_ingest(int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage_error("ingest", "no segment files or directories given");
 	if ((err = cli_expand_segments(argc - optind, argv + optind, &paths, &bad))) {
-		cli_error("%s: %s", bad, err == -ENODATA ? "no *.exray.zst segments in directory"
-							 : strerror(-err));
+		cli_expand_error(bad, err);
 		return EXRAY_EXIT_FAILURE;
 	}
 	if ((err = db_open(&db, dbpath, DB_OPEN_CREATE))) {
