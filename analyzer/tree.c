@@ -157,6 +157,22 @@ static const char proc_filter[] =
 	" (SELECT container_id FROM containers WHERE substr(cid,1,length(?1))=?1"
 	"  OR substr(short_id,1,length(?1))=?1)";
 
+/* Prepare `select` (rows keyed by proc_id) for the processes that
+ * proc_filter picks, with the container filter bound as ?1. */
+static int prepare_rows(sqlite3 *db, sqlite3_stmt **st, const char *select, const char *container)
+{
+	char sql[1024];
+	int err;
+
+	snprintf(sql, sizeof(sql), "%s%s%s%s", select,
+		 container ? " WHERE proc_id IN (SELECT proc_id FROM processes" : "",
+		 container ? proc_filter : "", container ? ")" : "");
+	if ((err = db_prepare(db, st, sql)))
+		return err;
+	sqlite3_bind_text(*st, 1, container, -1, SQLITE_STATIC);
+	return 0;
+}
+
 static int load(sqlite3 *db, struct tree *t, const char *container)
 {
 	sqlite3_stmt *st = NULL;
@@ -211,14 +227,10 @@ static int load(sqlite3 *db, struct tree *t, const char *container)
 	}
 	sqlite3_finalize(st);
 	cap = 0;
-	snprintf(sql, sizeof(sql),
-		 "SELECT proc_id,ts,ret,kind='snapshot',filename,cmdline,argv,exec_id FROM execs%s",
-		 container ? " WHERE proc_id IN (SELECT proc_id FROM processes" : "");
-	if (container)
-		snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql), "%s)", proc_filter);
-	if ((err = db_prepare(db, &st, sql)))
+	if ((err = prepare_rows(db, &st,
+				"SELECT proc_id,ts,ret,kind='snapshot',filename,cmdline,argv,exec_id"
+				" FROM execs", container)))
 		return err;
-	sqlite3_bind_text(st, 1, container, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		GROW(t->e, t->ne, cap);
 		t->e[t->ne++] = (struct t_exec){ sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
@@ -228,16 +240,11 @@ static int load(sqlite3 *db, struct tree *t, const char *container)
 	}
 	sqlite3_finalize(st);
 	cap = 0;
-	snprintf(sql, sizeof(sql),
-		 "SELECT proc_id,ts,family,coalesce(sport,0),dport,saddr,daddr,state,"
-		 "(SELECT s.verdict FROM syns s WHERE s.conn_id=connections.conn_id"
-		 " ORDER BY s.ts LIMIT 1),conn_id FROM connections%s",
-		 container ? " WHERE proc_id IN (SELECT proc_id FROM processes" : "");
-	if (container)
-		snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql), "%s)", proc_filter);
-	if ((err = db_prepare(db, &st, sql)))
+	if ((err = prepare_rows(db, &st,
+				"SELECT proc_id,ts,family,coalesce(sport,0),dport,saddr,daddr,state,"
+				"(SELECT s.verdict FROM syns s WHERE s.conn_id=connections.conn_id"
+				" ORDER BY s.ts LIMIT 1),conn_id FROM connections", container)))
 		return err;
-	sqlite3_bind_text(st, 1, container, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		GROW(t->c, t->nc, cap);
 		t->c[t->nc++] = (struct t_conn){ sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
