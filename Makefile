@@ -2,7 +2,8 @@
 #   schema/*.c     -> build/libexray-schema.a (segment codec, shared)
 #   bpf/*.bpf.c    -> build/bpf/NAME.bpf.o -> build/bpf/NAME.skel.h
 #   recorder/*.c   -> build/exray-record   (main.c holds main())
-#   analyzer/*.c   -> build/exray          (main.c holds main())
+#   analyzer/*/*.c -> build/exray          (cmd/main.c holds main(); one
+#                     folder per stage, DESIGN.md; basenames stay unique)
 #   tests/unit/test_*.c -> build/tests/test_*  (cmocka, one binary per module)
 # `make V=1` shows the commands; `make SANITIZE=1` builds userspace with
 # ASan+UBSan (into build/san/ so the two builds never mix). `make fuzz` builds
@@ -38,7 +39,7 @@ endif
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
-	  -D_GNU_SOURCE -Ischema -I$(BUILD)/bpf -MMD -MP $(SAN_FLAGS)
+	  -D_GNU_SOURCE -Ischema -Ianalyzer -I$(BUILD)/bpf -MMD -MP $(SAN_FLAGS)
 LDFLAGS += $(SAN_FLAGS)
 LDLIBS_SCHEMA := -lzstd -lz
 LDLIBS_RECORD := -lbpf -lelf -lpthread $(LDLIBS_SCHEMA)
@@ -49,7 +50,12 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-funct
 SCHEMA_SRCS := $(wildcard schema/*.c)
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 RECORDER_SRCS := $(wildcard recorder/*.c)
-ANALYZER_SRCS := $(wildcard analyzer/*.c)
+ANALYZER_SRCS := $(wildcard analyzer/*/*.c)
+# ar keeps one member per basename: two stages' foo.c would silently drop one
+ANALYZER_DUP := $(shell printf '%s\n' $(notdir $(ANALYZER_SRCS)) | sort | uniq -d)
+ifneq ($(ANALYZER_DUP),)
+$(error analyzer sources must have unique basenames: $(ANALYZER_DUP))
+endif
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 TESTLIB_SRCS := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
 BENCH_SRCS := $(wildcard bench/*.c)
@@ -59,7 +65,7 @@ FIXTURE_SRCS := $(wildcard fixtures/runner/*.c)
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 SCHEMA_OBJS := $(call obj,$(SCHEMA_SRCS))
 RECORDER_OBJS := $(call obj,$(filter-out recorder/main.c,$(RECORDER_SRCS)))
-ANALYZER_OBJS := $(call obj,$(filter-out analyzer/main.c,$(ANALYZER_SRCS)))
+ANALYZER_OBJS := $(call obj,$(filter-out analyzer/cmd/main.c,$(ANALYZER_SRCS)))
 TESTLIB_OBJS := $(call obj,$(TESTLIB_SRCS))
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst %.bpf.o,%.skel.h,$(BPF_OBJS))
@@ -81,7 +87,7 @@ PROGS :=
 ifneq ($(wildcard recorder/main.c),)
 PROGS += $(BUILD)/exray-record
 endif
-ifneq ($(wildcard analyzer/main.c),)
+ifneq ($(wildcard analyzer/cmd/main.c),)
 PROGS += $(BUILD)/exray
 endif
 
@@ -108,14 +114,14 @@ $(BUILD)/%.o: %.c | $(SKELS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/gen/embedded.c: analyzer/embed.sh $(EMBED_FILES) Makefile
+$(BUILD)/gen/embedded.c: analyzer/casedb/embed.sh $(EMBED_FILES) Makefile
 	$(call msg,EMBED,$@)
 	@mkdir -p $(@D)
-	$(Q)analyzer/embed.sh $@ $(EMBED_FILES)
+	$(Q)analyzer/casedb/embed.sh $@ $(EMBED_FILES)
 
 $(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Ianalyzer -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(LIB_SCHEMA): $(SCHEMA_OBJS)
 $(LIB_RECORDER): $(RECORDER_OBJS)
@@ -129,7 +135,7 @@ $(BUILD)/exray-record: $(BUILD)/recorder/main.o $(LIB_RECORDER) $(LIB_SCHEMA)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS_RECORD) -o $@
 
-$(BUILD)/exray: $(BUILD)/analyzer/main.o $(LIB_ANALYZER) $(LIB_SCHEMA)
+$(BUILD)/exray: $(BUILD)/analyzer/cmd/main.o $(LIB_ANALYZER) $(LIB_SCHEMA)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS_ANALYZE) -o $@
 
@@ -218,7 +224,7 @@ FUZZ_DIR := build/fuzz
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Ischema -Ianalyzer -MMD -MP \
 	       -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(SCHEMA_SRCS) \
-		 $(filter-out analyzer/main.c,$(ANALYZER_SRCS))) $(FUZZ_DIR)/obj/embedded.o
+		 $(filter-out analyzer/cmd/main.c,$(ANALYZER_SRCS))) $(FUZZ_DIR)/obj/embedded.o
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 60
 

@@ -17,7 +17,13 @@ run_suite() { # name, command...
 	local name=$1; shift
 	[ -n "${TESTS:-}" ] && [[ $name != *"$TESTS"* ]] && return 0
 	echo "=== $name"
-	"$@" 2>&1 | tee "$log"
+	# Integration suites share the host (routes, cgroups, qdiscs, tracefs):
+	# one at a time machine-wide, even across checkouts running at once.
+	if [[ $name == integration/* ]]; then
+		flock /run/exray-integration.lock "$@" 2>&1 | tee "$log"
+	else
+		"$@" 2>&1 | tee "$log"
+	fi
 	local rc=${PIPESTATUS[0]}
 	if [[ $name == unit/* ]]; then
 		local p f s

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* libFuzzer: the container-path matcher (analyzer/containers.c) on
+/* libFuzzer: the container-path matcher (analyzer/ingest/containers.c) on
  * arbitrary cgroup paths. It must never read past the NUL or write past its
  * fields, and what it reports must hold: a known runtime, a lowercase hex id
  * of at most 64 digits, a pod UID of 36 characters or none. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "containers.h"
+#include "ingest/containers.h"
 
 static const char *const runtimes[] = { "docker", "containerd", "cri-o", "podman", "nerdctl",
 					"kubepods" };

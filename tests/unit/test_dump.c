@@ -13,8 +13,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "segfix.h"
-#include "../../analyzer/cli.h"
-#include "../../analyzer/commands.h"
+#include "cmd/cli.h"
+#include "cmd/commands.h"
 
 /* Run `exray dump PATH` with stdout captured into buf. */
 static int run_dump(const char *path, char *buf, size_t len)

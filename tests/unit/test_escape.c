@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "../../analyzer/escape.h"
+#include "text/escape.h"
 
 static char *json_of(const char *s, size_t n)
 {

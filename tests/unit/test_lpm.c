@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * analyzer/lpm.c against brute force: random prefix sets (seeded, so a
+ * analyzer/policy/lpm.c against brute force: random prefix sets (seeded, so a
  * failure reproduces), IPv4 and IPv6, lookups of random addresses and of
  * addresses near the stored prefixes; the answer must be the value of the
  * longest stored prefix containing the address, as the kernel's LPM trie
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "../../analyzer/lpm.h"
+#include "policy/lpm.h"
 
 struct key {
 	unsigned len;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Policy parser (schema/policy.c) and evaluator (analyzer/policy_eval.c):
+ * Policy parser (schema/policy.c) and evaluator (analyzer/policy/policy_eval.c):
  * every valid form parses to the expected rules; every invalid one fails
  * with the exact message and position. Table-driven, after tinc's subnet
  * tests.
@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 #include "policy.h"
-#include "../../analyzer/policy_eval.h"
+#include "policy/policy_eval.h"
 
 /* Canonical text of a parsed policy: one line per rule,
  * "[scope arg] CIDR PORTS" with ports "*" or "a-b,c". */

@@ -16,12 +16,12 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <sqlite3.h>
-#include "../../analyzer/db.h"
-#include "../../analyzer/ingest.h"
+#include "casedb/db.h"
+#include "ingest/ingest.h"
 #include "segfix.h"
-#include "../../analyzer/detect.h"
-#include "../../analyzer/policy_eval.h"
-#include "../../analyzer/sqlfuncs.h"
+#include "detect/detect.h"
+#include "policy/policy_eval.h"
+#include "casedb/sqlfuncs.h"
 
 #define CID1 "c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1"
 #define CID2 "c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* SQL functions (analyzer/sqlfuncs.c) on an in-memory SQLite database. */
+/* SQL functions (analyzer/casedb/sqlfuncs.c) on an in-memory SQLite database. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,9 +10,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <sqlite3.h>
-#include "../../analyzer/db.h"
-#include "../../analyzer/policy_eval.h"
-#include "../../analyzer/sqlfuncs.h"
+#include "casedb/db.h"
+#include "policy/policy_eval.h"
+#include "casedb/sqlfuncs.h"
 
 static sqlite3 *db;
 

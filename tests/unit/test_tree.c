@@ -15,9 +15,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "segfix.h"
-#include "../../analyzer/db.h"
-#include "../../analyzer/ingest.h"
-#include "../../analyzer/tree.h"
+#include "casedb/db.h"
+#include "ingest/ingest.h"
+#include "render/tree.h"
 
 static char dir[64];
 static int nseg;

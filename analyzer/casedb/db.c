@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "casedb/db.h"
+#include "casedb/embedded.h"
+#include "casedb/sqlfuncs.h"
+
+#define DB_MAX_HOOKS 16
+
+static db_hook_fn hooks[DB_MAX_HOOKS];
+static unsigned n_hooks;
+static __thread char last_error[512];
+
+void db_set_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+}
+
+const char *db_error(void)
+{
+	return last_error[0] ? last_error : "unknown database error";
+}
+
+int db_add_hook(db_hook_fn fn)
+{
+	for (unsigned i = 0; i < n_hooks; i++)
+		if (hooks[i] == fn)
+			return 0;
+	if (n_hooks == DB_MAX_HOOKS)
+		return -ENOSPC;
+	hooks[n_hooks++] = fn;
+	return 0;
+}
+
+int db_exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		db_set_error("%s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -EIO;
+	}
+	return 0;
+}
+
+int db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql)
+{
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK) {
+		db_set_error("%s", sqlite3_errmsg(db));
+		*st = NULL;
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Schema changes that the idempotent schema.sql cannot make by itself: a
+ * view whose definition changed must be dropped first (CREATE VIEW IF NOT
+ * EXISTS keeps the old one). Applied to a database older than `before`. */
+static const struct {
+	int before;
+	const char *sql;
+} upgrades[] = {
+	/* 1.1: v_ancestry walks from the filtered process, not the whole case */
+	{ 101, "DROP VIEW IF EXISTS v_ancestry" },
+};
+
+static int user_version(sqlite3 *db, int *v)
+{
+	sqlite3_stmt *st;
+	int err = db_prepare(db, &st, "PRAGMA user_version");
+
+	if (err)
+		return err;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		db_set_error("%s", sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		return -EIO;
+	}
+	*v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int db_open(sqlite3 **out, const char *path, int flags)
+{
+	sqlite3 *db = NULL;
+	int oflags, err, v;
+	const struct exray_embedded *schema;
+
+	*out = NULL;
+	last_error[0] = 0;
+	if (!(flags & DB_OPEN_CREATE) && strcmp(path, ":memory:") && access(path, F_OK)) {
+		err = -errno;
+		db_set_error("%s", strerror(-err));
+		return err;
+	}
+	oflags = (flags & DB_OPEN_READONLY) ? SQLITE_OPEN_READONLY
+					    : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &db, oflags | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+		db_set_error("%s", db ? sqlite3_errmsg(db) : "out of memory");
+		err = -EIO;
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, 5000);
+	/* exray's functions on every connection, whatever command opens it (issue 5):
+	 * views and rules may use them, and `sql` or `tree` must see the same set. */
+	if ((err = exray_sqlfuncs_register(db))) {
+		db_set_error("registering SQL functions: %s", sqlite3_errmsg(db));
+		goto fail;
+	}
+	if ((err = user_version(db, &v)))
+		goto fail;
+	if (v / 100 > DB_SCHEMA_VERSION / 100) {
+		db_set_error("database schema version %d.%d is newer than this exray's %d.%d",
+			     v / 100, v % 100, DB_SCHEMA_VERSION / 100, DB_SCHEMA_VERSION % 100);
+		err = -EPROTONOSUPPORT;
+		goto fail;
+	}
+	if (!(flags & DB_OPEN_READONLY)) {
+		if (!(schema = exray_embedded_find("schema/schema.sql"))) {
+			db_set_error("schema/schema.sql is not compiled in");
+			err = -ENOENT;
+			goto fail;
+		}
+		if ((err = db_exec(db, "PRAGMA foreign_keys=OFF")))
+			goto fail;
+		for (size_t i = 0; i < sizeof(upgrades) / sizeof(upgrades[0]); i++)
+			if (v < upgrades[i].before && (err = db_exec(db, upgrades[i].sql)))
+				goto fail;
+		if ((err = db_exec(db, schema->data)))
+			goto fail;
+		if (v < DB_SCHEMA_VERSION) {
+			char sql[64];
+			snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", DB_SCHEMA_VERSION);
+			if ((err = db_exec(db, sql)))
+				goto fail;
+		}
+	}
+	for (unsigned i = 0; i < n_hooks; i++) {
+		if ((err = hooks[i](db))) {
+			if (!last_error[0])
+				db_set_error("registering SQL functions: %s", strerror(-err));
+			goto fail;
+		}
+	}
+	*out = db;
+	return 0;
+fail:
+	sqlite3_close(db);
+	return err;
+}
+
+void db_close(sqlite3 *db)
+{
+	sqlite3_close_v2(db);
+}

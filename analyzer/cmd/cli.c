@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "cmd/cli.h"
+#include "text/escape.h"
+
+void cli_getopt_reset(void)
+{
+	optind = 0; /* glibc: 0 re-initialises, also the scan state */
+	opterr = 1;
+}
+
+static void vmsg(const char *prefix, const char *fmt, va_list ap)
+{
+	char buf[2048];
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	fputs(prefix, stderr);
+	term_write_strn(stderr, buf, n);
+	putc('\n', stderr);
+}
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("exray: ", fmt, ap);
+	va_end(ap);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("exray: warning: ", fmt, ap);
+	va_end(ap);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	char prefix[64];
+
+	snprintf(prefix, sizeof(prefix), "exray %s: ", cmd);
+	va_start(ap, fmt);
+	vmsg(prefix, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try 'exray %s --help'.\n", cmd);
+	return EXRAY_EXIT_USAGE;
+}
+
+static int paths_push(struct cli_paths *p, const char *s)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		char **v = realloc(p->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		p->v = v;
+		p->cap = cap;
+	}
+	if (!(p->v[p->n] = strdup(s)))
+		return -ENOMEM;
+	p->n++;
+	return 0;
+}
+
+static int is_segment_name(const char *name)
+{
+	size_t n = strlen(name), sl = strlen(EXRAY_SEG_SUFFIX);
+
+	return name[0] != '.' && n > sl && !strcmp(name + n - sl, EXRAY_SEG_SUFFIX);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int expand_dir(const char *dir, struct cli_paths *out)
+{
+	struct cli_paths names = { 0 };
+	struct dirent *de;
+	int err = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (!is_segment_name(de->d_name))
+			continue;
+		if ((err = paths_push(&names, de->d_name)))
+			goto cleanup;
+	}
+	if (!names.n) {
+		err = -ENODATA;
+		goto cleanup;
+	}
+	qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	for (size_t i = 0; i < names.n; i++) {
+		char *full;
+		size_t dl = strlen(dir);
+		if (asprintf(&full, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/",
+			     names.v[i]) < 0) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+		err = paths_push(out, full);
+		free(full);
+		if (err)
+			goto cleanup;
+	}
+cleanup:
+	closedir(d);
+	cli_paths_free(&names);
+	return err;
+}
+
+int cli_expand_segments(int argc, char **argv, struct cli_paths *out, const char **bad)
+{
+	struct stat st;
+	int err;
+
+	for (int i = 0; i < argc; i++) {
+		*bad = argv[i];
+		if (stat(argv[i], &st))
+			err = -errno;
+		else if (S_ISDIR(st.st_mode))
+			err = expand_dir(argv[i], out);
+		else
+			err = paths_push(out, argv[i]);
+		if (err) {
+			cli_paths_free(out); /* callers return at once */
+			return err;
+		}
+	}
+	*bad = NULL;
+	return 0;
+}
+
+void cli_paths_free(struct cli_paths *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i]);
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+int cli_parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (*end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+bool cli_stderr_is_tty(void)
+{
+	return isatty(STDERR_FILENO);
+}
+
+void cli_expand_error(const char *bad, int err)
+{
+	cli_error("%s: %s", bad, err == -ENODATA ? "no *.exray.zst segments in directory"
+						 : strerror(-err));
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* exray tree: process trees per container (or host) from the case DB. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include "cmd/cli.h"
+#include "cmd/commands.h"
+#include "casedb/db.h"
+#include "text/timefmt.h"
+#include "render/tree.h"
+
+static const char tree_help[] =
+	"usage: exray tree [OPTIONS]\n"
+	"Process trees per container (or host) from the case database: start\n"
+	"time (UTC), pid, user, the exec'd path and argv, exit status, exec\n"
+	"history, and under each process the connections it made (->).\n\n"
+	"  -c, --container PREFIX  only this container (id prefix), or 'host'\n"
+	"  -p, --pid N             processes with pid N: the chain of their\n"
+	"                          ancestors (marked ^, any container) down to\n"
+	"                          each, then its subtree\n"
+	"      --since TIME        only processes alive at or after TIME\n"
+	"      --until TIME        only processes started at or before TIME\n"
+	"                          (TIME: RFC 3339, e.g. 2024-05-01T12:00:00Z)\n"
+	"  -j, --json              one JSON object per process, in tree order\n"
+	"                          (depth and parent_id give the structure)\n"
+	"  -w, --wide              do not shorten long argv\n"
+	"  -d, --db FILE           case database (default ./" EXRAY_DEFAULT_DB ")\n"
+	"  -h, --help              this help\n\n"
+	"Exit: 0 ok, 1 nothing matched, 2 usage, 3 database failure.\n";
+
+int cmd_tree(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_LONGOPT_HELP, CLI_LONGOPT_DB,
+		{ "container", required_argument, 0, 'c' },
+		{ "pid", required_argument, 0, 'p' },
+		{ "since", required_argument, 0, 'S' },
+		{ "until", required_argument, 0, 'U' },
+		{ "json", no_argument, 0, 'j' },
+		{ "wide", no_argument, 0, 'w' },
+		{ 0 },
+	};
+	struct tree_opts o = { .pid = -1, .since = INT64_MIN, .until = INT64_MAX };
+	const char *dbpath = EXRAY_DEFAULT_DB;
+	sqlite3 *db = NULL;
+	uint64_t v;
+	long long n;
+	int opt, err;
+
+	cli_getopt_reset();
+	while ((opt = getopt_long(argc, argv, "hd:c:p:jw", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'h': fputs(tree_help, stdout); return EXRAY_EXIT_OK;
+		case 'd': dbpath = optarg; break;
+		case 'c': o.container = optarg; break;
+		case 'p':
+			if (cli_parse_u64(optarg, &v) || v > UINT32_MAX)
+				return cli_usage_error("tree", "bad pid '%s'", optarg);
+			o.pid = (long long)v;
+			break;
+		case 'S':
+			if (timefmt_parse(optarg, &o.since))
+				return cli_usage_error("tree", "bad time '%s' (RFC 3339 expected)", optarg);
+			break;
+		case 'U':
+			if (timefmt_parse(optarg, &o.until))
+				return cli_usage_error("tree", "bad time '%s' (RFC 3339 expected)", optarg);
+			break;
+		case 'j': o.json = 1; break;
+		case 'w': o.wide = 1; break;
+		default: return cli_usage_error("tree", "bad option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("tree", "unexpected argument '%s'", argv[optind]);
+	if ((err = db_open(&db, dbpath, DB_OPEN_READONLY))) {
+		cli_error("%s: %s%s", dbpath, db_error(),
+			  err == -ENOENT ? " (run exray ingest first)" : "");
+		return EXRAY_EXIT_FAILURE;
+	}
+	n = tree_print(db, &o, stdout);
+	db_close(db);
+	if (n < 0) {
+		cli_error("%s: %s", dbpath, n == -ENOMEM ? "out of memory" : db_error());
+		return EXRAY_EXIT_FAILURE;
+	}
+	return n ? EXRAY_EXIT_OK : EXRAY_EXIT_PROBLEMS;
+}

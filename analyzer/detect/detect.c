@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "casedb/db.h"
+#include "detect/detect.h"
+#include "casedb/embedded.h"
+
+void exray_rule_free(struct exray_rule *r)
+{
+	if (!r)
+		return;
+	free(r->id);
+	free(r->severity);
+	free(r->description);
+	free(r->sql);
+	free(r->source);
+	memset(r, 0, sizeof(*r));
+}
+
+static char *strndup_trim(const char *b, const char *e)
+{
+	while (b < e && (*b == ' ' || *b == '\t'))
+		b++;
+	while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		e--;
+	return strndup(b, (size_t)(e - b));
+}
+
+int exray_rule_parse(struct exray_rule *r, const char *source, const char *text,
+		     char *err, size_t errlen)
+{
+	const char *line = text;
+
+	memset(r, 0, sizeof(*r));
+	while (*line) {
+		const char *nl = strchr(line, '\n'), *e = nl ? nl : line + strlen(line), *c = line, *colon;
+		char **slot = NULL;
+
+		while (c < e && (*c == ' ' || *c == '\t'))
+			c++;
+		if (c == e || *c == '\r') {
+			line = nl ? nl + 1 : e;
+			continue;
+		}
+		if (e - c < 2 || c[0] != '-' || c[1] != '-')
+			break; /* end of the header block */
+		c += 2;
+		colon = memchr(c, ':', (size_t)(e - c));
+		if (colon) {
+			const char *k = c;
+			while (k < colon && (*k == ' ' || *k == '\t'))
+				k++;
+			if (colon - k == 2 && !memcmp(k, "id", 2))
+				slot = &r->id;
+			else if (colon - k == 8 && !memcmp(k, "severity", 8))
+				slot = &r->severity;
+			else if (colon - k == 11 && !memcmp(k, "description", 11))
+				slot = &r->description;
+			if (slot && !*slot && !(*slot = strndup_trim(colon + 1, e)))
+				goto nomem;
+		}
+		line = nl ? nl + 1 : e;
+	}
+	if (!r->id || !*r->id || !r->severity || !r->description) {
+		snprintf(err, errlen, "%s: rule header lacks '-- %s:'", source,
+			 !r->id || !*r->id ? "id" : !r->severity ? "severity" : "description");
+		exray_rule_free(r);
+		return -EINVAL;
+	}
+	for (const char *c = r->id; *c; c++) {
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' || *c == '_')) {
+			snprintf(err, errlen, "%s: rule id may hold only a-z, 0-9, '-' and '_'", source);
+			exray_rule_free(r);
+			return -EINVAL;
+		}
+	}
+	if (strcmp(r->severity, "low") && strcmp(r->severity, "medium") && strcmp(r->severity, "high") &&
+	    strcmp(r->severity, "critical")) {
+		snprintf(err, errlen, "%s: severity must be low, medium, high or critical", source);
+		exray_rule_free(r);
+		return -EINVAL;
+	}
+	if (!(r->sql = strdup(text)) || !(r->source = strdup(source)))
+		goto nomem;
+	return 0;
+nomem:
+	exray_rule_free(r);
+	snprintf(err, errlen, "%s: out of memory", source);
+	return -ENOMEM;
+}
+
+static int ruleset_add(struct exray_ruleset *rs, struct exray_rule *r)
+{
+	struct exray_rule *nv;
+
+	for (size_t i = 0; i < rs->n; i++) {
+		if (!strcmp(rs->v[i].id, r->id)) {
+			exray_rule_free(&rs->v[i]);
+			rs->v[i] = *r;
+			return 0;
+		}
+	}
+	if (!(nv = realloc(rs->v, (rs->n + 1) * sizeof(*nv))))
+		return -ENOMEM;
+	rs->v = nv;
+	rs->v[rs->n++] = *r;
+	return 0;
+}
+
+void exray_ruleset_free(struct exray_ruleset *rs)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		exray_rule_free(&rs->v[i]);
+	free(rs->v);
+	rs->v = NULL;
+	rs->n = 0;
+}
+
+int exray_rules_add_builtin(struct exray_ruleset *rs, char *err, size_t errlen)
+{
+	static const char prefix[] = "analyzer/rules/";
+
+	for (const struct exray_embedded *e = exray_embedded_files; e->path; e++) {
+		struct exray_rule r;
+		char source[256];
+		size_t n = strlen(e->path);
+		int ret;
+		if (strncmp(e->path, prefix, sizeof(prefix) - 1) || n < 4 || strcmp(e->path + n - 4, ".sql"))
+			continue;
+		snprintf(source, sizeof(source), "builtin:%s", e->path);
+		if ((ret = exray_rule_parse(&r, source, e->data, err, errlen)))
+			return ret;
+		if ((ret = ruleset_add(rs, &r))) {
+			exray_rule_free(&r);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int exray_rules_add_dir(struct exray_ruleset *rs, const char *dir, char *err, size_t errlen)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0;
+	int ret = 0;
+
+	if (!d) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: cannot open rules directory: %s", dir, strerror(-ret));
+		return ret;
+	}
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		char **nn;
+		if (len < 5 || strcmp(de->d_name + len - 4, ".sql") || de->d_name[0] == '.')
+			continue;
+		if (!(nn = realloc(names, (n + 1) * sizeof(*nn))) || !(nn[n] = strdup(de->d_name))) {
+			names = nn ? nn : names;
+			ret = -ENOMEM;
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		names = nn;
+		n++;
+	}
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < n && !ret; i++) {
+		char path[4096];
+		FILE *f;
+		char *text = NULL;
+		size_t len = 0;
+		struct exray_rule r;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (!(f = fopen(path, "r"))) {
+			ret = -errno;
+			snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-ret));
+			break;
+		}
+		{
+			FILE *m = open_memstream(&text, &len);
+			char buf[8192];
+			size_t got;
+			while (m && (got = fread(buf, 1, sizeof(buf), f)) > 0)
+				fwrite(buf, 1, got, m);
+			if (ferror(f))
+				ret = -EIO;
+			if (m)
+				fclose(m);
+			else
+				ret = -ENOMEM;
+		}
+		fclose(f);
+		if (ret) {
+			snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-ret));
+			free(text);
+			break;
+		}
+		if (strlen(text) != len) {
+			snprintf(err, errlen, "%s: NUL byte in rule file", path);
+			free(text);
+			ret = -EINVAL;
+			break;
+		}
+		ret = exray_rule_parse(&r, path, text, err, errlen);
+		free(text);
+		if (!ret && (ret = ruleset_add(rs, &r)))
+			exray_rule_free(&r);
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	closedir(d);
+	return ret;
+}
+
+/* Columns a rule returns, in the order they are bound to the INSERT. */
+static const char *const rule_cols[] = {
+	"ts", "host_id", "container_id", "proc_id", "pid", "start", "exec_id", "conn_id", "message",
+};
+#define NCOLS (sizeof(rule_cols) / sizeof(rule_cols[0]))
+
+static long run_one(sqlite3 *db, const struct exray_rule *r, sqlite3_stmt *ins, sqlite3_stmt *mark,
+		    const char *now, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int map[NCOLS], keycol = -1, rc;
+	long rows = 0;
+	const char *tail;
+
+	if (sqlite3_prepare_v2(db, r->sql, -1, &st, &tail) != SQLITE_OK) {
+		snprintf(err, errlen, "rule %s (%s): %s", r->id, r->source, sqlite3_errmsg(db));
+		return -EIO;
+	}
+	if (!st) {
+		snprintf(err, errlen, "rule %s (%s): no SQL statement", r->id, r->source);
+		return -EIO;
+	}
+	for (size_t i = 0; i < NCOLS; i++) {
+		map[i] = -1;
+		for (int c = 0; c < sqlite3_column_count(st); c++)
+			if (!strcmp(sqlite3_column_name(st, c), rule_cols[i]))
+				map[i] = c;
+		if (map[i] < 0) {
+			snprintf(err, errlen, "rule %s (%s): the query returns no column '%s'", r->id, r->source,
+				 rule_cols[i]);
+			sqlite3_finalize(st);
+			return -EIO;
+		}
+	}
+	for (int c = 0; c < sqlite3_column_count(st); c++)
+		if (!strcmp(sqlite3_column_name(st, c), "key"))
+			keycol = c;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char key[128];
+		const char *k = NULL;
+		sqlite3_reset(ins);
+		sqlite3_bind_text(ins, 1, r->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 2, r->severity, -1, SQLITE_STATIC);
+		for (size_t i = 0; i < NCOLS; i++)
+			sqlite3_bind_value(ins, (int)i + 3, sqlite3_column_value(st, map[i]));
+		if (keycol >= 0 && sqlite3_column_type(st, keycol) != SQLITE_NULL)
+			k = (const char *)sqlite3_column_text(st, keycol);
+		if (!k) {
+			snprintf(key, sizeof(key), "p%lld:e%lld:c%lld", sqlite3_column_int64(st, map[3]),
+				 sqlite3_column_int64(st, map[6]), sqlite3_column_int64(st, map[7]));
+			k = key;
+		}
+		sqlite3_bind_text(ins, 3 + NCOLS, k, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ins, 4 + NCOLS, now, -1, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			break;
+		sqlite3_reset(mark);
+		sqlite3_bind_text(mark, 1, r->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(mark, 2, k, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(mark) != SQLITE_DONE)
+			break;
+		rows++;
+	}
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "rule %s (%s): %s", r->id, r->source, sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		return -EIO;
+	}
+	sqlite3_finalize(st);
+	return rows;
+}
+
+long exray_rules_run(sqlite3 *db, const struct exray_ruleset *rs, char *err, size_t errlen)
+{
+	sqlite3_stmt *ins = NULL, *mark = NULL;
+	char now[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	long total = 0, r = 0;
+
+	gmtime_r(&t, &tm);
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (sqlite3_exec(db, "CREATE TEMP TABLE IF NOT EXISTS run_alerts (rule_id TEXT, key TEXT, "
+			     "PRIMARY KEY (rule_id, key)); DELETE FROM temp.run_alerts; BEGIN",
+			 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO alerts (rule_id, severity, ts, host_id, container_id, "
+				   "proc_id, pid, start, exec_id, conn_id, message, key, created_at) "
+				   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+			       -1, &ins, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO temp.run_alerts VALUES (?1, ?2)", -1, &mark,
+			       NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "alerts: %s", sqlite3_errmsg(db));
+		r = -EIO;
+		goto out;
+	}
+	for (size_t i = 0; i < rs->n; i++) {
+		r = run_one(db, &rs->v[i], ins, mark, now, err, errlen);
+		if (r < 0)
+			goto out;
+		total += r;
+	}
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "alerts: %s", sqlite3_errmsg(db));
+		r = -EIO;
+	}
+out:
+	if (r < 0 && !sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(mark);
+	return r < 0 ? r : total;
+}
+
+const char exray_run_alerts_sql[] =
+	"SELECT a.rule_id, a.severity,"
+	" strftime('%Y-%m-%dT%H:%M:%fZ', (a.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time,"
+	" a.ts, h.hostname AS host, COALESCE(c.short_id, 'host') AS container,"
+	" a.pid, a.start, a.exec_id, a.conn_id,"
+	" COALESCE(e.filename, pe.filename) AS filename, COALESCE(e.argv, pe.argv) AS argv,"
+	" COALESCE(k.daddr, sy.daddr) AS daddr, COALESCE(k.dport, sy.dport) AS dport, a.message, a.alert_id"
+	" FROM temp.run_alerts r"
+	" JOIN alerts a ON a.rule_id = r.rule_id AND a.key = r.key"
+	" LEFT JOIN hosts h ON h.host_id = a.host_id"
+	" LEFT JOIN containers c ON c.container_id = a.container_id"
+	" LEFT JOIN connections k ON k.conn_id = a.conn_id"
+	/* a key 's<syn_id>' names a packet SYN (raw-socket-syn): its destination */
+	" LEFT JOIN syns sy ON a.conn_id IS NULL AND a.key GLOB 's[0-9]*'"
+	"  AND sy.syn_id = CAST(substr(a.key, 2) AS INTEGER) AND sy.host_id = a.host_id"
+	" LEFT JOIN execs e ON e.exec_id = COALESCE(a.exec_id, k.exec_id)"
+	" LEFT JOIN processes p ON p.proc_id = a.proc_id"
+	" LEFT JOIN execs pe ON pe.exec_id = p.exec_id"
+	" ORDER BY a.ts, a.rule_id, a.alert_id";

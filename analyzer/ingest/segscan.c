@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "text/recfmt.h"
+#include "ingest/segscan.h"
+
+int segscan_file(const char *path, struct segscan *s)
+{
+	struct exray_seg_reader *r = NULL;
+	const struct exray_rec_hdr *h;
+	int n;
+
+	memset(s, 0, sizeof(*s));
+	if ((s->err = exray_seg_reader_open(&r, path))) {
+		snprintf(s->errmsg, sizeof(s->errmsg), "%s", strerror(-s->err));
+		return s->err;
+	}
+	while ((n = exray_seg_next(r, &h)) > 0) {
+		s->records++;
+		if (h->type < 16)
+			s->by_type[h->type]++;
+		if (!s->first_ts || h->ts < s->first_ts)
+			s->first_ts = h->ts;
+		if (h->ts > s->last_ts)
+			s->last_ts = h->ts;
+		if (h->type == EXRAY_REC_LOSS) {
+			const struct exray_loss *l = (const void *)h;
+			if (l->lost_type < 16)
+				s->lost_by_type[l->lost_type] += l->count;
+		}
+	}
+	if (n < 0) {
+		s->err = n;
+		snprintf(s->errmsg, sizeof(s->errmsg), "%s",
+			 n == -EPROTONOSUPPORT ? exray_seg_reader_error(r) : strerror(-n));
+	}
+	if (exray_seg_reader_header(r)) {
+		s->header = *exray_seg_reader_header(r);
+		s->have_header = true;
+	}
+	if (exray_seg_reader_footer(r)) {
+		s->footer = *exray_seg_reader_footer(r);
+		s->have_footer = true;
+	}
+	exray_seg_reader_version(r, &s->major, &s->minor);
+	s->frames = exray_seg_reader_frames(r);
+	s->file_size = exray_seg_reader_file_size(r);
+	s->boot_to_wall = reader_boot_to_wall(r);
+	s->n_issues = exray_seg_reader_issue_count(r);
+	if (s->n_issues && (s->issues = calloc(s->n_issues, sizeof(*s->issues))))
+		for (size_t i = 0; i < s->n_issues; i++)
+			s->issues[i] = *exray_seg_reader_issue(r, i);
+	else
+		s->n_issues = 0;
+	exray_seg_reader_free(r);
+	return s->err;
+}
+
+void segscan_free(struct segscan *s)
+{
+	free(s->issues);
+	s->issues = NULL;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Read one segment whole and summarise it (verify and info). */
+#ifndef EXRAY_SEGSCAN_H
+#define EXRAY_SEGSCAN_H
+
+#include <stdbool.h>
+#include "segment.h"
+
+struct segscan {
+	struct exray_seg_header header;
+	struct exray_seg_stats footer;
+	bool have_header, have_footer;
+	unsigned major, minor;
+	__u64 records, frames, file_size;
+	__u64 by_type[16];        /* records read, by type */
+	__u64 lost_by_type[16];   /* sum of loss records' counts, by lost type */
+	__u64 first_ts, last_ts;  /* over all records (0 if none) */
+	__s64 boot_to_wall;       /* offset in force at the end */
+	struct exray_seg_issue *issues;
+	size_t n_issues;
+	int err;                  /* fatal: -errno from open or next */
+	char errmsg[200];         /* one line for err */
+};
+
+/* Scan path into *s (zeroed first). Returns s->err (0 when readable). */
+int segscan_file(const char *path, struct segscan *s);
+void segscan_free(struct segscan *s);
+
+#endif
