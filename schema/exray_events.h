@@ -32,8 +32,22 @@ enum exray_rec_type {
 	EXRAY_REC_CGROUP = 7,         /* struct exray_cgroup */
 	EXRAY_REC_LOSS = 8,           /* struct exray_loss */
 	EXRAY_REC_CONNECT_RESULT = 9, /* struct exray_connect_result */
+	/* 1.2: what a process did, and who a container is */
+	EXRAY_REC_FILE = 10,          /* struct exray_file + paths */
+	EXRAY_REC_PRIV = 11,          /* struct exray_priv */
+	EXRAY_REC_NS = 12,            /* struct exray_ns + strings */
+	EXRAY_REC_PTRACE = 13,        /* struct exray_ptrace */
+	EXRAY_REC_SOCKET = 14,        /* struct exray_socket */
+	EXRAY_REC_MEMFD = 15,         /* struct exray_memfd + name */
+	EXRAY_REC_BPF = 16,           /* struct exray_bpf_cmd */
+	EXRAY_REC_URING = 17,         /* struct exray_uring + path */
+	EXRAY_REC_CONTAINER = 18,     /* struct exray_container + key/values */
 	EXRAY_REC_TYPE_MAX,           /* one past the highest known type */
 };
+
+/* Per-type counters (segment stats, loss slots, readers' tallies) have this
+ * many slots: every type number above stays below it. */
+#define EXRAY_TYPE_SLOTS 32
 
 #define EXRAY_COMM_LEN 16
 #define EXRAY_PATH_MAX 4096           /* filename / cgroup path bound */
@@ -74,6 +88,11 @@ struct exray_task {
 #define EXRAY_F_FILENAME_TRUNCATED 0x0002
 #define EXRAY_F_SNAPSHOT_PROC      0x0004 /* snapshot fields came from /proc */
 #define EXRAY_F_KTHREAD            0x0008 /* kernel thread (snapshot) */
+#define EXRAY_F_EXEC_EXT           0x0010 /* 1.2: struct exray_exec_ext follows argv */
+#define EXRAY_F_EXE_TRUNCATED      0x0020 /* 1.2: resolved image path cut */
+#define EXRAY_F_CWD_TRUNCATED      0x0040 /* 1.2: cwd cut */
+#define EXRAY_F_ARGV_UNREADABLE    0x0080 /* 1.2: argv could not be read (not: empty) */
+#define EXRAY_F_FILENAME_UNREADABLE 0x0100 /* 1.2: the path argument could not be read */
 
 /*
  * exec (EXRAY_REC_EXEC) and snapshot (EXRAY_REC_SNAPSHOT). Followed by
@@ -90,6 +109,32 @@ struct exray_exec {
 	__u16 filename_len;  /* bytes incl. the NUL */
 	__u16 argv_len;      /* bytes incl. every NUL */
 	/* char data[filename_len + argv_len] follows */
+};
+
+/*
+ * 1.2 exec/snapshot extension (hdr.flags & EXRAY_F_EXEC_EXT): at offset
+ * EXRAY_REC_ALIGN_UP(sizeof(struct exray_exec) + filename_len + argv_len),
+ * followed by exe_len bytes of the image the kernel really executed (the
+ * d_path of the new mm's exe_file: symlinks, "..", "//", fexecve and
+ * ld.so-run files resolved) and cwd_len bytes of the working directory,
+ * each NUL-terminated. Readers of 1.1 stop at argv and never see it.
+ */
+#define EXRAY_EXE_MEMFD       0x0001 /* image is a memfd ("/memfd:NAME (deleted)") */
+#define EXRAY_EXE_DELETED     0x0002 /* image file was unlinked */
+#define EXRAY_EXE_UPPER_LAYER 0x0004 /* image lives in an overlayfs upper dir:
+                                        written inside the container */
+#define EXRAY_EXE_UNRESOLVED  0x0008 /* exe path could not be resolved */
+#define EXRAY_EXE_SETUID      0x0010 /* image file mode has S_ISUID */
+#define EXRAY_EXE_SETGID      0x0020 /* image file mode has S_ISGID */
+struct exray_exec_ext {
+	__u64 cap_effective; /* after the exec */
+	__u64 exe_ino;       /* image inode number */
+	__u32 exe_dev;       /* image device, kernel encoding (major << 20 | minor) */
+	__u32 exe_flags;     /* EXRAY_EXE_* */
+	__u32 tty;           /* controlling terminal's device (kernel encoding), 0: none */
+	__u16 exe_len;       /* bytes incl. the NUL (0: none) */
+	__u16 cwd_len;       /* bytes incl. the NUL (0: none) */
+	/* char exe[exe_len], cwd[cwd_len] follow */
 };
 
 /* fork (EXRAY_REC_FORK): a new process (not a thread). task is the child. */
@@ -203,6 +248,212 @@ struct exray_loss {
 	__u64 count;
 };
 
+/* ------------------------------------------------------------------ 1.2
+ * What a process did. Each record carries the acting task's identity
+ * (after the call, for calls that change it), the call's result (`ret`: 0 or
+ * a non-negative value on success, -errno on failure: failed attempts are
+ * recorded too), then its strings, each NUL-terminated, in the order of
+ * their _len fields, then zero padding to hdr.len.
+ */
+
+/* file: op */
+enum exray_file_op {
+	EXRAY_FILE_WRITE = 1,   /* opened for writing (O_WRONLY/O_RDWR) */
+	EXRAY_FILE_CREATE = 2,  /* opened with O_CREAT and created, or mknod */
+	EXRAY_FILE_TRUNCATE = 3,/* O_TRUNC or truncate() */
+	EXRAY_FILE_RENAME = 4,  /* path -> path2 */
+	EXRAY_FILE_UNLINK = 5,  /* unlink or rmdir */
+	EXRAY_FILE_LINK = 6,    /* hard link: path2 is the new name of path */
+	EXRAY_FILE_SYMLINK = 7, /* path2 (new link) -> path (target text, unresolved) */
+	EXRAY_FILE_CHMOD = 8,   /* mode: the new mode */
+	EXRAY_FILE_CHOWN = 9,   /* uid, gid: the new owner (0xffffffff: unchanged) */
+	EXRAY_FILE_READ = 10,   /* read-only open of a sensitive path */
+	EXRAY_FILE_OP_MAX,
+};
+/* file: flags */
+#define EXRAY_F_PATH_UNRESOLVED  0x0001 /* path is the raw argument, not resolved */
+#define EXRAY_F_PATH_TRUNCATED   0x0002
+#define EXRAY_F_PATH2_UNRESOLVED 0x0004
+#define EXRAY_F_PATH2_TRUNCATED  0x0008
+#define EXRAY_F_PATH_UNREADABLE  0x0010 /* the argument could not be read at all */
+#define EXRAY_F_FILE_EXEC_BITS   0x0020 /* chmod/create gave an exec bit */
+#define EXRAY_F_FILE_SENSITIVE   0x0040 /* path matched the sensitive-path list */
+
+/* file (EXRAY_REC_FILE), then path[path_len] and path2[path2_len]. */
+struct exray_file {
+	struct exray_rec_hdr hdr;
+	struct exray_task task;
+	__u8 op;             /* enum exray_file_op */
+	__u8 reserved[3];
+	__s32 ret;
+	__u32 open_flags;    /* O_* of an open; AT_* flags of *at calls otherwise */
+	__u32 mode;          /* create/chmod: the mode given */
+	__u32 uid, gid;      /* chown: new owner, 0xffffffff = unchanged */
+	__u16 path_len;      /* bytes incl. the NUL (0: none) */
+	__u16 path2_len;
+	__u32 reserved2;
+};
+
+/* priv: op */
+enum exray_priv_op {
+	EXRAY_PRIV_SETUID = 1, EXRAY_PRIV_SETGID = 2, EXRAY_PRIV_SETREUID = 3,
+	EXRAY_PRIV_SETREGID = 4, EXRAY_PRIV_SETRESUID = 5, EXRAY_PRIV_SETRESGID = 6,
+	EXRAY_PRIV_SETFSUID = 7, EXRAY_PRIV_SETFSGID = 8, EXRAY_PRIV_CAPSET = 9,
+	EXRAY_PRIV_OP_MAX,
+};
+/* priv (EXRAY_REC_PRIV): a credential change, attempted or done. */
+struct exray_priv {
+	struct exray_rec_hdr hdr;
+	struct exray_task task;    /* credentials after the call */
+	__u8 op;                   /* enum exray_priv_op */
+	__u8 reserved[3];
+	__s32 ret;
+	__u32 old_ids[3];          /* real, effective, saved uid (gid for *gid ops) before */
+	__u32 new_ids[3];          /* the same after the call */
+	__u64 cap_effective_old;   /* before */
+	__u64 cap_effective;       /* after */
+	__u64 cap_permitted;       /* after */
+};
+
+/* ns: op */
+enum exray_ns_op {
+	EXRAY_NS_SETNS = 1, EXRAY_NS_UNSHARE = 2, EXRAY_NS_CLONE = 3, EXRAY_NS_MOUNT = 4,
+	EXRAY_NS_UMOUNT = 5, EXRAY_NS_PIVOT_ROOT = 6, EXRAY_NS_OP_MAX,
+};
+/* ns: nstypes bits (dump names: mnt, cgroup, uts, ipc, user, pid, net, time) */
+#define EXRAY_NSB_MNT    0x01
+#define EXRAY_NSB_CGROUP 0x02
+#define EXRAY_NSB_UTS    0x04
+#define EXRAY_NSB_IPC    0x08
+#define EXRAY_NSB_USER   0x10
+#define EXRAY_NSB_PID    0x20
+#define EXRAY_NSB_NET    0x40
+#define EXRAY_NSB_TIME   0x80
+/* ns: flags */
+#define EXRAY_F_NS_TARGET_TRUNCATED 0x0001
+#define EXRAY_F_NS_STRING_UNREADABLE 0x0002 /* a string argument could not be read */
+/* ns (EXRAY_REC_NS), then target[target_len], source[source_len],
+ * fstype[fstype_len]. */
+struct exray_ns {
+	struct exray_rec_hdr hdr;
+	struct exray_task task;   /* namespaces after the call */
+	__u8 op;                  /* enum exray_ns_op */
+	__u8 reserved[3];
+	__s32 ret;                /* clone: the child's pid */
+	__u64 flags;              /* clone/unshare CLONE_* flags, setns nstype argument,
+	                             mount/umount flags */
+	__u32 nstypes;            /* EXRAY_NSB_* the call creates or enters */
+	__u32 target_pid;         /* setns: pid behind the fd (pidfd or /proc/PID/ns/X),
+	                             clone: child; 0 unknown */
+	__u32 target_ns;          /* setns: inode of the namespace entered; 0 unknown */
+	__u16 target_len;         /* setns: the fd's path; mount/umount: mount point;
+	                             pivot_root: new root */
+	__u16 source_len;         /* mount: source; pivot_root: put_old */
+	__u16 fstype_len;         /* mount: filesystem type */
+	__u16 reserved2;
+	__u32 reserved3;
+};
+
+/* ptrace: op */
+enum exray_ptrace_op {
+	EXRAY_PTRACE_ATTACH = 1, EXRAY_PTRACE_SEIZE = 2, EXRAY_PTRACE_TRACEME = 3,
+	EXRAY_PTRACE_POKE = 4,    /* POKETEXT/POKEDATA/POKEUSER, SETREGS... */
+	EXRAY_PTRACE_VM_WRITE = 5,/* process_vm_writev */
+	EXRAY_PTRACE_OP_MAX,
+};
+/* ptrace (EXRAY_REC_PTRACE): one process reaching into another. */
+struct exray_ptrace {
+	struct exray_rec_hdr hdr;
+	struct exray_task task;
+	__u8 op;                  /* enum exray_ptrace_op */
+	__u8 reserved[3];
+	__s32 ret;
+	__s64 request;            /* ptrace request; process_vm_writev: -1 */
+	__u32 target_pid;         /* tgid of the target (traceme: the parent) */
+	__u32 reserved2;
+	__u64 target_start;       /* target's start time (its key), 0 unknown */
+	__u64 addr;               /* poke: the address written */
+};
+
+/* socket: op */
+enum exray_socket_op {
+	EXRAY_SOCKET_PACKET = 1,    /* AF_PACKET socket created */
+	EXRAY_SOCKET_RAW = 2,       /* SOCK_RAW socket created (AF_INET/AF_INET6) */
+	EXRAY_SOCKET_DUP_STDIO = 3, /* a socket fd duplicated onto fd 0, 1 or 2 */
+	EXRAY_SOCKET_OP_MAX,
+};
+/* socket (EXRAY_REC_SOCKET) */
+struct exray_socket {
+	struct exray_rec_hdr hdr;
+	struct exray_task task;
+	__u8 op;                  /* enum exray_socket_op */
+	__u8 peer_family;         /* dup_stdio: EXRAY_FAMILY_V4/_V6 of the peer, 0 none */
+	__u16 dport;              /* dup_stdio: the socket's peer port */
+	__s32 ret;
+	__u16 family;             /* AF_* of the socket (host values) */
+	__u16 sock_type;          /* SOCK_* */
+	__u16 protocol;
+	__u16 reserved;
+	__s32 fd;                 /* dup_stdio: the new fd (0, 1, 2); creation: ret */
+	__s32 oldfd;              /* dup_stdio: the socket's fd */
+	__u64 sock;               /* the connect record's keyed socket id, 0 if none */
+	__u8 daddr[16];           /* dup_stdio: peer address */
+};
+
+/* memfd (EXRAY_REC_MEMFD), then name[name_len] (without the "memfd:"). */
+#define EXRAY_F_MEMFD_NAME_UNREADABLE 0x0001
+struct exray_memfd {
+	struct exray_rec_hdr hdr;
+	struct exray_task task;
+	__s32 ret;                /* the fd, or -errno */
+	__u32 mfd_flags;          /* MFD_* */
+	__u16 name_len;
+	__u8 reserved[6];
+};
+
+/* bpf (EXRAY_REC_BPF): a BPF program load (or another bpf() command). */
+struct exray_bpf_cmd {
+	struct exray_rec_hdr hdr;
+	struct exray_task task;
+	__u32 cmd;                /* bpf() command, BPF_PROG_LOAD = 5 */
+	__s32 ret;
+	__u32 prog_type;          /* BPF_PROG_TYPE_* */
+	__u32 insn_cnt;
+	char prog_name[16];       /* NUL-padded */
+};
+
+/* uring (EXRAY_REC_URING): a security-relevant io_uring submission, which
+ * no syscall tracepoint sees. Then path[path_len]. */
+#define EXRAY_F_URING_PATH_UNREADABLE 0x0001
+struct exray_uring {
+	struct exray_rec_hdr hdr;
+	struct exray_task task;   /* the submitting task */
+	__u8 opcode;              /* IORING_OP_* */
+	__u8 family;              /* connect: EXRAY_FAMILY_V4/_V6, else 0 */
+	__u16 dport;              /* connect: destination port */
+	__s32 fd;                 /* the request's fd (dirfd for *at ops) */
+	__u64 user_data;
+	__u8 daddr[16];           /* connect: destination */
+	__u16 path_len;           /* openat/unlinkat/renameat/...: the path argument */
+	__u8 reserved[6];
+};
+
+/*
+ * container (EXRAY_REC_CONTAINER): who a container is, read by the recorder
+ * from what the runtime left on the host (never from the container) the
+ * first time its cgroup is seen. Then kv_len bytes of NUL-terminated key
+ * and value strings, alternating. Keys: id, runtime, name, image,
+ * image_digest, pod_name, pod_namespace, pod_uid, container_name (the
+ * Kubernetes one), source (the file it came from), label.KEY; unknown keys
+ * are kept by readers, missing ones are unknown.
+ */
+struct exray_container {
+	struct exray_rec_hdr hdr;
+	__u64 cgroup_id;
+	__u32 kv_len;             /* bytes incl. every NUL */
+	__u32 reserved;
+};
+
 #define EXRAY_ASSERT_SIZE(t, n) _Static_assert(sizeof(t) == (n), #t " is part of the on-disk format")
 #define EXRAY_ASSERT_OFF(t, f, n) _Static_assert(__builtin_offsetof(t, f) == (n), #t "." #f " is part of the on-disk format")
 
@@ -235,10 +486,36 @@ EXRAY_ASSERT_OFF(struct exray_syn, sport, 64);
 EXRAY_ASSERT_SIZE(struct exray_cgroup, 32);
 EXRAY_ASSERT_SIZE(struct exray_loss, 32);
 EXRAY_ASSERT_OFF(struct exray_loss, count, 24);
+EXRAY_ASSERT_SIZE(struct exray_exec_ext, 32);
+EXRAY_ASSERT_SIZE(struct exray_file, 136);
+EXRAY_ASSERT_OFF(struct exray_file, op, 104);
+EXRAY_ASSERT_OFF(struct exray_file, ret, 108);
+EXRAY_ASSERT_OFF(struct exray_file, path_len, 128);
+EXRAY_ASSERT_SIZE(struct exray_priv, 160);
+EXRAY_ASSERT_OFF(struct exray_priv, old_ids, 112);
+EXRAY_ASSERT_OFF(struct exray_priv, cap_effective_old, 136);
+EXRAY_ASSERT_SIZE(struct exray_ns, 144);
+EXRAY_ASSERT_OFF(struct exray_ns, flags, 112);
+EXRAY_ASSERT_OFF(struct exray_ns, target_len, 132);
+EXRAY_ASSERT_SIZE(struct exray_ptrace, 144);
+EXRAY_ASSERT_OFF(struct exray_ptrace, request, 112);
+EXRAY_ASSERT_OFF(struct exray_ptrace, target_start, 128);
+EXRAY_ASSERT_SIZE(struct exray_socket, 152);
+EXRAY_ASSERT_OFF(struct exray_socket, family, 112);
+EXRAY_ASSERT_OFF(struct exray_socket, sock, 128);
+EXRAY_ASSERT_SIZE(struct exray_memfd, 120);
+EXRAY_ASSERT_SIZE(struct exray_bpf_cmd, 136);
+EXRAY_ASSERT_OFF(struct exray_bpf_cmd, prog_name, 120);
+EXRAY_ASSERT_SIZE(struct exray_uring, 144);
+EXRAY_ASSERT_OFF(struct exray_uring, daddr, 120);
+EXRAY_ASSERT_OFF(struct exray_uring, path_len, 136);
+EXRAY_ASSERT_SIZE(struct exray_container, 32);
+_Static_assert(EXRAY_REC_TYPE_MAX <= EXRAY_TYPE_SLOTS, "per-type counters index record types");
 
 /* The largest record a BPF program emits: an exec with both strings full. */
-#define EXRAY_EXEC_MAX_SIZE \
-	EXRAY_REC_ALIGN_UP(sizeof(struct exray_exec) + EXRAY_PATH_MAX + EXRAY_ARGV_MAX_LIMIT)
+#define EXRAY_EXEC_MAX_SIZE                                                                   \
+	(EXRAY_REC_ALIGN_UP(sizeof(struct exray_exec) + EXRAY_PATH_MAX + EXRAY_ARGV_MAX_LIMIT) + \
+	 EXRAY_REC_ALIGN_UP(sizeof(struct exray_exec_ext) + 2 * EXRAY_PATH_MAX))
 
 /* Per-CPU loss counters in the kernel: index = cpu-local slot per type. */
 #define EXRAY_LOSS_SLOTS EXRAY_REC_TYPE_MAX

@@ -16,7 +16,7 @@
 #include "exray_events.h"
 
 #define EXRAY_SEG_VERSION_MAJOR 1
-#define EXRAY_SEG_VERSION_MINOR 1
+#define EXRAY_SEG_VERSION_MINOR 2
 
 /* zstd skippable frame magic used for exray metadata (0x184D2A50 | 0xE). */
 #define EXRAY_SEG_SKIPPABLE_MAGIC 0x184D2A5Eu
@@ -67,10 +67,38 @@ struct exray_seg_stats {
 	__u64 frames;            /* event frames written before this one */
 	__u64 records;           /* records written before this one */
 	__u64 bytes_raw;         /* uncompressed record bytes */
-	__u64 records_by_type[16];  /* index: enum exray_rec_type */
+	__u64 records_by_type[16];  /* index: enum exray_rec_type (types 0..15) */
 	__u64 lost_by_type[16];     /* kernel-side losses reported so far */
+	/* 1.2: the same for types 16..31 (0 in files of 1.1 and before); use
+	 * exray_stats_records()/exray_stats_lost() rather than the arrays */
+	__u64 records_by_type_hi[16];
+	__u64 lost_by_type_hi[16];
 };
-EXRAY_ASSERT_SIZE(struct exray_seg_stats, 296);
+EXRAY_ASSERT_SIZE(struct exray_seg_stats, 552);
+/* A stats payload shorter than version 1.0's is damaged. */
+#define EXRAY_SEG_STATS_MIN_SIZE 296
+
+/* Per-type counters of a stats frame, any type below EXRAY_TYPE_SLOTS. */
+static inline __u64 *exray_stats_records_slot(struct exray_seg_stats *s, unsigned type)
+{
+	return type < 16 ? &s->records_by_type[type]
+	       : type < EXRAY_TYPE_SLOTS ? &s->records_by_type_hi[type - 16] : NULL;
+}
+static inline __u64 *exray_stats_lost_slot(struct exray_seg_stats *s, unsigned type)
+{
+	return type < 16 ? &s->lost_by_type[type]
+	       : type < EXRAY_TYPE_SLOTS ? &s->lost_by_type_hi[type - 16] : NULL;
+}
+static inline __u64 exray_stats_records(const struct exray_seg_stats *s, unsigned type)
+{
+	return exray_stats_records_slot((struct exray_seg_stats *)s, type)
+		       ? *exray_stats_records_slot((struct exray_seg_stats *)s, type) : 0;
+}
+static inline __u64 exray_stats_lost(const struct exray_seg_stats *s, unsigned type)
+{
+	return exray_stats_lost_slot((struct exray_seg_stats *)s, type)
+		       ? *exray_stats_lost_slot((struct exray_seg_stats *)s, type) : 0;
+}
 
 /* ---------------------------------------------------------------- writer */
 
@@ -156,7 +184,13 @@ enum exray_seg_issue_kind {
 	EXRAY_ISSUE_UNKNOWN_TYPE,    /* record type this reader does not know */
 	EXRAY_ISSUE_NEWER_MINOR,     /* written by a newer minor version */
 	EXRAY_ISSUE_NO_HEADER,       /* first frame is not a valid header */
+	EXRAY_ISSUE_SKIPPED_TYPE,    /* record type of a newer minor version, skipped
+	                                whole as SEGMENT.md says: not damage */
 };
+
+/* Whether an issue is damage (a file that is not as written) rather than a
+ * note about a newer writer: newer_minor and skipped_type are not. */
+bool exray_seg_issue_is_damage(enum exray_seg_issue_kind kind);
 
 struct exray_seg_issue {
 	enum exray_seg_issue_kind kind;
@@ -215,6 +249,8 @@ void exray_seg_reader_record_pos(const struct exray_seg_reader *r, __u64 *frame_
 /* Intact event frames decoded so far, and the file size. */
 __u64 exray_seg_reader_frames(const struct exray_seg_reader *r);
 __u64 exray_seg_reader_file_size(const struct exray_seg_reader *r);
+/* Records of types this reader does not know, skipped so far. */
+__u64 exray_seg_reader_skipped(const struct exray_seg_reader *r);
 /* One line describing a fatal error returned by exray_seg_next. */
 const char *exray_seg_reader_error(const struct exray_seg_reader *r);
 
@@ -225,6 +261,19 @@ const char *exray_seg_reader_error(const struct exray_seg_reader *r);
 const char *exray_exec_filename(const struct exray_exec *e);
 const char *exray_exec_argv(const struct exray_exec *e, size_t *len);
 const char *exray_cgroup_path(const struct exray_cgroup *c);
+/* String i (0-based, in the order of the type's _len fields) of an exec,
+ * snapshot, cgroup, file, ns, memfd or uring record; NULL when absent or
+ * malformed. */
+const char *exray_rec_string(const struct exray_rec_hdr *h, unsigned i);
+/* The 1.2 exec extension, or NULL (no EXRAY_F_EXEC_EXT, or malformed);
+ * *exe and *cwd (may be NULL pointers) point at its strings or are NULL. */
+const struct exray_exec_ext *exray_exec_ext(const struct exray_exec *e, const char **exe,
+					    const char **cwd);
+/* A container record's key/value block (NUL-separated, alternating key and
+ * value) and its length, or NULL. */
+const char *exray_container_kv(const struct exray_container *c, size_t *len);
+/* Every string of a record lies inside it and is NUL-terminated. */
+bool exray_rec_strings_sound(const struct exray_rec_hdr *h);
 /* Minimum valid length of a record type, 0 for an unknown type. */
 size_t exray_rec_min_len(unsigned type);
 /* "exec", "fork", ... (DESIGN.md dump names), NULL for an unknown type. */

@@ -9,8 +9,6 @@
 #include <zlib.h>
 #include "segment.h"
 
-#define EXRAY_STATS_TYPES 16
-_Static_assert(EXRAY_REC_TYPE_MAX <= EXRAY_STATS_TYPES, "stats arrays index record types");
 
 /*
  * A metadata frame: zstd skippable frame header (magic, size) followed by

@@ -40,6 +40,7 @@ struct exray_seg_reader {
 	__u64 frames;
 
 	bool have_header, have_footer, have_stats, minor_reported;
+	__u64 skipped_records;       /* records of unknown types, skipped */
 	unsigned major, minor;
 	struct exray_seg_header header;
 	struct exray_seg_stats footer, last_stats;
@@ -60,8 +61,19 @@ const char *exray_seg_issue_name(enum exray_seg_issue_kind kind)
 	case EXRAY_ISSUE_UNKNOWN_TYPE: return "unknown_type";
 	case EXRAY_ISSUE_NEWER_MINOR: return "newer_minor";
 	case EXRAY_ISSUE_NO_HEADER: return "no_header";
+	case EXRAY_ISSUE_SKIPPED_TYPE: return "skipped_type";
 	}
 	return "unknown";
+}
+
+bool exray_seg_issue_is_damage(enum exray_seg_issue_kind kind)
+{
+	return kind != EXRAY_ISSUE_NEWER_MINOR && kind != EXRAY_ISSUE_SKIPPED_TYPE;
+}
+
+__u64 exray_seg_reader_skipped(const struct exray_seg_reader *r)
+{
+	return r->skipped_records;
 }
 
 __attribute__((format(printf, 5, 6)))
@@ -331,7 +343,7 @@ static int handle_meta(struct exray_seg_reader *r, __u64 off, bool first)
 		return 0;
 	}
 	if (type == EXRAY_META_STATS || type == EXRAY_META_FOOTER) {
-		if (len < sizeof(struct exray_seg_stats))
+		if (len < EXRAY_SEG_STATS_MIN_SIZE)
 			return add_issue(r, EXRAY_ISSUE_BAD_META, off, 0,
 					 "stats frame at offset %llu is too short (%u bytes)",
 					 (unsigned long long)off, len);
@@ -447,30 +459,17 @@ size_t exray_rec_min_len(unsigned type)
 	case EXRAY_REC_CGROUP: return sizeof(struct exray_cgroup);
 	case EXRAY_REC_LOSS: return sizeof(struct exray_loss);
 	case EXRAY_REC_CONNECT_RESULT: return sizeof(struct exray_connect_result);
+	case EXRAY_REC_FILE: return sizeof(struct exray_file);
+	case EXRAY_REC_PRIV: return sizeof(struct exray_priv);
+	case EXRAY_REC_NS: return sizeof(struct exray_ns);
+	case EXRAY_REC_PTRACE: return sizeof(struct exray_ptrace);
+	case EXRAY_REC_SOCKET: return sizeof(struct exray_socket);
+	case EXRAY_REC_MEMFD: return sizeof(struct exray_memfd);
+	case EXRAY_REC_BPF: return sizeof(struct exray_bpf_cmd);
+	case EXRAY_REC_URING: return sizeof(struct exray_uring);
+	case EXRAY_REC_CONTAINER: return sizeof(struct exray_container);
 	}
 	return 0;
-}
-
-/* Variable parts inside the record and NUL-terminated: checked once here so
- * every consumer may trust them. */
-static bool record_is_sound(const struct exray_rec_hdr *h)
-{
-	if (h->type == EXRAY_REC_EXEC || h->type == EXRAY_REC_SNAPSHOT) {
-		const struct exray_exec *e = (const void *)h;
-		const char *d = (const char *)(e + 1);
-		size_t fl = e->filename_len, al = e->argv_len;
-
-		if (sizeof(*e) + fl + al > h->len)
-			return false;
-		return (!fl || d[fl - 1] == '\0') && (!al || d[fl + al - 1] == '\0');
-	}
-	if (h->type == EXRAY_REC_CGROUP) {
-		const struct exray_cgroup *c = (const void *)h;
-
-		return c->path_len && sizeof(*c) + c->path_len <= h->len &&
-		       ((const char *)(c + 1))[c->path_len - 1] == '\0';
-	}
-	return true;
 }
 
 int exray_seg_next(struct exray_seg_reader *r, const struct exray_rec_hdr **rec)
@@ -518,17 +517,31 @@ int exray_seg_next(struct exray_seg_reader *r, const struct exray_rec_hdr **rec)
 		if (!min) {
 			__u16 t = h->type;
 
+			/* A newer minor version may add types (SEGMENT.md): skip
+			 * them whole, say so once per type, and count them. From
+			 * a writer of this version or older, an unknown type is
+			 * damage. */
+			bool newer = r->major == EXRAY_SEG_VERSION_MAJOR &&
+				     r->minor > EXRAY_SEG_VERSION_MINOR;
+
+			r->skipped_records++;
 			if (!(r->unknown_seen[t / 64] & (1ull << (t % 64)))) {
 				r->unknown_seen[t / 64] |= 1ull << (t % 64);
-				err = add_issue(r, EXRAY_ISSUE_UNKNOWN_TYPE, r->frame_offset, 0,
-						"record type %u is unknown to this exray; such records are skipped",
-						t);
+				if (newer)
+					err = add_issue(r, EXRAY_ISSUE_SKIPPED_TYPE, r->frame_offset, 0,
+							"record type %u of format %u.%u is unknown to this exray (%u.%u); such records are skipped",
+							t, r->major, r->minor, EXRAY_SEG_VERSION_MAJOR,
+							EXRAY_SEG_VERSION_MINOR);
+				else
+					err = add_issue(r, EXRAY_ISSUE_UNKNOWN_TYPE, r->frame_offset, 0,
+							"record type %u is not part of format %u.%u; such records are skipped",
+							t, r->major, r->minor);
 				if (err)
 					return err;
 			}
 			continue;
 		}
-		if (h->len < min || !record_is_sound(h)) {
+		if (h->len < min || !exray_rec_strings_sound(h)) {
 			err = add_issue(r, EXRAY_ISSUE_BAD_RECORD, r->frame_offset, 0,
 					"frame at offset %llu: record %u (%s) is malformed; skipped",
 					(unsigned long long)r->frame_offset, r->last_index,

@@ -24,7 +24,7 @@ struct exray_seg_writer {
 	size_t out_cap;
 	ZSTD_CCtx *cctx;
 	struct exray_seg_stats stats;
-	__u64 batch_records_by_type[EXRAY_STATS_TYPES];
+	__u64 batch_records_by_type[EXRAY_TYPE_SLOTS];
 	__u64 batch_records;
 	bool footer_written;  /* the segment is finished: nothing may follow */
 };
@@ -147,7 +147,7 @@ int exray_seg_append(struct exray_seg_writer *w, const void *rec, size_t len)
 	memcpy(w->batch + w->batch_len, rec, len);
 	w->batch_len += len;
 	w->batch_records++;
-	if (h->type < EXRAY_STATS_TYPES)
+	if (h->type < EXRAY_TYPE_SLOTS)
 		w->batch_records_by_type[h->type]++;
 	if (w->batch_len >= w->frame_bytes)
 		return exray_seg_frame_out(w);
@@ -174,8 +174,8 @@ int exray_seg_frame_out(struct exray_seg_writer *w)
 	w->stats.frames++;
 	w->stats.records += w->batch_records;
 	w->stats.bytes_raw += w->batch_len;
-	for (unsigned t = 0; t < EXRAY_STATS_TYPES; t++)
-		w->stats.records_by_type[t] += w->batch_records_by_type[t];
+	for (unsigned t = 0; t < EXRAY_TYPE_SLOTS; t++)
+		*exray_stats_records_slot(&w->stats, t) += w->batch_records_by_type[t];
 	memset(w->batch_records_by_type, 0, sizeof(w->batch_records_by_type));
 	w->batch_records = 0;
 	w->batch_len = 0;
@@ -267,6 +267,8 @@ size_t exray_seg_writer_pending(const struct exray_seg_writer *w)
 
 void exray_seg_writer_set_lost(struct exray_seg_writer *w, unsigned type, __u64 total)
 {
-	if (type < EXRAY_STATS_TYPES)
-		w->stats.lost_by_type[type] = total;
+	__u64 *slot = exray_stats_lost_slot(&w->stats, type);
+
+	if (slot)
+		*slot = total;
 }

@@ -271,7 +271,7 @@ int cmd_dump(int argc, char **argv)
 			cli_warn("%s: %s at offset %llu: %s", paths.v[i],
 				 exray_seg_issue_name(is->kind), (unsigned long long)is->offset,
 				 is->detail);
-			if (rc == EXRAY_EXIT_OK && is->kind != EXRAY_ISSUE_NEWER_MINOR)
+			if (rc == EXRAY_EXIT_OK && exray_seg_issue_is_damage(is->kind))
 				rc = EXRAY_EXIT_PROBLEMS;
 		}
 		exray_seg_reader_free(r);

@@ -34,7 +34,7 @@ struct host_info {
 	__u8 captures[64][16];
 	unsigned n_captures;
 	__u64 segments, complete, frames, records, bytes, issues;
-	__u64 by_type[16], lost[16];
+	__u64 by_type[EXRAY_TYPE_SLOTS], lost[EXRAY_TYPE_SLOTS];
 	__u64 first_ts, last_ts;
 	__s64 b2w;
 };
@@ -53,7 +53,7 @@ static void print_counts(const char *label, const __u64 *v)
 	int any = 0;
 
 	printf("  %s:", label);
-	for (unsigned t = 1; t < 16; t++) {
+	for (unsigned t = 1; t < EXRAY_TYPE_SLOTS; t++) {
 		const char *n = exray_rec_type_name(t);
 		if (!v[t])
 			continue;
@@ -68,7 +68,7 @@ static void json_counts(const char *key, const __u64 *v)
 	int any = 0;
 
 	printf(",\"%s\":{", key);
-	for (unsigned t = 0; t < 16; t++) {
+	for (unsigned t = 0; t < EXRAY_TYPE_SLOTS; t++) {
 		const char *n = exray_rec_type_name(t);
 		if (!v[t])
 			continue;
@@ -210,8 +210,8 @@ int cmd_info(int argc, char **argv)
 		h->records += s.records;
 		h->bytes += s.file_size;
 		for (size_t k = 0; k < s.n_issues; k++)
-			h->issues += s.issues[k].kind != EXRAY_ISSUE_NEWER_MINOR;
-		for (int t = 0; t < 16; t++) {
+			h->issues += exray_seg_issue_is_damage(s.issues[k].kind);
+		for (int t = 0; t < EXRAY_TYPE_SLOTS; t++) {
 			h->by_type[t] += s.by_type[t];
 			h->lost[t] += s.lost_by_type[t];
 		}

@@ -29,7 +29,7 @@ static void print_summary(const struct ingest_stats *s)
 	       s->files, s->files == 1 ? "" : "s", s->files_unchanged, s->files_failed,
 	       s->records_new, s->frames_new);
 	printf("  by type:");
-	for (unsigned t = 1; t < 16; t++)
+	for (unsigned t = 1; t < EXRAY_TYPE_SLOTS; t++)
 		if (s->by_type[t]) {
 			const char *n = exray_rec_type_name(t);
 			printf("%s %s %llu", any ? "," : "", n ? n : "?", s->by_type[t]);
@@ -37,7 +37,7 @@ static void print_summary(const struct ingest_stats *s)
 		}
 	printf("%s\n  lost in kernel:", any ? "" : " none");
 	any = 0;
-	for (unsigned t = 0; t < 16; t++)
+	for (unsigned t = 0; t < EXRAY_TYPE_SLOTS; t++)
 		if (s->lost[t]) {
 			const char *n = exray_rec_type_name(t);
 			printf("%s %s %llu", any ? "," : "", n ? n : "?", s->lost[t]);

@@ -86,7 +86,7 @@ int cmd_verify(int argc, char **argv)
 		}
 		for (size_t k = 0; k < s.n_issues; k++) {
 			const struct exray_seg_issue *is = &s.issues[k];
-			if (is->kind == EXRAY_ISSUE_NEWER_MINOR)
+			if (!exray_seg_issue_is_damage(is->kind))
 				continue;
 			damaged = 1;
 			path_out(paths.v[i]);
@@ -96,11 +96,12 @@ int cmd_verify(int argc, char **argv)
 			term_write_str(stdout, is->detail);
 			putchar('\n');
 		}
-		if (s.have_footer && s.footer.records != s.records) {
+		if (s.have_footer && s.footer.records != s.records + s.skipped) {
 			damaged = 1;
 			path_out(paths.v[i]);
 			printf("DAMAGED: footer counts %llu records, %llu intact\n",
-			       (unsigned long long)s.footer.records, (unsigned long long)s.records);
+			       (unsigned long long)s.footer.records,
+			       (unsigned long long)(s.records + s.skipped));
 		}
 		if (s.have_header) {
 			hex_id(seqs[n_seqs].capture, s.header.capture_id);
@@ -108,12 +109,16 @@ int cmd_verify(int argc, char **argv)
 		}
 		if (!quiet || damaged) {
 			path_out(paths.v[i]);
-			printf("%s, %llu records in %llu frames, seq %llu, %s\n",
+			printf("%s, %llu records in %llu frames, seq %llu, %s",
 			       damaged ? "damaged" : "ok", (unsigned long long)s.records,
 			       (unsigned long long)s.frames,
 			       (unsigned long long)s.header.seq,
 			       s.have_footer ? "complete"
 					     : "no footer (recorder still running or stopped abruptly)");
+			if (s.skipped)
+				printf("; %llu records of types newer than this exray skipped "
+				       "(format %u.%u)", (unsigned long long)s.skipped, s.major, s.minor);
+			putchar('\n');
 		}
 		if (damaged && rc == EXRAY_EXIT_OK)
 			rc = EXRAY_EXIT_PROBLEMS;

@@ -884,7 +884,7 @@ static int on_loss(struct ingest *in, const struct exray_loss *l)
 		sqlite3_bind_int64(st, 4, l->cpu);
 	bind_cstr(st, 5, exray_rec_type_name(l->lost_type));
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)l->count);
-	if (l->lost_type < 16)
+	if (l->lost_type < EXRAY_TYPE_SLOTS)
 		in->stats.lost[l->lost_type] += l->count;
 	return step_done(in, st);
 }
@@ -1076,7 +1076,7 @@ static int finish_segment(struct ingest *in, struct exray_seg_reader *r, __u64 n
 		bind_fixed(st, 5, is->detail, sizeof(is->detail));
 		if ((err = step_done(in, st)))
 			return err;
-		if (is->kind != EXRAY_ISSUE_NEWER_MINOR)
+		if (exray_seg_issue_is_damage(is->kind))
 			n_issues++;
 	}
 	in->stats.issues += n_issues;
@@ -1170,7 +1170,7 @@ int ingest_file(struct ingest *in, const char *path, char *errmsg, size_t errlen
 		in->txn_records++;
 		new_records++;
 		in->stats.records_new++;
-		if (rec->type < 16)
+		if (rec->type < EXRAY_TYPE_SLOTS)
 			in->stats.by_type[rec->type]++;
 		if (!first_ts || rec->ts < first_ts)
 			first_ts = rec->ts;

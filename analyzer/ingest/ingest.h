@@ -15,8 +15,8 @@
 struct ingest_stats {
 	unsigned long long files, files_unchanged, files_failed;
 	unsigned long long frames_new, records_new, records_seen;
-	unsigned long long by_type[16];
-	unsigned long long lost[16];      /* loss records' counts, by lost type */
+	unsigned long long by_type[EXRAY_TYPE_SLOTS];
+	unsigned long long lost[EXRAY_TYPE_SLOTS];    /* loss records' counts, by lost type */
 	unsigned long long issues;        /* damage found (all files read) */
 	unsigned long long hosts_new;
 };

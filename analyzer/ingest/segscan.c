@@ -19,7 +19,7 @@ int segscan_file(const char *path, struct segscan *s)
 	}
 	while ((n = exray_seg_next(r, &h)) > 0) {
 		s->records++;
-		if (h->type < 16)
+		if (h->type < EXRAY_TYPE_SLOTS)
 			s->by_type[h->type]++;
 		if (!s->first_ts || h->ts < s->first_ts)
 			s->first_ts = h->ts;
@@ -27,7 +27,7 @@ int segscan_file(const char *path, struct segscan *s)
 			s->last_ts = h->ts;
 		if (h->type == EXRAY_REC_LOSS) {
 			const struct exray_loss *l = (const void *)h;
-			if (l->lost_type < 16)
+			if (l->lost_type < EXRAY_TYPE_SLOTS)
 				s->lost_by_type[l->lost_type] += l->count;
 		}
 	}
@@ -48,12 +48,20 @@ int segscan_file(const char *path, struct segscan *s)
 	s->frames = exray_seg_reader_frames(r);
 	s->file_size = exray_seg_reader_file_size(r);
 	s->boot_to_wall = reader_boot_to_wall(r);
+	s->skipped = exray_seg_reader_skipped(r);
 	s->n_issues = exray_seg_reader_issue_count(r);
-	if (s->n_issues && (s->issues = calloc(s->n_issues, sizeof(*s->issues))))
-		for (size_t i = 0; i < s->n_issues; i++)
-			s->issues[i] = *exray_seg_reader_issue(r, i);
-	else
-		s->n_issues = 0;
+	if (s->n_issues) {
+		s->issues = calloc(s->n_issues, sizeof(*s->issues));
+		if (!s->issues) {
+			/* never report a damaged file as clean for want of memory */
+			s->n_issues = 0;
+			s->err = -ENOMEM;
+			snprintf(s->errmsg, sizeof(s->errmsg), "out of memory listing its damage");
+		} else {
+			for (size_t i = 0; i < s->n_issues; i++)
+				s->issues[i] = *exray_seg_reader_issue(r, i);
+		}
+	}
 	exray_seg_reader_free(r);
 	return s->err;
 }

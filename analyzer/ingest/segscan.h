@@ -12,8 +12,9 @@ struct segscan {
 	bool have_header, have_footer;
 	unsigned major, minor;
 	__u64 records, frames, file_size;
-	__u64 by_type[16];        /* records read, by type */
-	__u64 lost_by_type[16];   /* sum of loss records' counts, by lost type */
+	__u64 skipped;            /* records of types newer than this reader, skipped */
+	__u64 by_type[EXRAY_TYPE_SLOTS];      /* records read, by type */
+	__u64 lost_by_type[EXRAY_TYPE_SLOTS];   /* sum of loss records' counts, by lost type */
 	__u64 first_ts, last_ts;  /* over all records (0 if none) */
 	__s64 boot_to_wall;       /* offset in force at the end */
 	struct exray_seg_issue *issues;
