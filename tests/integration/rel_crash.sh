@@ -35,6 +35,14 @@ for ((i = 1; i <= kills; i++)); do
 	# delay of the writer thread on a saturated 2-core machine (2.5 windows
 	# failed there under a concurrent benchmark)
 	sleep "0.$((2 + RANDOM % 6))$((RANDOM % 10))"
+	# every tenth kill lands after a rotation whatever the machine's exec
+	# rate: wait (up to 30 s) for the second segment first
+	if ((i % 10 == 1)); then
+		for ((n = 0; n < 600; n++)); do
+			[ "$(compgen -G "$dir/*.exray.zst" | wc -l)" -gt 1 ] && break
+			sleep 0.05
+		done
+	fi
 	done_n=$(tr -d ' \n' <"$S/count$i" 2>/dev/null)
 	sleep "0.4$((RANDOM % 10))"
 	kill -KILL "$RECPID"
