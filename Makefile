@@ -194,7 +194,7 @@ test: all fuzzers
 	@BUILD=$(BUILD) tests/run-tests.sh
 
 # Benchmarks (bench/README.md): the peers they compare with, then the runs.
-BENCH_DEB_PKGS := libbpf-tools bpftrace auditd linux-perf time
+BENCH_DEB_PKGS := libbpf-tools bpftrace auditd linux-perf time bc
 .PHONY: bench-deps bench
 bench-deps:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(BENCH_DEB_PKGS)"

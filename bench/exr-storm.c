@@ -15,6 +15,10 @@
  *                                   (default: one per CPU), N execs in total
  *   exr-storm cburst N [-j JOBS]    connect storm from JOBS processes at once
  *
+ *   -r RATE                         pace exec and connect storms at RATE
+ *                                   operations per second (a realistic load
+ *                                   rather than a storm)
+ *
  * Output: "storm mode=M execs=N forks=N connects=N connect_failures=N
  * exec_failures=N port=P comm=C wall_ns=W rate=R" (rate: operations/s).
  * Exit 0 if every operation succeeded, 1 otherwise, 2 on usage error.
@@ -39,6 +43,7 @@ struct result {
 
 static int listen_fd = -1, port;
 static int use_v6;
+static double pace_rate; /* -r: operations per second, 0 = as fast as possible */
 
 static long long now_ns(void)
 {
@@ -128,17 +133,42 @@ static int run_child(char *const *argv, struct result *r)
 	return WEXITSTATUS(st);
 }
 
+/* With -r, sleep until operation i's deadline (absolute, so a slow
+ * operation does not lower the rate). */
+static void pace(long i)
+{
+	static long long start;
+	long long due, now;
+	struct timespec ts;
+
+	if (pace_rate <= 0)
+		return;
+	now = now_ns();
+	if (!i)
+		start = now;
+	due = start + (long long)((double)i * 1e9 / pace_rate);
+	if (due <= now)
+		return;
+	ts.tv_sec = (due - now) / 1000000000LL;
+	ts.tv_nsec = (due - now) % 1000000000LL;
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
 static void exec_storm(long n, const char *prog, struct result *r)
 {
 	char *argv[] = { (char *)prog, NULL };
 
-	for (long i = 0; i < n; i++)
+	for (long i = 0; i < n; i++) {
+		pace(i);
 		run_child(argv, r);
+	}
 }
 
 static void connect_storm(long n, struct result *r)
 {
 	for (long i = 0; i < n; i++) {
+		pace(i);
 		if (connect_once())
 			r->connect_failures++;
 		else
@@ -232,7 +262,7 @@ static int burst(long n, int jobs, const char *prog, int connects, struct result
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: exr-storm exec|connect|mixed|burst|cburst N [-p PROG] [-6] [-j JOBS]\n");
+	fprintf(stderr, "usage: exr-storm exec|connect|mixed|burst|cburst N [-p PROG] [-6] [-j JOBS] [-r RATE]\n");
 	return 2;
 }
 
@@ -250,13 +280,15 @@ int main(int argc, char **argv)
 	mode = argv[1];
 	n = atol(argv[2]);
 	optind = 3;
-	while ((opt = getopt(argc, argv, "p:6j:")) != -1) {
+	while ((opt = getopt(argc, argv, "p:6j:r:")) != -1) {
 		if (opt == 'p')
 			prog = optarg;
 		else if (opt == '6')
 			use_v6 = 1;
 		else if (opt == 'j')
 			jobs = atoi(optarg);
+		else if (opt == 'r')
+			pace_rate = atof(optarg);
 		else
 			return usage();
 	}

@@ -25,6 +25,10 @@ bench/run-overhead.sh -o "$OUT" -r "${REPS:-5}" -x "${EXEC_N:-3000}" -k "${CONN_
 case $? in 0) ;; 77) ;; *) rc=1 ;; esac
 bench/run-capacity.sh -o "$OUT"
 case $? in 0) ;; 77) ;; *) rc=1 ;; esac
+echo
+echo "### The recorder's own cost at a realistic rate"
+bench/run-recorder-cost.sh "$OUT/recorder-cost.tsv"
+case $? in 0) ;; 77) ;; *) rc=1 ;; esac
 bench/run-analyzer.sh -o "$OUT" -s "${SIZES:-1M 10M}" || rc=1
 echo
 echo "Load average after: $(cut -d' ' -f1-3 /proc/loadavg)."
