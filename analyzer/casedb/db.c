@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "casedb/db.h"
 #include "casedb/embedded.h"
@@ -89,6 +91,38 @@ static int user_version(sqlite3 *db, int *v)
 	return 0;
 }
 
+/*
+ * Create a missing case database 0600, whatever the umask: it holds argv,
+ * paths and environment-derived data, like the segments it came from.
+ * SQLite would create it 0644 & ~umask; its -wal, -shm and -journal files
+ * take the database file's mode. An empty file is a valid database. A
+ * symlink is never followed (O_NOFOLLOW here, SQLITE_OPEN_NOFOLLOW below).
+ */
+static int create_private(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int err = 0;
+
+	if (fd < 0)
+		return errno == EEXIST ? 0 : -errno;
+	if (fchmod(fd, 0600)) /* a umask like 0277 would leave it 0400 */
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int db_file_mode(const char *path, unsigned *mode)
+{
+	struct stat st;
+
+	if (!strcmp(path, ":memory:") || !*path)
+		return -ENOENT;
+	if (stat(path, &st))
+		return -errno;
+	*mode = st.st_mode & 07777;
+	return 0;
+}
+
 int db_open(sqlite3 **out, const char *path, int flags)
 {
 	sqlite3 *db = NULL;
@@ -100,6 +134,11 @@ int db_open(sqlite3 **out, const char *path, int flags)
 	if (!(flags & DB_OPEN_CREATE) && strcmp(path, ":memory:") && access(path, F_OK)) {
 		err = -errno;
 		db_set_error("%s", strerror(-err));
+		return err;
+	}
+	if ((flags & DB_OPEN_CREATE) && !(flags & DB_OPEN_READONLY) && strcmp(path, ":memory:") &&
+	    *path && (err = create_private(path))) {
+		db_set_error("cannot create: %s", strerror(-err));
 		return err;
 	}
 	oflags = (flags & DB_OPEN_READONLY) ? SQLITE_OPEN_READONLY

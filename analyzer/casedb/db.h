@@ -30,13 +30,19 @@ int db_add_hook(db_hook_fn fn);
 /*
  * Open the case database at path (":memory:" works for tests): register
  * the SQL functions of sqlfuncs.h, apply the schema unless read-only, check
- * the version, run the hooks. Returns 0 and
+ * the version, run the hooks. A database it creates is 0600 whatever the
+ * umask, and a symlink is never followed. Returns 0 and
  * *db, or -errno: -ENOENT when the file is missing and DB_OPEN_CREATE is
  * not set, -EPROTONOSUPPORT for a newer schema, -EIO for an SQLite error.
  * On failure db_error() says why in one line.
  */
 int db_open(sqlite3 **db, const char *path, int flags);
 void db_close(sqlite3 *db);
+
+/* Permission bits of the database file at path (0 and *mode, or -errno;
+ * -ENOENT for ":memory:"). db_open creates a database 0600; a caller warns
+ * when an existing one is readable or writable by group or others. */
+int db_file_mode(const char *path, unsigned *mode);
 
 /* Run SQL (several statements allowed). 0 or -EIO; db_error() says why. */
 int db_exec(sqlite3 *db, const char *sql);

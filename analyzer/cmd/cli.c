@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cmd/cli.h"
+#include "casedb/db.h"
 #include "text/escape.h"
 
 void cli_getopt_reset(void)
@@ -183,4 +184,21 @@ void cli_expand_error(const char *bad, int err)
 {
 	cli_error("%s: %s", bad, err == -ENODATA ? "no *.exray.zst segments in directory"
 						 : strerror(-err));
+}
+
+int cli_open_db(sqlite3 **db, const char *path, int flags)
+{
+	unsigned mode;
+	int err = db_open(db, path, flags);
+
+	if (err) {
+		cli_error("%s: %s", path, err == -ENOENT && !(flags & DB_OPEN_CREATE)
+						 ? "no such case database (run exray ingest first)"
+						 : db_error());
+		return EXRAY_EXIT_FAILURE;
+	}
+	if (!db_file_mode(path, &mode) && (mode & 077))
+		cli_warn("%s is open to group or others (mode %04o) and holds recorded argv and "
+			 "paths: chmod 600 it", path, mode);
+	return 0;
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <getopt.h>
+#include <sqlite3.h>
 
 /*
  * Exit codes of every exray command (DESIGN.md). Named EXRAY_EXIT_* because
@@ -43,6 +44,14 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "exray CMD: MESSAGE" and a hint to use --help on stderr; returns
  * EXRAY_EXIT_USAGE so a command can `return cli_usage_error(...)`. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Open the case database (flags: casedb/db.h), saying on stderr, one line
+ * each, why it cannot be opened (missing: "run exray ingest first") and
+ * what is wrong with one that opens (readable by group or others). Returns
+ * 0, or EXRAY_EXIT_FAILURE with *db NULL.
+ */
+int cli_open_db(sqlite3 **db, const char *path, int flags);
 
 /* Segment paths to read, in order. */
 struct cli_paths {

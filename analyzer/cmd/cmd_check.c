@@ -389,11 +389,8 @@ int cmd_check(int argc, char **argv)
 	}
 	if (!dbpath)
 		dbpath = paths.n ? ":memory:" : EXRAY_DEFAULT_DB;
-	if ((r = db_open(&db, dbpath, paths.n ? DB_OPEN_CREATE : 0))) {
-		cli_error("%s: %s", dbpath, r == -ENOENT ? "no such case database (run exray ingest first)" : db_error());
-		rc = EXRAY_EXIT_FAILURE;
+	if ((rc = cli_open_db(&db, dbpath, paths.n ? DB_OPEN_CREATE : 0)))
 		goto out;
-	}
 	if (paths.n && (rc = ingest_all(db, &paths)))
 		goto out;
 

@@ -74,11 +74,8 @@ int cmd_ingest(int argc, char **argv)
 		cli_expand_error(bad, err);
 		return EXRAY_EXIT_FAILURE;
 	}
-	if ((err = db_open(&db, dbpath, DB_OPEN_CREATE))) {
-		cli_error("%s: %s", dbpath, db_error());
-		rc = EXRAY_EXIT_FAILURE;
+	if ((rc = cli_open_db(&db, dbpath, DB_OPEN_CREATE)))
 		goto cleanup;
-	}
 	if ((err = ingest_begin(&in, db, cli_stderr_is_tty() ? stderr : NULL))) {
 		cli_error("%s: %s", dbpath, db_error());
 		rc = EXRAY_EXIT_FAILURE;

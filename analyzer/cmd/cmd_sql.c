@@ -349,11 +349,8 @@ int cmd_sql(int argc, char **argv)
 		}
 		exray_sqlfuncs_set_policy(pe);
 	}
-	if ((r = db_open(&db, dbpath, 0))) {
-		cli_error("%s: %s", dbpath, r == -ENOENT ? "no such case database (run exray ingest first)" : db_error());
-		rc = EXRAY_EXIT_FAILURE;
+	if ((rc = cli_open_db(&db, dbpath, 0)))
 		goto out;
-	}
 	while (sql && *sql) {
 		sqlite3_stmt *st = NULL;
 		if (sqlite3_prepare_v2(db, sql, -1, &st, &tail) != SQLITE_OK) {

@@ -46,7 +46,7 @@ int cmd_tree(int argc, char **argv)
 	sqlite3 *db = NULL;
 	uint64_t v;
 	long long n;
-	int opt, err;
+	int opt;
 
 	cli_getopt_reset();
 	while ((opt = getopt_long(argc, argv, "hd:c:p:jw", opts, NULL)) != -1) {
@@ -74,11 +74,8 @@ int cmd_tree(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("tree", "unexpected argument '%s'", argv[optind]);
-	if ((err = db_open(&db, dbpath, DB_OPEN_READONLY))) {
-		cli_error("%s: %s%s", dbpath, db_error(),
-			  err == -ENOENT ? " (run exray ingest first)" : "");
+	if (cli_open_db(&db, dbpath, DB_OPEN_READONLY))
 		return EXRAY_EXIT_FAILURE;
-	}
 	n = tree_print(db, &o, stdout);
 	db_close(db);
 	if (n < 0) {
