@@ -21,7 +21,7 @@ rc=$?
 
 segs=("$out"/*.exray.zst)
 # 0-4 s, 4-8 s, 8-11 s: three segments, each closed with its footer
-[ ${#segs[@]} -ge 3 ] && ok "--segment-age 4s over 11 s: ${#segs[@]} segments" ||
+[ ${#segs[@]} = 3 ] && ok "--segment-age 4s over 11 s: ${#segs[@]} segments" ||
 	fail "--segment-age 4s over 11 s: ${#segs[@]} segments, want 3"
 "$EXRAY" verify "${segs[@]}" >"$EXR_STATE/verify" 2>&1 &&
 	[ "$(grep -c ', complete$' "$EXR_STATE/verify")" = ${#segs[@]} ] &&

@@ -11,11 +11,15 @@ exr_need_root
 . "$here/../lib/reliability.sh"
 
 port=$((20000 + $$ % 20000))
+# the listener says when it listens (a file appears), so the first connect
+# cannot be refused because it came too early
 python3 -c 'import socket, sys, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); time.sleep(30)' "$port" &
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); open(sys.argv[2], "w").close()
+time.sleep(30)' "$port" "$S/listening" &
 exr_register pid $!
-sleep 0.3
+for _ in $(seq 200); do [ -e "$S/listening" ] && break; sleep 0.05; done
+[ -e "$S/listening" ] || exr_die "the test listener on 127.0.0.1:$port did not start"
 connect() { python3 -c 'import socket, sys
 try: socket.create_connection(("127.0.0.1", int(sys.argv[1])), 2).close()
 except OSError: pass' "$1"; }
@@ -24,7 +28,8 @@ for run in 1 2; do
 	rel_start "$S/r$run" "$S/r$run.err" -f 100ms -e connect || exr_die "recorder: $(cat "$S/r$run.err")"
 	connect "$port"           # established
 	connect $((port + 1))     # refused: nothing listens there
-	sleep 0.3
+	# both results are in the ring buffer once connect() has returned, and
+	# the recorder drains it on SIGINT: no need to wait for a flush
 	kill -INT "$RECPID"
 	wait "$RECPID" || fail "recorder run $run"
 	"$EXRAY" dump -t connect,connect_result "$S/r$run" >"$S/d$run.json"

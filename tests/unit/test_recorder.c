@@ -282,6 +282,19 @@ static int list_segments(const char *dir, char names[][300], int max)
 	return k;
 }
 
+/* The sequence number of a segment file name (...-NNNNNN.exray.zst). */
+static unsigned long long seg_seq(const char *name)
+{
+	const char *dash = strrchr(name, '-');
+	unsigned long long seq;
+	char rest[16];
+
+	assert_non_null(dash);
+	assert_int_equal(sscanf(dash, "-%llu%15s", &seq, rest), 2);
+	assert_string_equal(rest, ".exray.zst");
+	return seq;
+}
+
 static void test_output_rotation_and_cap(void **state)
 {
 	struct rec_output_cfg cfg;
@@ -289,6 +302,7 @@ static void test_output_rotation_and_cap(void **state)
 	struct exray_cgroup *cg = mk_cgroup(4242, "/system.slice/docker-x.scope");
 	char err[512], path[300], names[64][300];
 	__u64 lost[EXRAY_LOSS_SLOTS] = { 0 };
+	unsigned long long closed_bytes = 0;
 	int fd, n;
 
 	snprintf(path, sizeof(path), "%s/rot", tmpdir);
@@ -320,6 +334,22 @@ static void test_output_rotation_and_cap(void **state)
 	 * went, and the newest survive with consecutive numbers */
 	assert_true(n <= 6);
 	for (int i = 0; i < n; i++) {
+		unsigned long long seq = seg_seq(names[i]);
+		struct stat st;
+
+		assert_int_equal(stat(names[i], &st), 0);
+		if (i == 0) /* the oldest were deleted: numbering does not start at 0 */
+			assert_true(seq > 0);
+		else        /* consecutive after the deleted ones */
+			assert_int_equal(seq, seg_seq(names[i - 1]) + 1);
+		/* the cap holds for the closed segments (checked at each rotation);
+		 * the newest was open, and grew, after the last check */
+		if (i < n - 1)
+			closed_bytes += (unsigned long long)st.st_size;
+	}
+	assert_true(closed_bytes > 0);
+	assert_true(closed_bytes <= cfg.max_total);
+	for (int i = 0; i < n; i++) {
 		struct exray_seg_reader *r;
 		const struct exray_rec_hdr *h;
 		const struct exray_seg_stats *foot;
@@ -344,8 +374,6 @@ static void test_output_rotation_and_cap(void **state)
 		assert_non_null(foot);
 		assert_int_equal(foot->lost_by_type[EXRAY_REC_EXEC], 5);
 		assert_int_equal(exray_seg_reader_header(r)->argv_max, 4096);
-		if (i > 0) /* consecutive sequence numbers after the deleted ones */
-			assert_non_null(strstr(names[i], "-0000"));
 		exray_seg_reader_free(r);
 	}
 	free(cg);
