@@ -249,6 +249,9 @@ void exray_seg_reader_record_pos(const struct exray_seg_reader *r, __u64 *frame_
 /* Intact event frames decoded so far, and the file size. */
 __u64 exray_seg_reader_frames(const struct exray_seg_reader *r);
 __u64 exray_seg_reader_file_size(const struct exray_seg_reader *r);
+/* Bytes decompressed so far, trial decompressions while resynchronising
+ * included; bounded per file (SEGMENT.md, "Reading"). */
+__u64 exray_seg_reader_inflated(const struct exray_seg_reader *r);
 /* Records of types this reader does not know, skipped so far. */
 __u64 exray_seg_reader_skipped(const struct exray_seg_reader *r);
 /* One line describing a fatal error returned by exray_seg_next. */

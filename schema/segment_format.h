@@ -20,6 +20,24 @@
  */
 #define EXRAY_META_PREFIX 24u
 
+/*
+ * The largest frame a writer makes: a batch is compressed once it reaches
+ * its threshold (at most EXRAY_SEG_MAX_FRAME_BYTES), so it holds at most
+ * that plus one more record of the largest kind. Readers refuse to inflate
+ * anything bigger ("frame too large"): that is how a crafted frame of a few
+ * bytes that claims gigabytes costs nothing.
+ */
+#define EXRAY_SEG_MAX_FRAME_BYTES (16u * 1024 * 1024)
+#define EXRAY_SEG_MAX_FRAME_CONTENT ((__u64)EXRAY_SEG_MAX_FRAME_BYTES + EXRAY_EXEC_MAX_SIZE)
+/*
+ * What a reader inflates for one file at most, counting the trial
+ * decompressions of resynchronisation: two largest frames plus 64 times
+ * the file's size. Real segments expand 5-20 times, so only a crafted file
+ * (frames that compress memset-like data, or many candidates after damage)
+ * reaches it; then the rest of the file is skipped and said so.
+ */
+#define EXRAY_SEG_INFLATE_BUDGET(file_size) (2 * EXRAY_SEG_MAX_FRAME_CONTENT + 64 * (__u64)(file_size))
+
 static inline void put_le16(unsigned char *p, __u16 v)
 {
 	p[0] = (unsigned char)v;

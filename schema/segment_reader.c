@@ -18,7 +18,6 @@
 #include "segment.h"
 #include "segment_format.h"
 
-#define MAX_FRAME_CONTENT (64ull * 1024 * 1024) /* refuse decompression bombs */
 #define MAX_FILE_BYTES (4ull * 1024 * 1024 * 1024)
 #define SKIPPABLE_MASK 0xFFFFFFF0u
 
@@ -38,6 +37,11 @@ struct exray_seg_reader {
 	__u32 rec_index;      /* index in frame of the next record */
 	__u32 last_index;     /* index of the record last returned */
 	__u64 frames;
+
+	__u64 inflated;       /* bytes decompressed so far, trials included */
+	bool over_budget;     /* EXRAY_SEG_INFLATE_BUDGET reached: stop */
+	bool budget_said;
+	__u64 budget_off;     /* where it was reached */
 
 	bool have_header, have_footer, have_stats, minor_reported;
 	__u64 skipped_records;       /* records of unknown types, skipped */
@@ -190,13 +194,46 @@ void exray_seg_reader_free(struct exray_seg_reader *r)
 
 /* ----------------------------------------------------------- frame checks */
 
-enum frame_kind { FRAME_NONE, FRAME_META, FRAME_FOREIGN_SKIP, FRAME_DATA };
+enum frame_kind { FRAME_NONE, FRAME_META, FRAME_FOREIGN_SKIP, FRAME_DATA, FRAME_TOO_LARGE };
 
 /*
- * Decide what starts at `off` without side effects. Returns the kind and its
- * total size in *size for a frame that is whole and intact (metadata crc
- * good; data frames fully decoded with their checksum when `deep`),
- * FRAME_NONE otherwise.
+ * Count n bytes about to be inflated against the file's budget. False (and
+ * the reader stops, saying so once) when they do not fit: a crafted file
+ * must not buy seconds of CPU with a few bytes per frame.
+ */
+static bool inflate_allowed(struct exray_seg_reader *r, __u64 off, __u64 n)
+{
+	if (!r->over_budget && r->inflated + n <= EXRAY_SEG_INFLATE_BUDGET(r->size)) {
+		r->inflated += n;
+		return true;
+	}
+	if (!r->over_budget) {
+		r->over_budget = true;
+		r->budget_off = off;
+	}
+	return false;
+}
+
+/* Once over budget, say so (after the issue that led there: file order). */
+static int note_budget(struct exray_seg_reader *r)
+{
+	if (!r->over_budget || r->budget_said)
+		return 0;
+	r->budget_said = true;
+	r->pos = r->size;
+	return add_issue(r, EXRAY_ISSUE_BAD_FRAME, r->budget_off, r->size - r->budget_off,
+			 "decompression budget (%llu MiB) exhausted at offset %llu: the file inflates "
+			 "far more than a segment can; the rest is not read",
+			 (unsigned long long)(EXRAY_SEG_INFLATE_BUDGET(r->size) >> 20),
+			 (unsigned long long)r->budget_off);
+}
+
+/*
+ * Decide what starts at `off`. Returns the kind and its total size in *size
+ * for a frame that is whole and intact (metadata crc good; data frames fully
+ * decoded with their checksum when `deep`), FRAME_TOO_LARGE for a whole data
+ * frame that declares more content than any writer makes, FRAME_NONE
+ * otherwise. Only the inflate budget changes.
  */
 static enum frame_kind probe_frame(struct exray_seg_reader *r, __u64 off, __u64 *size, bool deep)
 {
@@ -228,15 +265,19 @@ static enum frame_kind probe_frame(struct exray_seg_reader *r, __u64 off, __u64 
 		if (ZSTD_isError(csize))
 			return FRAME_NONE;
 		content = ZSTD_getFrameContentSize(p, csize);
-		if (content == ZSTD_CONTENTSIZE_UNKNOWN || content == ZSTD_CONTENTSIZE_ERROR ||
-		    content > MAX_FRAME_CONTENT)
+		if (content == ZSTD_CONTENTSIZE_UNKNOWN || content == ZSTD_CONTENTSIZE_ERROR)
 			return FRAME_NONE;
 		*size = csize;
+		if (content > EXRAY_SEG_MAX_FRAME_CONTENT)
+			return FRAME_TOO_LARGE;
 		if (deep) {
 			/* only used while resynchronising after damage */
-			void *tmp = malloc(content ? content : 1);
+			void *tmp;
 			size_t n;
 
+			if (!inflate_allowed(r, off, content))
+				return FRAME_NONE;
+			tmp = malloc(content ? content : 1);
 			if (!tmp)
 				return FRAME_NONE;
 			n = ZSTD_decompressDCtx(r->dctx, tmp, content, p, csize);
@@ -257,9 +298,14 @@ static __u64 resync(struct exray_seg_reader *r, __u64 from)
 		__u32 magic = get_le32(r->buf + off);
 		__u64 size;
 
+		enum frame_kind kind;
+
 		if (magic != ZSTD_MAGICNUMBER && magic != EXRAY_SEG_SKIPPABLE_MAGIC)
 			continue;
-		if (probe_frame(r, off, &size, true) != FRAME_NONE)
+		kind = probe_frame(r, off, &size, true);
+		if (r->over_budget)
+			break;
+		if (kind != FRAME_NONE && kind != FRAME_TOO_LARGE)
 			return off;
 	}
 	return r->size;
@@ -364,6 +410,8 @@ static int load_data_frame(struct exray_seg_reader *r, __u64 off, __u64 csize)
 	unsigned long long content = ZSTD_getFrameContentSize(p, csize);
 	size_t n;
 
+	if (!inflate_allowed(r, off, content))
+		return note_budget(r);
 	if (content > r->frame_cap) {
 		void *nb = realloc(r->frame, content);
 
@@ -425,6 +473,16 @@ static int next_frame(struct exray_seg_reader *r)
 			if (!err && r->frame_len)
 				return 0;
 			break;
+		case FRAME_TOO_LARGE: {
+			char what[120];
+
+			snprintf(what, sizeof(what),
+				 "frame too large (%llu bytes of content, limit %llu)",
+				 (unsigned long long)ZSTD_getFrameContentSize(r->buf + off, size),
+				 (unsigned long long)EXRAY_SEG_MAX_FRAME_CONTENT);
+			err = skip_damage(r, off, true, EXRAY_ISSUE_BAD_FRAME, what);
+			break;
+		}
 		case FRAME_NONE: {
 			__u32 magic = r->size - off >= 4 ? get_le32(r->buf + off) : 0;
 			bool whole = frame_is_whole(r, off);
@@ -441,6 +499,8 @@ static int next_frame(struct exray_seg_reader *r)
 			break;
 		}
 		}
+		if (!err)
+			err = note_budget(r);
 		if (err)
 			return err;
 	}
@@ -591,6 +651,11 @@ void exray_seg_reader_record_pos(const struct exray_seg_reader *r, __u64 *frame_
 {
 	*frame_offset = r->frame_offset;
 	*index = r->last_index;
+}
+
+__u64 exray_seg_reader_inflated(const struct exray_seg_reader *r)
+{
+	return r->inflated;
 }
 
 __u64 exray_seg_reader_frames(const struct exray_seg_reader *r)

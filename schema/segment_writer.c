@@ -11,7 +11,6 @@
 #include "segment_format.h"
 
 #define DEFAULT_FRAME_BYTES (256u * 1024)
-#define MAX_FRAME_BYTES (16u * 1024 * 1024)
 
 struct exray_seg_writer {
 	int fd;
@@ -87,8 +86,8 @@ int exray_seg_writer_open(struct exray_seg_writer **out, int dirfd, const char *
 		return -ENOMEM;
 	w->fd = -1;
 	w->frame_bytes = opts && opts->frame_bytes ? opts->frame_bytes : DEFAULT_FRAME_BYTES;
-	if (w->frame_bytes > MAX_FRAME_BYTES)
-		w->frame_bytes = MAX_FRAME_BYTES;
+	if (w->frame_bytes > EXRAY_SEG_MAX_FRAME_BYTES)
+		w->frame_bytes = EXRAY_SEG_MAX_FRAME_BYTES;
 	/* room for one more record of the largest kind past the threshold */
 	w->batch_cap = w->frame_bytes + EXRAY_EXEC_MAX_SIZE;
 	w->batch = malloc(w->batch_cap);

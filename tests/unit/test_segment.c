@@ -693,6 +693,101 @@ static void test_zstd_cli_reads_segments(void **state)
 	free(s.recs.data);
 }
 
+/* A header followed by zstd frames of `content` zero bytes each (a few
+ * hundred bytes apiece), `n` times; with bad_checksum, each frame's last
+ * byte is flipped so no frame is intact and the reader resynchronises
+ * after every one. */
+static unsigned char *bomb_file(size_t content, int n, bool bad_checksum, size_t *len)
+{
+	struct exray_seg_header hdr;
+	unsigned char *zeros = calloc(1, content), *frame, *buf;
+	size_t fcap = ZSTD_compressBound(content), flen;
+	ZSTD_CCtx *c = ZSTD_createCCtx();
+
+	frame = malloc(fcap);
+	ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
+	flen = ZSTD_compress2(c, frame, fcap, zeros, content);
+	assert_false(ZSTD_isError(flen));
+	if (bad_checksum)
+		frame[flen - 1] ^= 1;
+	buf = malloc(EXRAY_META_PREFIX + sizeof(hdr) + (size_t)n * flen);
+	make_header(&hdr, 1);
+	exray_meta_encode(buf, EXRAY_META_HEADER, &hdr, sizeof(hdr));
+	*len = EXRAY_META_PREFIX + sizeof(hdr);
+	for (int i = 0; i < n; i++, *len += flen)
+		memcpy(buf + *len, frame, flen);
+	ZSTD_freeCCtx(c);
+	free(zeros);
+	free(frame);
+	return buf;
+}
+
+/* Issue 18 item 10: a frame declaring more than any writer makes is named
+ * as such, not as a damaged frame. */
+static void test_frame_too_large(void **state)
+{
+	struct exray_seg_reader *r;
+	const struct exray_rec_hdr *h;
+	unsigned char *buf;
+	size_t len;
+
+	buf = bomb_file(EXRAY_SEG_MAX_FRAME_CONTENT + 8, 1, false, &len);
+	assert_int_equal(exray_seg_reader_open_mem(&r, buf, len), 0);
+	assert_int_equal(exray_seg_next(r, &h), 0);
+	assert_int_equal(exray_seg_reader_issue_count(r), 1);
+	assert_int_equal(exray_seg_reader_issue(r, 0)->kind, EXRAY_ISSUE_BAD_FRAME);
+	assert_non_null(strstr(exray_seg_reader_issue(r, 0)->detail, "frame too large"));
+	assert_null(strstr(exray_seg_reader_issue(r, 0)->detail, "damaged"));
+	assert_int_equal(exray_seg_reader_inflated(r), 0);
+	exray_seg_reader_free(r);
+	free(buf);
+}
+
+/*
+ * Issue 18 item 11: ~100 KB of frames that each inflate 16 MiB of zeros and
+ * fail their checksum. Every one is a resync candidate; without a budget
+ * the reader inflated each twice (gigabytes, seconds of CPU). It now stops
+ * at the per-file budget and says so.
+ */
+static void test_inflate_budget(void **state)
+{
+	struct exray_seg_reader *r;
+	const struct exray_rec_hdr *h;
+	unsigned char *buf;
+	size_t len, i;
+	bool said = false;
+
+	buf = bomb_file(EXRAY_SEG_MAX_FRAME_BYTES, 1, true, &len);
+	free(buf);
+	/* as many frames as fit in 100 KB */
+	buf = bomb_file(EXRAY_SEG_MAX_FRAME_BYTES, (int)(100000 / (len - 424)), true, &len);
+	assert_true(len > 90000);
+	assert_int_equal(exray_seg_reader_open_mem(&r, buf, len), 0);
+	assert_int_equal(exray_seg_next(r, &h), 0);
+	assert_true(exray_seg_reader_inflated(r) <= EXRAY_SEG_INFLATE_BUDGET(len));
+	for (i = 0; i < exray_seg_reader_issue_count(r); i++)
+		said |= strstr(exray_seg_reader_issue(r, i)->detail, "budget") != NULL;
+	assert_true(said);
+	exray_seg_reader_free(r);
+	free(buf);
+
+	/* a real segment, damaged in every frame, stays well inside it */
+	struct sample s;
+	write_sample("budget.exray.zst", &s);
+	buf = slurp("budget.exray.zst", &len);
+	for (int f = 0; f < NFRAMES; f++)
+		buf[s.frame_end[f] - 1] ^= 1;
+	assert_int_equal(exray_seg_reader_open_mem(&r, buf, len), 0);
+	while (exray_seg_next(r, &h) == 1)
+		;
+	for (i = 0; i < exray_seg_reader_issue_count(r); i++)
+		assert_null(strstr(exray_seg_reader_issue(r, i)->detail, "budget"));
+	assert_true(exray_seg_reader_footer(r) != NULL);
+	exray_seg_reader_free(r);
+	free(buf);
+	free(s.recs.data);
+}
+
 static void test_reader_open_errors(void **state)
 {
 	struct exray_seg_reader *r;
@@ -721,6 +816,8 @@ int main(void)
 		cmocka_unit_test(test_record_positions),
 		cmocka_unit_test(test_zstd_cli_reads_segments),
 		cmocka_unit_test(test_reader_open_errors),
+		cmocka_unit_test(test_frame_too_large),
+		cmocka_unit_test(test_inflate_budget),
 	};
 
 	return cmocka_run_group_tests_name("segment", tests, setup_dir, teardown_dir);
