@@ -118,14 +118,23 @@ struct exray_exec {
  * d_path of the new mm's exe_file: symlinks, "..", "//", fexecve and
  * ld.so-run files resolved) and cwd_len bytes of the working directory,
  * each NUL-terminated. Readers of 1.1 stop at argv and never see it.
+ * Both paths are as the task sees them (from its root, so a container's
+ * "/tmp/x" is "/tmp/x"), without d_path's " (deleted)" suffix: the flags
+ * say that. A memfd image is "/memfd:NAME".
  */
-#define EXRAY_EXE_MEMFD       0x0001 /* image is a memfd ("/memfd:NAME (deleted)") */
+#define EXRAY_EXE_MEMFD       0x0001 /* image is a memfd ("/memfd:NAME") */
 #define EXRAY_EXE_DELETED     0x0002 /* image file was unlinked */
 #define EXRAY_EXE_UPPER_LAYER 0x0004 /* image lives in an overlayfs upper dir:
                                         written inside the container */
 #define EXRAY_EXE_UNRESOLVED  0x0008 /* exe path could not be resolved */
 #define EXRAY_EXE_SETUID      0x0010 /* image file mode has S_ISUID */
 #define EXRAY_EXE_SETGID      0x0020 /* image file mode has S_ISGID */
+#define EXRAY_EXE_LOADER      0x0040 /* the kernel ran the dynamic loader
+                                        (`ld.so FILE`): exe is FILE, taken
+                                        from the loader's arguments and made
+                                        absolute from cwd (symlinks in it
+                                        not followed); exe_ino/exe_dev are
+                                        the loader's */
 struct exray_exec_ext {
 	__u64 cap_effective; /* after the exec */
 	__u64 exe_ino;       /* image inode number */
@@ -224,8 +233,11 @@ struct exray_syn {
  * cgroup (EXRAY_REC_CGROUP): the path of a cgroup v2 id, relative to the
  * cgroup2 root and starting with '/', read from the kernel the first time the
  * id is seen. Followed by path_len bytes (NUL-terminated), zero padded.
+ * A path deeper or longer than the kernel walk keeps its leaf components
+ * (where container ids are) and starts with "/..." in place of the ones
+ * cut, with EXRAY_F_CGROUP_PATH_TRUNCATED.
  */
-#define EXRAY_F_CGROUP_PATH_TRUNCATED 0x0001 /* deeper than the kernel walk */
+#define EXRAY_F_CGROUP_PATH_TRUNCATED 0x0001 /* top cut: the path starts "/..." */
 struct exray_cgroup {
 	struct exray_rec_hdr hdr;
 	__u64 cgroup_id;
@@ -278,6 +290,7 @@ enum exray_file_op {
 #define EXRAY_F_PATH_UNREADABLE  0x0010 /* the argument could not be read at all */
 #define EXRAY_F_FILE_EXEC_BITS   0x0020 /* chmod/create gave an exec bit */
 #define EXRAY_F_FILE_SENSITIVE   0x0040 /* path matched the sensitive-path list */
+#define EXRAY_F_PATH2_UNREADABLE 0x0080 /* the second argument could not be read */
 
 /* file (EXRAY_REC_FILE), then path[path_len] and path2[path2_len]. */
 struct exray_file {
@@ -308,7 +321,8 @@ struct exray_priv {
 	__u8 op;                   /* enum exray_priv_op */
 	__u8 reserved[3];
 	__s32 ret;
-	__u32 old_ids[3];          /* real, effective, saved uid (gid for *gid ops) before */
+	__u32 old_ids[3];          /* real, effective, saved uid (gid for *gid ops) before;
+	                              setfsuid/setfsgid: the third is the fs id */
 	__u32 new_ids[3];          /* the same after the call */
 	__u64 cap_effective_old;   /* before */
 	__u64 cap_effective;       /* after */
@@ -423,8 +437,12 @@ struct exray_bpf_cmd {
 };
 
 /* uring (EXRAY_REC_URING): a security-relevant io_uring submission, which
- * no syscall tracepoint sees. Then path[path_len]. */
+ * no syscall tracepoint sees. Then path[path_len] and path2[path2_len],
+ * made absolute like file paths (from the request's dirfd or the cwd, "."
+ * and ".." folded, symlinks not followed). */
 #define EXRAY_F_URING_PATH_UNREADABLE 0x0001
+#define EXRAY_F_URING_PATH_UNRESOLVED 0x0002 /* path is the raw argument */
+#define EXRAY_F_URING_PATH_TRUNCATED  0x0004
 struct exray_uring {
 	struct exray_rec_hdr hdr;
 	struct exray_task task;   /* the submitting task */
@@ -435,7 +453,8 @@ struct exray_uring {
 	__u64 user_data;
 	__u8 daddr[16];           /* connect: destination */
 	__u16 path_len;           /* openat/unlinkat/renameat/...: the path argument */
-	__u8 reserved[6];
+	__u16 path2_len;          /* renameat/linkat: the new name; symlinkat: the link */
+	__u8 reserved[4];
 };
 
 /*
@@ -509,6 +528,7 @@ EXRAY_ASSERT_OFF(struct exray_bpf_cmd, prog_name, 120);
 EXRAY_ASSERT_SIZE(struct exray_uring, 144);
 EXRAY_ASSERT_OFF(struct exray_uring, daddr, 120);
 EXRAY_ASSERT_OFF(struct exray_uring, path_len, 136);
+EXRAY_ASSERT_OFF(struct exray_uring, path2_len, 138);
 EXRAY_ASSERT_SIZE(struct exray_container, 32);
 _Static_assert(EXRAY_REC_TYPE_MAX <= EXRAY_TYPE_SLOTS, "per-type counters index record types");
 

@@ -38,7 +38,8 @@ static const struct string_layout layouts[EXRAY_REC_TYPE_MAX] = {
 				offsetof(struct exray_ns, source_len),
 				offsetof(struct exray_ns, fstype_len)),
 	[EXRAY_REC_MEMFD] = LAYOUT(exray_memfd, offsetof(struct exray_memfd, name_len)),
-	[EXRAY_REC_URING] = LAYOUT(exray_uring, offsetof(struct exray_uring, path_len)),
+	[EXRAY_REC_URING] = LAYOUT(exray_uring, offsetof(struct exray_uring, path_len),
+				   offsetof(struct exray_uring, path2_len)),
 };
 
 static unsigned short len_at(const struct exray_rec_hdr *h, unsigned short off)
