@@ -72,6 +72,277 @@ static void addr_keys(FILE *f, __u8 family, const __u8 *saddr, __u16 sport, cons
 	fprintf(f, ",\"daddr\":\"%s\",\"dport\":%u", addr_text(a, family, daddr), dport);
 }
 
+/* ------------------------------------------------ 1.2: what a process did */
+
+/* "name" of v in a table of names indexed by value, or NULL. */
+#define NAME_OF(tab, v) ((size_t)(v) < sizeof(tab) / sizeof(tab[0]) ? tab[v] : NULL)
+
+static const char *const file_ops[] = {
+	[EXRAY_FILE_WRITE] = "write",     [EXRAY_FILE_CREATE] = "create",
+	[EXRAY_FILE_TRUNCATE] = "truncate", [EXRAY_FILE_RENAME] = "rename",
+	[EXRAY_FILE_UNLINK] = "unlink",   [EXRAY_FILE_LINK] = "link",
+	[EXRAY_FILE_SYMLINK] = "symlink", [EXRAY_FILE_CHMOD] = "chmod",
+	[EXRAY_FILE_CHOWN] = "chown",     [EXRAY_FILE_READ] = "read",
+};
+static const char *const priv_ops[] = {
+	[EXRAY_PRIV_SETUID] = "setuid",       [EXRAY_PRIV_SETGID] = "setgid",
+	[EXRAY_PRIV_SETREUID] = "setreuid",   [EXRAY_PRIV_SETREGID] = "setregid",
+	[EXRAY_PRIV_SETRESUID] = "setresuid", [EXRAY_PRIV_SETRESGID] = "setresgid",
+	[EXRAY_PRIV_SETFSUID] = "setfsuid",   [EXRAY_PRIV_SETFSGID] = "setfsgid",
+	[EXRAY_PRIV_CAPSET] = "capset",
+};
+static const char *const ns_ops[] = {
+	[EXRAY_NS_SETNS] = "setns", [EXRAY_NS_UNSHARE] = "unshare", [EXRAY_NS_CLONE] = "clone",
+	[EXRAY_NS_MOUNT] = "mount", [EXRAY_NS_UMOUNT] = "umount",   [EXRAY_NS_PIVOT_ROOT] = "pivot_root",
+};
+static const char *const ptrace_ops[] = {
+	[EXRAY_PTRACE_ATTACH] = "attach",   [EXRAY_PTRACE_SEIZE] = "seize",
+	[EXRAY_PTRACE_TRACEME] = "traceme", [EXRAY_PTRACE_POKE] = "poke",
+	[EXRAY_PTRACE_VM_WRITE] = "vm_write",
+};
+static const char *const socket_ops[] = {
+	[EXRAY_SOCKET_PACKET] = "packet", [EXRAY_SOCKET_RAW] = "raw",
+	[EXRAY_SOCKET_DUP_STDIO] = "dup_stdio",
+};
+/* io_uring opcodes (include/uapi/linux/io_uring.h), by number. */
+static const char *const uring_ops[] = {
+	"nop", "readv", "writev", "fsync", "read_fixed", "write_fixed", "poll_add",
+	"poll_remove", "sync_file_range", "sendmsg", "recvmsg", "timeout", "timeout_remove",
+	"accept", "async_cancel", "link_timeout", "connect", "fallocate", "openat", "close",
+	"files_update", "statx", "read", "write", "fadvise", "madvise", "send", "recv",
+	"openat2", "epoll_ctl", "splice", "provide_buffers", "remove_buffers", "tee",
+	"shutdown", "renameat", "unlinkat", "mkdirat", "symlinkat", "linkat", "msg_ring",
+	"fsetxattr", "setxattr", "fgetxattr", "getxattr", "socket", "uring_cmd", "send_zc",
+	"sendmsg_zc", "read_multishot", "waitid", "futex_wait", "futex_wake", "futex_waitv",
+	"fixed_fd_install", "ftruncate", "bind", "listen",
+};
+static const char *const ns_names[] = { "mnt", "cgroup", "uts", "ipc", "user", "pid", "net", "time" };
+static const char *const exe_flag_names[] = { "memfd", "deleted", "upper_layer", "unresolved",
+					      "setuid", "setgid", "loader" };
+
+/* ,"k":"name" of an op, or ,"k":"op_N" for a number this exray does not name. */
+static void op_key(FILE *f, const char *k, const char *name, unsigned v)
+{
+	key(f, k);
+	if (name)
+		fprintf(f, "\"%s\"", name);
+	else
+		fprintf(f, "\"op_%u\"", v);
+}
+
+/* ,"k":[names of the set bits] */
+static void bits_key(FILE *f, const char *k, const char *const *names, unsigned n, __u32 bits)
+{
+	bool first = true;
+
+	key(f, k);
+	putc('[', f);
+	for (unsigned i = 0; i < n; i++) {
+		if (!(bits & (1u << i)))
+			continue;
+		fprintf(f, "%s\"%s\"", first ? "" : ",", names[i]);
+		first = false;
+	}
+	putc(']', f);
+}
+
+static void flag_key(FILE *f, const struct exray_rec_hdr *h, __u16 bit, const char *k)
+{
+	if (h->flags & bit)
+		fprintf(f, ",\"%s\":true", k);
+}
+
+/* ,"k":"string" of record string i, or null when absent. */
+static void string_key(FILE *f, const struct exray_rec_hdr *h, unsigned i, const char *k)
+{
+	key(f, k);
+	json_write_str(f, exray_rec_string(h, i));
+}
+
+static void hex_key(FILE *f, const char *k, __u64 v)
+{
+	fprintf(f, ",\"%s\":\"%016llx\"", k, (unsigned long long)v);
+}
+
+/* A device number in the kernel's encoding (major << 20 | minor). */
+static void dev_key(FILE *f, const char *k, __u32 dev)
+{
+	fprintf(f, ",\"%s\":\"%u:%u\"", k, dev >> 20, dev & 0xfffff);
+}
+
+static void exec_ext_keys(FILE *f, const struct exray_exec *e)
+{
+	const char *exe, *cwd;
+	const struct exray_exec_ext *x = exray_exec_ext(e, &exe, &cwd);
+
+	if (!x)
+		return;
+	fprintf(f, ",\"tty\":%s", x->tty ? "true" : "false");
+	if (x->tty)
+		dev_key(f, "tty_dev", x->tty);
+	key(f, "cwd");
+	json_write_str(f, cwd);
+	key(f, "exe");
+	json_write_str(f, exe);
+	bits_key(f, "exe_flags", exe_flag_names, sizeof(exe_flag_names) / sizeof(exe_flag_names[0]),
+		 x->exe_flags);
+	hex_key(f, "cap_effective", x->cap_effective);
+	fprintf(f, ",\"exe_ino\":%llu", (unsigned long long)x->exe_ino);
+	dev_key(f, "exe_dev", x->exe_dev);
+}
+
+static void file_keys(FILE *f, const struct exray_file *r)
+{
+	const struct exray_rec_hdr *h = &r->hdr;
+
+	op_key(f, "op", NAME_OF(file_ops, r->op), r->op);
+	fprintf(f, ",\"ret\":%d", r->ret);
+	string_key(f, h, 0, "path");
+	if (r->path2_len)
+		string_key(f, h, 1, "path2");
+	fprintf(f, ",\"flags\":%u,\"mode\":\"0%03o\"", r->open_flags, r->mode);
+	if (r->op == EXRAY_FILE_CHOWN)
+		fprintf(f, ",\"owner_uid\":%d,\"owner_gid\":%d", (int)r->uid, (int)r->gid);
+	flag_key(f, h, EXRAY_F_PATH_UNRESOLVED, "path_unresolved");
+	flag_key(f, h, EXRAY_F_PATH_TRUNCATED, "path_truncated");
+	flag_key(f, h, EXRAY_F_PATH_UNREADABLE, "path_unreadable");
+	flag_key(f, h, EXRAY_F_PATH2_UNRESOLVED, "path2_unresolved");
+	flag_key(f, h, EXRAY_F_PATH2_TRUNCATED, "path2_truncated");
+	flag_key(f, h, EXRAY_F_PATH2_UNREADABLE, "path2_unreadable");
+	fprintf(f, ",\"sensitive\":%s,\"exec_bits\":%s",
+		h->flags & EXRAY_F_FILE_SENSITIVE ? "true" : "false",
+		h->flags & EXRAY_F_FILE_EXEC_BITS ? "true" : "false");
+}
+
+static void ids_key(FILE *f, const char *k, const __u32 ids[3])
+{
+	fprintf(f, ",\"%s\":[%d,%d,%d]", k, (int)ids[0], (int)ids[1], (int)ids[2]);
+}
+
+static void priv_keys(FILE *f, const struct exray_priv *r)
+{
+	bool gid = r->op == EXRAY_PRIV_SETGID || r->op == EXRAY_PRIV_SETREGID ||
+		   r->op == EXRAY_PRIV_SETRESGID || r->op == EXRAY_PRIV_SETFSGID;
+
+	op_key(f, "op", NAME_OF(priv_ops, r->op), r->op);
+	fprintf(f, ",\"ret\":%d", r->ret);
+	if (r->op != EXRAY_PRIV_CAPSET) {
+		ids_key(f, gid ? "old_gid" : "old_uid", r->old_ids);
+		ids_key(f, gid ? "new_gid" : "new_uid", r->new_ids);
+	}
+	hex_key(f, "cap_effective_old", r->cap_effective_old);
+	hex_key(f, "cap_effective", r->cap_effective);
+	hex_key(f, "cap_permitted", r->cap_permitted);
+}
+
+static void ns_keys(FILE *f, const struct exray_ns *r)
+{
+	const struct exray_rec_hdr *h = &r->hdr;
+	const char *target = exray_rec_string(h, 0);
+
+	op_key(f, "op", NAME_OF(ns_ops, r->op), r->op);
+	fprintf(f, ",\"ret\":%d", r->ret);
+	bits_key(f, "nstype", ns_names, 8, r->nstypes);
+	fprintf(f, ",\"flags\":%llu", (unsigned long long)r->flags);
+	key(f, "target");
+	if (target)
+		json_write_str(f, target);
+	else if (r->target_pid)
+		fprintf(f, "%u", r->target_pid);
+	else
+		fputs("null", f);
+	if (r->target_pid)
+		fprintf(f, ",\"target_pid\":%u", r->target_pid);
+	if (r->target_ns)
+		fprintf(f, ",\"target_ns\":%u", r->target_ns);
+	if (r->source_len)
+		string_key(f, h, 1, "source");
+	if (r->fstype_len)
+		string_key(f, h, 2, "fstype");
+	flag_key(f, h, EXRAY_F_NS_TARGET_TRUNCATED, "target_truncated");
+	flag_key(f, h, EXRAY_F_NS_STRING_UNREADABLE, "string_unreadable");
+}
+
+static void ptrace_keys(FILE *f, const struct exray_ptrace *r)
+{
+	op_key(f, "op", NAME_OF(ptrace_ops, r->op), r->op);
+	fprintf(f, ",\"ret\":%d,\"target_pid\":%u,\"target_start\":%llu,\"request\":%lld",
+		r->ret, r->target_pid, (unsigned long long)r->target_start, (long long)r->request);
+	if (r->addr)
+		fprintf(f, ",\"addr\":\"%llx\"", (unsigned long long)r->addr);
+}
+
+static void socket_keys(FILE *f, const struct exray_socket *r)
+{
+	char a[ADDR_TEXT_LEN];
+
+	op_key(f, "op", NAME_OF(socket_ops, r->op), r->op);
+	fprintf(f, ",\"ret\":%d,\"family\":%u,\"sock_type\":%u,\"protocol\":%u,\"fd\":%d",
+		r->ret, r->family, r->sock_type, r->protocol, r->fd);
+	if (r->op == EXRAY_SOCKET_DUP_STDIO)
+		fprintf(f, ",\"oldfd\":%d", r->oldfd);
+	if (r->sock)
+		fprintf(f, ",\"sock\":\"%llx\"", (unsigned long long)r->sock);
+	if (r->peer_family)
+		fprintf(f, ",\"peer_family\":%u,\"daddr\":\"%s\",\"dport\":%u", r->peer_family,
+			addr_text(a, r->peer_family, r->daddr), r->dport);
+}
+
+static void memfd_keys(FILE *f, const struct exray_memfd *r)
+{
+	fprintf(f, ",\"op\":\"create\",\"ret\":%d", r->ret);
+	string_key(f, &r->hdr, 0, "name");
+	fprintf(f, ",\"flags\":%u", r->mfd_flags);
+	flag_key(f, &r->hdr, EXRAY_F_MEMFD_NAME_UNREADABLE, "name_unreadable");
+}
+
+static void bpf_keys(FILE *f, const struct exray_bpf_cmd *r)
+{
+	op_key(f, "op", r->cmd == 5 ? "prog_load" : NULL, r->cmd); /* BPF_PROG_LOAD */
+	fprintf(f, ",\"ret\":%d,\"cmd\":%u,\"prog_type\":%u,\"insn_cnt\":%u", r->ret, r->cmd,
+		r->prog_type, r->insn_cnt);
+	key(f, "prog_name");
+	json_write_strn(f, r->prog_name, strnlen(r->prog_name, sizeof(r->prog_name)));
+}
+
+static void uring_keys(FILE *f, const struct exray_uring *r)
+{
+	const struct exray_rec_hdr *h = &r->hdr;
+	char a[ADDR_TEXT_LEN];
+
+	op_key(f, "op", NAME_OF(uring_ops, r->opcode), r->opcode);
+	fprintf(f, ",\"opcode\":%u,\"fd\":%d,\"user_data\":%llu", r->opcode, r->fd,
+		(unsigned long long)r->user_data);
+	string_key(f, h, 0, "path");
+	if (r->path2_len)
+		string_key(f, h, 1, "path2");
+	if (r->family)
+		fprintf(f, ",\"family\":%u,\"daddr\":\"%s\",\"dport\":%u", r->family,
+			addr_text(a, r->family, r->daddr), r->dport);
+	flag_key(f, h, EXRAY_F_URING_PATH_UNRESOLVED, "path_unresolved");
+	flag_key(f, h, EXRAY_F_URING_PATH_TRUNCATED, "path_truncated");
+	flag_key(f, h, EXRAY_F_URING_PATH_UNREADABLE, "path_unreadable");
+}
+
+/* Types 10-17: the task block first, then the family's keys. Each
+ * record's length was checked by the reader against its fixed part. */
+static void did_keys(struct dump_ctx *c, const struct exray_rec_hdr *h)
+{
+	FILE *f = c->out;
+
+	task_keys(c, (const struct exray_task *)(h + 1));
+	switch (h->type) {
+	case EXRAY_REC_FILE: file_keys(f, (const void *)h); break;
+	case EXRAY_REC_PRIV: priv_keys(f, (const void *)h); break;
+	case EXRAY_REC_NS: ns_keys(f, (const void *)h); break;
+	case EXRAY_REC_PTRACE: ptrace_keys(f, (const void *)h); break;
+	case EXRAY_REC_SOCKET: socket_keys(f, (const void *)h); break;
+	case EXRAY_REC_MEMFD: memfd_keys(f, (const void *)h); break;
+	case EXRAY_REC_BPF: bpf_keys(f, (const void *)h); break;
+	case EXRAY_REC_URING: uring_keys(f, (const void *)h); break;
+	}
+}
+
 static int remember_cgroup(struct dump_ctx *c, __u64 id, const char *path)
 {
 	int created;
@@ -123,10 +394,13 @@ static int dump_record(struct dump_ctx *c, const struct exray_rec_hdr *h)
 		argv_write_json(f, argv, alen);
 		fprintf(f, ",\"argv_truncated\":%s",
 			h->flags & EXRAY_F_ARGV_TRUNCATED ? "true" : "false");
-		if (h->flags & EXRAY_F_FILENAME_TRUNCATED)
-			fputs(",\"filename_truncated\":true", f);
-		if (h->flags & EXRAY_F_KTHREAD)
-			fputs(",\"kthread\":true", f);
+		flag_key(f, h, EXRAY_F_FILENAME_TRUNCATED, "filename_truncated");
+		flag_key(f, h, EXRAY_F_FILENAME_UNREADABLE, "filename_unreadable");
+		flag_key(f, h, EXRAY_F_ARGV_UNREADABLE, "argv_unreadable");
+		flag_key(f, h, EXRAY_F_KTHREAD, "kthread");
+		flag_key(f, h, EXRAY_F_EXE_TRUNCATED, "exe_truncated");
+		flag_key(f, h, EXRAY_F_CWD_TRUNCATED, "cwd_truncated");
+		exec_ext_keys(f, e);
 		break;
 	}
 	case EXRAY_REC_FORK:
@@ -173,6 +447,16 @@ static int dump_record(struct dump_ctx *c, const struct exray_rec_hdr *h)
 			fputs(",\"cgroup_path_truncated\":true", f);
 		break;
 	}
+	case EXRAY_REC_FILE:
+	case EXRAY_REC_PRIV:
+	case EXRAY_REC_NS:
+	case EXRAY_REC_PTRACE:
+	case EXRAY_REC_SOCKET:
+	case EXRAY_REC_MEMFD:
+	case EXRAY_REC_BPF:
+	case EXRAY_REC_URING:
+		did_keys(c, h);
+		break;
 	case EXRAY_REC_LOSS: {
 		const struct exray_loss *l = (const void *)h;
 		const char *lt = exray_rec_type_name(l->lost_type);

@@ -50,16 +50,27 @@ struct exray_task segfix_task(uint32_t pid, uint32_t ppid, uint64_t start, uint6
 	return t;
 }
 
+size_t segfix_argv_put(char *dst, const char *const *argv)
+{
+	size_t len = 0;
+
+	for (const char *const *a = argv; a && *a; a++) {
+		size_t n = strlen(*a) + 1;
+		if (dst)
+			memcpy(dst + len, *a, n);
+		len += n;
+	}
+	return len;
+}
+
 int segfix_exec(struct exray_seg_writer *w, unsigned type, uint64_t ts,
 		const struct exray_task *t, int ret, const char *filename, const char *const *argv)
 {
-	size_t fl = strlen(filename) + 1, al = 0, len;
+	size_t fl = strlen(filename) + 1, al = segfix_argv_put(NULL, argv), len;
 	struct exray_exec *e;
 	char *p;
 	int err;
 
-	for (const char *const *a = argv; a && *a; a++)
-		al += strlen(*a) + 1;
 	len = EXRAY_REC_ALIGN_UP(sizeof(*e) + fl + al);
 	if (!(e = calloc(1, len)))
 		return -1;
@@ -72,12 +83,7 @@ int segfix_exec(struct exray_seg_writer *w, unsigned type, uint64_t ts,
 	e->argv_len = al;
 	p = (char *)(e + 1);
 	memcpy(p, filename, fl);
-	p += fl;
-	for (const char *const *a = argv; a && *a; a++) {
-		size_t n = strlen(*a) + 1;
-		memcpy(p, *a, n);
-		p += n;
-	}
+	segfix_argv_put(p + fl, argv);
 	err = exray_seg_append(w, e, len);
 	free(e);
 	return err;
