@@ -42,7 +42,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
 	  -D_GNU_SOURCE -Ischema -Ianalyzer -I$(BUILD)/bpf -MMD -MP $(SAN_FLAGS)
 LDFLAGS += $(SAN_FLAGS)
 LDLIBS_SCHEMA := -lzstd -lz
-LDLIBS_RECORD := -lbpf -lelf -lpthread $(LDLIBS_SCHEMA)
+LDLIBS_RECORD := -lbpf -lelf -lpthread -ljansson $(LDLIBS_SCHEMA)
 LDLIBS_ANALYZE := -lsqlite3 -lm $(LDLIBS_SCHEMA)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	      -I$(dir $(VMLINUX_H)) -Ischema -Ibpf -MMD -MP
@@ -173,7 +173,7 @@ $(BUILD)/bpf:
 
 # -------------------------------------------------------------------- tasks
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev \
-	    libsqlite3-dev libcmocka-dev zstd sqlite3 runc busybox-static jq \
+	    libsqlite3-dev libcmocka-dev libjansson-dev zstd sqlite3 runc busybox-static jq \
 	    iproute2 make gcc libc6-dev pkg-config util-linux procps libclang-rt-14-dev \
 	    python3 libcap2-bin gawk
 

@@ -1,16 +1,26 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Copies of every cgroup record seen during the capture. Each new segment
- * starts with all of them, so a segment read alone (or after the oldest were
- * deleted by --max-total) still names every cgroup id it mentions.
+ * Copies of every cgroup and container record seen during the capture. Each
+ * new segment starts with all of them, so a segment read alone (or after the
+ * oldest were deleted by --max-total) still names every cgroup id it
+ * mentions and says who its containers are.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "record.h"
 
+/* Both record types start with the header and the cgroup id. */
+struct kept {
+	struct exray_rec_hdr hdr;
+	__u64 cgroup_id;
+};
+_Static_assert(__builtin_offsetof(struct exray_cgroup, cgroup_id) == sizeof(struct exray_rec_hdr) &&
+		       __builtin_offsetof(struct exray_container, cgroup_id) == sizeof(struct exray_rec_hdr),
+	       "kept records share header and cgroup id");
+
 struct rec_cgroups {
-	struct exray_cgroup **recs;
+	struct kept **recs;
 	size_t n, cap;
 };
 
@@ -30,12 +40,14 @@ void rec_cgroups_free(struct rec_cgroups *c)
 	free(c);
 }
 
-int rec_cgroups_add(struct rec_cgroups *c, const struct exray_cgroup *rec)
+int rec_cgroups_add(struct rec_cgroups *c, const void *r)
 {
-	struct exray_cgroup *copy;
+	const struct kept *rec = r;
+	struct kept *copy;
 	size_t i;
 
-	if (rec->hdr.len < sizeof(*rec) || rec->hdr.type != EXRAY_REC_CGROUP)
+	if ((rec->hdr.type != EXRAY_REC_CGROUP || rec->hdr.len < sizeof(struct exray_cgroup)) &&
+	    (rec->hdr.type != EXRAY_REC_CONTAINER || rec->hdr.len < sizeof(struct exray_container)))
 		return -EINVAL;
 	copy = malloc(rec->hdr.len);
 	if (!copy)
@@ -43,7 +55,7 @@ int rec_cgroups_add(struct rec_cgroups *c, const struct exray_cgroup *rec)
 	memcpy(copy, rec, rec->hdr.len);
 	/* an id seen again (LRU eviction in the kernel) replaces its copy */
 	for (i = 0; i < c->n; i++) {
-		if (c->recs[i]->cgroup_id == rec->cgroup_id) {
+		if (c->recs[i]->cgroup_id == rec->cgroup_id && c->recs[i]->hdr.type == rec->hdr.type) {
 			free(c->recs[i]);
 			c->recs[i] = copy;
 			return 0;
@@ -51,7 +63,7 @@ int rec_cgroups_add(struct rec_cgroups *c, const struct exray_cgroup *rec)
 	}
 	if (c->n == c->cap) {
 		size_t ncap = c->cap ? c->cap * 2 : 64;
-		struct exray_cgroup **nr = realloc(c->recs, ncap * sizeof(*nr));
+		struct kept **nr = realloc(c->recs, ncap * sizeof(*nr));
 
 		if (!nr) {
 			free(copy);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
+#include "identity.h"
 #include "record.h"
 #include "tc.h"
 
@@ -47,6 +48,7 @@ static const char *safe(const char *s, char *buf, size_t len)
 struct app {
 	struct rec_pipe *pipe;
 	struct rec_tc *tc;         /* the packet view, if asked for */
+	struct rec_identity *ident; /* containers whose identity is to be read */
 	__u64 events;
 	int push_err;
 };
@@ -60,6 +62,9 @@ static int on_sample(void *ctx, void *data, size_t size)
 	if (size < sizeof(*h) || h->len > size)
 		return 0; /* cannot happen with our programs; never write it */
 	err = rec_pipe_push(a->pipe, h, h->len);
+	/* a new container: its files are read between polls, not here */
+	if (!err && h->type == EXRAY_REC_CGROUP)
+		err = rec_identity_note(a->ident, data);
 	if (err && !a->push_err)
 		a->push_err = err;
 	a->events++;
@@ -69,8 +74,27 @@ static int on_sample(void *ctx, void *data, size_t size)
 static int emit_snapshot(void *ctx, const void *rec, size_t len)
 {
 	struct app *a = ctx;
+	int err = rec_pipe_push(a->pipe, rec, len);
+
+	if (!err && ((const struct exray_rec_hdr *)rec)->type == EXRAY_REC_CGROUP)
+		err = rec_identity_note(a->ident, rec);
+	return err;
+}
+
+static int emit_record(void *ctx, const void *rec, size_t len)
+{
+	struct app *a = ctx;
 
 	return rec_pipe_push(a->pipe, rec, len);
+}
+
+/* Container records for the containers noted so far whose time has come
+ * (final: all of them). Out of memory is not the end of the capture. */
+static int read_identities(struct app *a, bool final)
+{
+	int n = rec_identity_run(a->ident, rec_now_boot_ns(), final, emit_record, a);
+
+	return n < 0 && n != -ENOMEM ? n : 0;
 }
 
 /* Turn the growth of the kernel's loss counters into loss records. */
@@ -195,6 +219,13 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	ret = rec_identity_new(&a.ident, NULL);
+	if (ret) {
+		fprintf(stderr, "exray-record: %s\n", strerror(-ret));
+		code = EXIT_REC_FAILURE;
+		goto cleanup;
+	}
+
 	/* Load and attach; events wait in the ring buffer until polled. */
 	ret = rec_bpf_start(&b, &o, on_sample, &a, err, sizeof(err));
 	if (ret) {
@@ -264,7 +295,9 @@ int main(int argc, char **argv)
 			break;
 		}
 		rec_tc_poll(a.tc);  /* --tc-veth: veths that appeared meanwhile */
-		ret = a.push_err ? a.push_err : rec_pipe_error(a.pipe);
+		ret = read_identities(&a, false);
+		if (!ret)
+			ret = a.push_err ? a.push_err : rec_pipe_error(a.pipe);
 		if (ret) {
 			fprintf(stderr, "exray-record: %s: writing segments failed: %s\n",
 				safe(o.output, sbuf, sizeof(sbuf)), strerror(-ret));
@@ -304,8 +337,10 @@ int main(int argc, char **argv)
 	if (tty)
 		fprintf(stderr, "\r\033[K");
 
-	/* Whatever is still in the ring buffer, the last losses, the footer. */
+	/* Whatever is still in the ring buffer, the identities not read yet,
+	 * the last losses, the footer. */
 	ring_buffer__consume(b.rb);
+	read_identities(&a, true);
 	if (report_losses(&a, &b, prev_lost, lost) == 0)
 		rec_pipe_flush(a.pipe, lost, false, false);
 
@@ -320,6 +355,7 @@ cleanup:
 		}
 	}
 	rec_tc_close(a.tc);  /* restores every qdisc and filter as it was */
+	rec_identity_free(a.ident);
 	rec_bpf_stop(&b);
 	if (dirfd >= 0)
 		close(dirfd);

@@ -2,7 +2,8 @@
 /*
  * Segment output: the directory, file names, headers, rotation by size and
  * age, the --max-total cap (oldest segments of this capture deleted first),
- * and the cgroup records replayed at the start of every segment.
+ * and the cgroup and container records replayed at the start of every
+ * segment.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -249,7 +250,8 @@ static int open_segment(struct rec_output *o)
 	snprintf(o->files[o->nfiles].name, sizeof(o->files[0].name), "%s", name);
 	o->files[o->nfiles].bytes = 0;
 	o->nfiles++;
-	/* self-contained: every cgroup known so far, and the losses so far */
+	/* self-contained: every cgroup and container known so far, and the
+	 * losses so far */
 	for (unsigned t = 0; t < EXRAY_LOSS_SLOTS; t++)
 		if (o->lost[t])
 			exray_seg_writer_set_lost(o->w, t, o->lost[t]);
@@ -339,7 +341,7 @@ int rec_output_append(struct rec_output *o, const void *rec, size_t len)
 
 	if (o->err)
 		return o->err;
-	if (h->type == EXRAY_REC_CGROUP)
+	if (h->type == EXRAY_REC_CGROUP || h->type == EXRAY_REC_CONTAINER)
 		STICKY(o, rec_cgroups_add(o->cgroups, rec));
 	WITH_ROOM(o, err, exray_seg_append(o->w, rec, len));
 	STICKY(o, err);

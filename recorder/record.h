@@ -117,12 +117,14 @@ size_t rec_cmdline_to_argv(const char *in, size_t inlen, char *out, size_t max, 
 
 /* ------------------------------------------------------------ cgroups */
 
-/* Copies of every cgroup record seen, re-emitted at each segment start. */
+/* Copies of every cgroup and container record seen, re-emitted at each
+ * segment start. */
 struct rec_cgroups;
 int rec_cgroups_new(struct rec_cgroups **out);
 void rec_cgroups_free(struct rec_cgroups *c);
-/* Keep a copy (replacing an older record of the same id). */
-int rec_cgroups_add(struct rec_cgroups *c, const struct exray_cgroup *rec);
+/* Keep a copy of a cgroup or container record (replacing an older record
+ * of the same type and cgroup id); -EINVAL for any other record. */
+int rec_cgroups_add(struct rec_cgroups *c, const void *rec);
 /* Call emit for each kept record, in the order first seen. */
 int rec_cgroups_replay(const struct rec_cgroups *c, rec_emit_fn emit, void *ctx);
 size_t rec_cgroups_count(const struct rec_cgroups *c);
@@ -152,7 +154,8 @@ int rec_output_dir_open(const char *path, char *err, size_t errlen);
 void rec_segment_name(const struct rec_output_cfg *cfg, __u64 seq, char *buf, size_t len);
 
 int rec_output_open(struct rec_output **out, const struct rec_output_cfg *cfg);
-/* Append a record; cgroup records are also kept for later segments.
+/* Append a record; cgroup and container records are also kept for later
+ * segments.
  * Rotates by size/age first when due. */
 int rec_output_append(struct rec_output *o, const void *rec, size_t len);
 int rec_output_set_lost(struct rec_output *o, const __u64 *totals);

@@ -359,6 +359,48 @@ static int remember_cgroup(struct dump_ctx *c, __u64 id, const char *path)
 	return 0;
 }
 
+/* "container":{"id":...,"source":[...],"labels":{...}}: the key/value
+ * block of a container record; source repeats, label.KEY become labels. */
+static void container_keys(FILE *f, const struct exray_container *ct)
+{
+	size_t len = 0;
+	const char *kv = exray_container_kv(ct, &len);
+	int pass, n;
+
+	fputs(",\"container\":{", f);
+	for (pass = 0, n = 0; pass < 3; pass++) {
+		int first = 1;
+
+		if (pass == 1)
+			fputs(n++ ? ",\"source\":[" : "\"source\":[", f);
+		if (pass == 2)
+			fputs(",\"labels\":{", f);
+		for (size_t off = 0; kv && off < len;) {
+			const char *k = kv + off, *v = k + strlen(k) + 1;
+			int is_src = !strcmp(k, "source"), is_label = !strncmp(k, "label.", 6);
+
+			if (v >= kv + len) /* a key without its value */
+				break;
+			off = (size_t)(v - kv) + strlen(v) + 1;
+			if ((pass == 0 && (is_src || is_label)) || (pass == 1 && !is_src) ||
+			    (pass == 2 && !is_label))
+				continue;
+			if (!first || (pass == 0 && n))
+				putc(',', f);
+			first = 0;
+			if (pass != 1) {
+				json_write_str(f, is_label ? k + 6 : k);
+				putc(':', f);
+			}
+			json_write_str(f, v);
+			n++;
+		}
+		if (pass)
+			putc(pass == 1 ? ']' : '}', f);
+	}
+	putc('}', f);
+}
+
 static int dump_record(struct dump_ctx *c, const struct exray_rec_hdr *h)
 {
 	FILE *f = c->out;
@@ -457,6 +499,13 @@ static int dump_record(struct dump_ctx *c, const struct exray_rec_hdr *h)
 	case EXRAY_REC_URING:
 		did_keys(c, h);
 		break;
+	case EXRAY_REC_CONTAINER: {
+		const struct exray_container *ct = (const void *)h;
+		fprintf(f, ",\"cgroup_id\":%llu", (unsigned long long)ct->cgroup_id);
+		cgroup_path_key(c, ct->cgroup_id);
+		container_keys(f, ct);
+		break;
+	}
 	case EXRAY_REC_LOSS: {
 		const struct exray_loss *l = (const void *)h;
 		const char *lt = exray_rec_type_name(l->lost_type);

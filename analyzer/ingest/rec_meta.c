@@ -6,7 +6,7 @@
  */
 #include <errno.h>
 #include "casedb/db.h"
-#include "ingest/containers.h"
+#include "containers.h"
 #include "ingest/ingest_int.h"
 
 int load_cgroups(struct ingest *in)

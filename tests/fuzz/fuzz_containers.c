@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ingest/containers.h"
+#include "containers.h"
 
 static const char *const runtimes[] = { "docker", "containerd", "cri-o", "podman", "nerdctl",
 					"kubepods" };

@@ -340,12 +340,16 @@ exr_all_caps() {
 #   --rootfs DIR     use DIR (from exr_rootfs DIR ...) instead of the cache
 #   --stdin FILE     container stdin (default /dev/null)
 #   --env K=V        add an environment variable
+#   --annotation K=V add an OCI annotation (as orchestrators label containers)
+#   --bundle DIR     write the bundle to DIR (registered for cleanup), e.g.
+#                    where containerd or podman keep theirs; default: a
+#                    directory of this run's state
 # Sets EXR_CID (runc id), EXR_CGPATH, EXR_BUNDLE, EXR_CLOG (stdout+stderr
 # file), and records them for exr_container_info NAME. The container is
 # registered for cleanup before it exists.
 exr_container_create() {
-	local netns= hostpid=0 priv=0 user=0:0 nnp=1 rootfs= stdin=/dev/null
-	local -a caps=() envs=()
+	local netns= hostpid=0 priv=0 user=0:0 nnp=1 rootfs= stdin=/dev/null bundle=
+	local -a caps=() envs=() anns=()
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--netns) netns=$2; shift 2 ;;
@@ -357,6 +361,8 @@ exr_container_create() {
 		--rootfs) rootfs=$2; shift 2 ;;
 		--stdin) stdin=$2; shift 2 ;;
 		--env) envs+=("$2"); shift 2 ;;
+		--annotation) anns+=("$2"); shift 2 ;;
+		--bundle) bundle=$2; shift 2 ;;
 		--) shift; break ;;
 		-*) exr_die "exr_container_create: unknown option $1" ;;
 		*) break ;;
@@ -381,19 +387,23 @@ exr_container_create() {
 	case $rootfs in /*) ;; *) rootfs=$PWD/$rootfs ;; esac
 	case $netns in "" | /*) ;; *) netns=/var/run/netns/$netns ;; esac
 
-	EXR_BUNDLE=$EXR_STATE/bundles/$name
+	EXR_BUNDLE=${bundle:-$EXR_STATE/bundles/$name}
 	EXR_CLOG=$EXR_STATE/$name.log
+	[ -n "$bundle" ] && exr_register dir "$bundle"
 	mkdir -p "$EXR_BUNDLE"
 	(cd "$EXR_BUNDLE" && runc spec) || exr_die "runc spec failed"
-	local args_json caps_json envs_json
+	local args_json caps_json envs_json anns_json
 	exr_all_caps
 	args_json=$(printf '%s\n' "$@" | jq -R . | jq -s .)
 	if [ ${#caps[@]} -gt 0 ]; then caps_json=$(printf '%s\n' "${caps[@]}" | jq -R . | jq -s .); else caps_json='[]'; fi
 	if [ ${#envs[@]} -gt 0 ]; then envs_json=$(printf '%s\n' "${envs[@]}" | jq -R . | jq -s .); else envs_json='[]'; fi
+	if [ ${#anns[@]} -gt 0 ]; then
+		anns_json=$(printf '%s\n' "${anns[@]}" | jq -R 'capture("^(?<k>[^=]*)=(?<v>.*)$") | {(.k): .v}' | jq -s 'add')
+	else anns_json='{}'; fi
 	jq --argjson args "$args_json" --arg root "$rootfs" --arg cg "$EXR_CGPATH" \
 		--arg host "$name" --arg netns "$netns" --argjson hostpid "$hostpid" \
 		--argjson priv "$priv" --argjson nnp "$nnp" --argjson allcaps "$EXR_ALL_CAPS" \
-		--argjson caps "$caps_json" --argjson envs "$envs_json" \
+		--argjson caps "$caps_json" --argjson envs "$envs_json" --argjson anns "$anns_json" \
 		--argjson uid "${user%%:*}" --argjson gid "${user##*:}" '
 		.process.terminal = false
 		| .process.args = $args
@@ -406,6 +416,7 @@ exr_container_create() {
 		| .mounts += [{destination: "/tmp", type: "tmpfs", source: "tmpfs",
 			       options: ["nosuid", "nodev", "mode=1777", "size=64m"]}]
 		| .linux.cgroupsPath = $cg
+		| (if $anns != {} then .annotations = ((.annotations // {}) + $anns) else . end)
 		| (if $netns != "" then .linux.namespaces |= map(if .type == "network" then .path = $netns else . end) else . end)
 		| (if $hostpid == 1 then .linux.namespaces |= map(select(.type != "pid")) else . end)
 		| (if $priv == 1 then

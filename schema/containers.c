@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 #include <string.h>
-#include "ingest/containers.h"
+#include "containers.h"
 
 struct comp {
 	const char *s;

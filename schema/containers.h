@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Containers named from cgroup v2 paths, by the patterns the common
- * runtimes use. Pure string work: no database, no allocation.
+ * runtimes use. Pure string work: no database, no allocation. Shared by
+ * the recorder (which container's identity to read from the runtime's
+ * state) and the analyzer (which container a cgroup belongs to), so both
+ * always agree on the id.
  */
 #ifndef EXRAY_CONTAINERS_H
 #define EXRAY_CONTAINERS_H
