@@ -1,4 +1,4 @@
--- exray case database schema (PRAGMA user_version = 101, i.e. 1.1).
+-- exray case database schema (PRAGMA user_version = 102, i.e. 1.2).
 -- Applied by exray on every read-write open, so every statement is
 -- idempotent (IF NOT EXISTS). SCHEMA.md explains the model; the comment on
 -- each column here is its reference.
@@ -112,7 +112,9 @@ CREATE TABLE IF NOT EXISTS processes (
   last_ts INTEGER,                      -- latest record of this process
   fork_ts INTEGER,                      -- fork record ts, NULL if created before the capture
   exit_ts INTEGER,                      -- exit record ts, NULL if not seen exiting
-  exit_code INTEGER,                    -- raw wait status: (code << 8) | signal
+  exit_status INTEGER,                  -- raw wait status of the exit record: (code << 8) | signal, 0x80 = core dumped (schema <= 1.1 called it exit_code)
+  exit_code INTEGER GENERATED ALWAYS AS (CASE WHEN exit_status & 127 = 0 THEN (exit_status >> 8) & 255 END) VIRTUAL,  -- exit code 0-255 when the process exited; NULL when a signal ended it or no exit was seen
+  signal INTEGER GENERATED ALWAYS AS (CASE WHEN exit_status & 127 <> 0 THEN exit_status & 127 END) VIRTUAL,  -- the signal that ended it, NULL otherwise
   uid INTEGER,                          -- credentials from the latest record (ident_ts)
   gid INTEGER,
   euid INTEGER,
@@ -260,7 +262,7 @@ SELECT p.proc_id, p.host_id, h.hostname AS host, p.pid, p.start, p.ppid, p.pstar
        p.parent_id, p.container_id,
        COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
        p.uid, p.euid, p.comm, e.filename, e.argv, e.cmdline,
-       p.first_ts, p.exit_ts, p.exit_code,
+       p.first_ts, p.exit_ts, p.exit_code, p.signal,
        p.first_ts + h.boot_to_wall_ns AS wall_ns,
        strftime('%Y-%m-%dT%H:%M:%fZ', (p.first_ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
 FROM processes p

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -68,11 +69,33 @@ int db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql)
  * EXISTS keeps the old one). Applied to a database older than `before`. */
 static const struct {
 	int before;
+	const char *done;  /* NULL, or a query giving 1 when the change is made */
 	const char *sql;
 } upgrades[] = {
 	/* 1.1: v_ancestry walks from the filtered process, not the whole case */
-	{ 101, "DROP VIEW IF EXISTS v_ancestry" },
+	{ 101, NULL, "DROP VIEW IF EXISTS v_ancestry" },
+	/* 1.2: processes.exit_code is the exit code (signal beside it), the raw
+	 * wait status keeps its values as exit_status; v_processes shows both */
+	{ 102, "SELECT count(*) FROM pragma_table_info('processes') WHERE name = 'exit_status'",
+	       "ALTER TABLE processes RENAME COLUMN exit_code TO exit_status;"
+	       "ALTER TABLE processes ADD COLUMN exit_code INTEGER GENERATED ALWAYS AS"
+	       " (CASE WHEN exit_status & 127 = 0 THEN (exit_status >> 8) & 255 END) VIRTUAL;"
+	       "ALTER TABLE processes ADD COLUMN signal INTEGER GENERATED ALWAYS AS"
+	       " (CASE WHEN exit_status & 127 <> 0 THEN exit_status & 127 END) VIRTUAL;"
+	       "DROP VIEW IF EXISTS v_processes" },
 };
+
+static bool upgrade_done(sqlite3 *db, const char *query)
+{
+	sqlite3_stmt *st;
+	bool done = false;
+
+	if (query && sqlite3_prepare_v2(db, query, -1, &st, NULL) == SQLITE_OK) {
+		done = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	return done;
+}
 
 static int user_version(sqlite3 *db, int *v)
 {
@@ -164,6 +187,21 @@ int db_open(sqlite3 **out, const char *path, int flags)
 		err = -EPROTONOSUPPORT;
 		goto fail;
 	}
+	if ((flags & DB_OPEN_READONLY) && v && v < DB_SCHEMA_VERSION && !(flags & DB_OPEN_UPGRADED)) {
+		/* an older schema is upgraded once, through a writable
+		 * connection, so read-only commands see today's columns */
+		sqlite3_close(db);
+		db = NULL;
+		if ((err = db_open(&db, path, (flags & ~DB_OPEN_READONLY) | DB_OPEN_UPGRADED))) {
+			char why[200];
+			snprintf(why, sizeof(why), "%s", db_error());
+			db_set_error("schema %d.%d must be upgraded to %d.%d, which failed: %s", v / 100, v % 100,
+				     DB_SCHEMA_VERSION / 100, DB_SCHEMA_VERSION % 100, why);
+			goto fail;
+		}
+		sqlite3_close(db);
+		return db_open(out, path, flags | DB_OPEN_UPGRADED);
+	}
 	if (!(flags & DB_OPEN_READONLY)) {
 		if (!(schema = exray_embedded_find("schema/schema.sql"))) {
 			db_set_error("schema/schema.sql is not compiled in");
@@ -173,7 +211,9 @@ int db_open(sqlite3 **out, const char *path, int flags)
 		if ((err = db_exec(db, "PRAGMA foreign_keys=OFF")))
 			goto fail;
 		for (size_t i = 0; i < sizeof(upgrades) / sizeof(upgrades[0]); i++)
-			if (v < upgrades[i].before && (err = db_exec(db, upgrades[i].sql)))
+			/* a new database (version 0) gets the current schema whole */
+			if (v && v < upgrades[i].before && !upgrade_done(db, upgrades[i].done) &&
+			    (err = db_exec(db, upgrades[i].sql)))
 				goto fail;
 		if ((err = db_exec(db, schema->data)))
 			goto fail;

@@ -12,11 +12,13 @@
 
 /* PRAGMA user_version of the schema this binary writes. A database with a
  * higher major version (user_version / 100) is refused. */
-#define DB_SCHEMA_VERSION 101
+#define DB_SCHEMA_VERSION 102
 
 enum db_open_flags {
 	DB_OPEN_CREATE = 1 << 0,   /* create the file if missing (ingest) */
-	DB_OPEN_READONLY = 1 << 1, /* no writes; schema not applied */
+	DB_OPEN_READONLY = 1 << 1, /* no writes; schema not applied (an older
+				    * schema is upgraded first, read-write) */
+	DB_OPEN_UPGRADED = 1 << 2, /* internal: the upgrade was tried */
 };
 
 /* A hook runs on every connection db_open makes, after the schema; it

@@ -451,7 +451,14 @@ static int dump_record(struct dump_ctx *c, const struct exray_rec_hdr *h)
 	case EXRAY_REC_EXIT: {
 		const struct exray_exit *x = (const void *)h;
 		task_keys(c, &x->task);
-		fprintf(f, ",\"exit_code\":%u", x->exit_code);
+		/* the record keeps the raw wait status; the keys give it one
+		 * meaning each: the exit code, or the signal that ended it */
+		if (x->exit_code & 0x7f)
+			fprintf(f, ",\"signal\":%u", x->exit_code & 0x7f);
+		else
+			fprintf(f, ",\"exit_code\":%u", (x->exit_code >> 8) & 0xff);
+		if (x->exit_code & 0x80)
+			fputs(",\"core_dumped\":true", f);
 		break;
 	}
 	case EXRAY_REC_CONNECT: {

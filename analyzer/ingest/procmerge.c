@@ -15,7 +15,7 @@ static const char *const proc_sql[S_COUNT] = {
 	/* a process first seen in this run: its whole merged row, written
 	 * once per batch it changed in (REPLACE: again in a later batch) */
 	[S_PROC_PUT] = "INSERT OR REPLACE INTO processes(proc_id,host_id,pid,start,ppid,pstart,"
-		       "parent_id,parent_ts,first_ts,last_ts,fork_ts,exit_ts,exit_code,uid,gid,"
+		       "parent_id,parent_ts,first_ts,last_ts,fork_ts,exit_ts,exit_status,uid,gid,"
 		       "euid,egid,cgroup_id,container_id,pidns,mntns,netns,vpid,comm,ident_ts,"
 		       "exec_id,flags) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
 		       "?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27)",
@@ -25,7 +25,7 @@ static const char *const proc_sql[S_COUNT] = {
 		"UPDATE processes SET"
 		" first_ts=min(coalesce(first_ts,?2),?2), last_ts=max(coalesce(last_ts,?3),?3),"
 		" fork_ts=coalesce(fork_ts,?4), exit_ts=coalesce(?5,exit_ts),"
-		" exit_code=coalesce(?6,exit_code),"
+		" exit_status=coalesce(?6,exit_status),"
 		" ppid=CASE WHEN parent_ts IS NULL OR ?9<parent_ts THEN ?7 ELSE ppid END,"
 		" pstart=CASE WHEN parent_ts IS NULL OR ?9<parent_ts THEN ?8 ELSE pstart END,"
 		" parent_ts=min(coalesce(parent_ts,?9),?9),"

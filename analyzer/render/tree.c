@@ -26,7 +26,7 @@ struct t_conn {
 
 struct t_proc {
 	int64_t proc_id, host_id, parent_id, container_id, pid, ppid, start, first_ts, exit_ts;
-	int64_t uid, euid, exit_code;
+	int64_t uid, euid, exit_code, signal; /* exit_code -1: none (signal set) */
 	int has_exit, shown, ancestor;
 	char *comm;
 	size_t exec_i, exec_n, conn_i, conn_n;
@@ -201,7 +201,7 @@ static int load(sqlite3 *db, struct tree *t, const char *container)
 	snprintf(sql, sizeof(sql),
 		 "SELECT proc_id,host_id,coalesce(parent_id,0),coalesce(container_id,0),"
 		 "pid,coalesce(ppid,0),start,coalesce(fork_ts,first_ts),exit_ts,"
-		 "coalesce(exit_code,0),coalesce(uid,-1),coalesce(euid,-1),comm "
+		 "coalesce(exit_code,-1),coalesce(signal,0),coalesce(uid,-1),coalesce(euid,-1),comm "
 		 "FROM processes%s", proc_filter);
 	if ((err = db_prepare(db, &st, sql)))
 		return err;
@@ -221,9 +221,10 @@ static int load(sqlite3 *db, struct tree *t, const char *container)
 		p->has_exit = sqlite3_column_type(st, 8) != SQLITE_NULL;
 		p->exit_ts = sqlite3_column_int64(st, 8);
 		p->exit_code = sqlite3_column_int64(st, 9);
-		p->uid = sqlite3_column_int64(st, 10);
-		p->euid = sqlite3_column_int64(st, 11);
-		p->comm = dupcol(t, st, 12);
+		p->signal = sqlite3_column_int64(st, 10);
+		p->uid = sqlite3_column_int64(st, 11);
+		p->euid = sqlite3_column_int64(st, 12);
+		p->comm = dupcol(t, st, 13);
 	}
 	sqlite3_finalize(st);
 	cap = 0;
@@ -304,10 +305,10 @@ static void put_exit(FILE *f, const struct t_proc *p)
 {
 	if (!p->has_exit)
 		return;
-	if ((p->exit_code & 0x7f) == 0)
-		fprintf(f, " [exit %lld]", (long long)((p->exit_code >> 8) & 0xff));
+	if (p->signal)
+		fprintf(f, " [killed by signal %lld]", (long long)p->signal);
 	else
-		fprintf(f, " [killed by signal %lld]", (long long)(p->exit_code & 0x7f));
+		fprintf(f, " [exit %lld]", (long long)p->exit_code);
 }
 
 static void put_argv_text(FILE *f, const char *s, int wide)
@@ -427,8 +428,8 @@ static void print_json(FILE *f, const struct tree *t, const struct t_proc *p, si
 		timefmt_rfc3339(b, p->first_ts + p->b2w), (long long)p->uid, (long long)p->euid);
 	json_write_str(f, p->comm);
 	if (p->has_exit)
-		fprintf(f, ",\"exit_code\":%lld,\"exit_time\":\"%s\"", (long long)p->exit_code,
-			timefmt_rfc3339(b, p->exit_ts + p->b2w));
+		fprintf(f, ",\"%s\":%lld,\"exit_time\":\"%s\"", p->signal ? "signal" : "exit_code",
+			(long long)(p->signal ? p->signal : p->exit_code), timefmt_rfc3339(b, p->exit_ts + p->b2w));
 	fputs(",\"execs\":[", f);
 	for (size_t i = 0; i < p->exec_n; i++) {
 		const struct t_exec *e = &t->e[p->exec_i + i];

@@ -74,7 +74,7 @@ eq "ingest exit" "$?" 0
 
 # host process: exit status 3, hostile argv stored as recorded
 eq "sh exit 3" "$(sql "SELECT p.exit_code FROM processes p JOIN execs e ON e.proc_id=p.proc_id
-	WHERE e.cmdline LIKE '%exray-e2e-marker-$$%' AND e.ret=0")" 768
+	WHERE e.cmdline LIKE '%exray-e2e-marker-$$%' AND e.ret=0")" 3
 eq "argv as JSON" "$(sql "SELECT json_extract(argv,'\$[4]') FROM execs WHERE cmdline LIKE '%exray-e2e-marker-$$%'")" "$esc"
 eq "failed exec" "$(sql "SELECT ret FROM execs WHERE filename LIKE '%no-such-binary'" | head -1)" -2
 eq "host connect + image" "$(sql "SELECT state || ' ' || (e.filename LIKE '%exr-net') || ' ' || coalesce(k.container_id,'host')
@@ -83,7 +83,7 @@ eq "host connect + image" "$(sql "SELECT state || ' ' || (e.filename LIKE '%exr-
 # container: named, its shell exited 5, its connection attributed
 eq "container" "$(sql "SELECT runtime FROM containers WHERE cid='$cid'")" docker
 eq "container shell exit 5" "$(sql "SELECT p.exit_code FROM processes p JOIN containers c USING (container_id)
-	JOIN execs e ON e.exec_id=p.exec_id WHERE c.cid='$cid' AND e.filename='/bin/sh'")" 1280
+	JOIN execs e ON e.exec_id=p.exec_id WHERE c.cid='$cid' AND e.filename='/bin/sh'")" 5
 eq "container connect" "$(sql "SELECT c.runtime || ' ' || k.state FROM v_connections k JOIN containers c USING (container_id)
 	WHERE k.daddr='$C4' AND k.dport=8081")" "docker established"
 eq "container connect parent is the shell" "$(sql "SELECT e.filename FROM connections k JOIN processes p USING (proc_id)

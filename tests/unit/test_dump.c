@@ -73,6 +73,47 @@ static void test_full_host_field(void **state)
 	rmdir(dir);
 }
 
+/*
+ * An exit record keeps the raw wait status; dump gives each key one
+ * meaning: exit_code is the exit code (0-255), signal the signal that
+ * ended the process instead, core_dumped when the status says so.
+ */
+static void test_exit_code_or_signal(void **state)
+{
+	char dir[] = "/tmp/exray-test-dump-dir-XXXXXX", path[128], buf[8192];
+	struct exray_seg_header h;
+	struct exray_seg_writer *w;
+	struct exray_task t1 = segfix_task(11, 1, 100, 50, 0), t2 = segfix_task(12, 1, 110, 50, 0);
+	struct exray_task t3 = segfix_task(13, 1, 120, 50, 0);
+	char *l1, *l2, *l3;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	segfix_header(&h, "x", 1, 2, 0);
+	assert_non_null(w = segfix_open(dir, "s.exray.zst", &h));
+	assert_int_equal(segfix_exit(w, 1000, &t1, 3 << 8), 0);   /* exit(3) */
+	assert_int_equal(segfix_exit(w, 1001, &t2, 9), 0);        /* SIGKILL */
+	assert_int_equal(segfix_exit(w, 1002, &t3, 0x80 | 11), 0); /* SIGSEGV, core */
+	assert_int_equal(exray_seg_writer_close(w, 1700000000000000000LL), 0);
+	snprintf(path, sizeof(path), "%s/s.exray.zst", dir);
+
+	assert_int_equal(run_dump(path, buf, sizeof(buf)), EXRAY_EXIT_OK);
+	assert_non_null(l1 = strstr(buf, "\"pid\":11,"));
+	assert_non_null(l2 = strstr(buf, "\"pid\":12,"));
+	assert_non_null(l3 = strstr(buf, "\"pid\":13,"));
+	*strchr(l1, '\n') = *strchr(l2, '\n') = *strchr(l3, '\n') = 0;
+	assert_non_null(strstr(l1, "\"exit_code\":3"));
+	assert_null(strstr(l1, "\"signal\""));
+	assert_non_null(strstr(l2, "\"signal\":9"));
+	assert_null(strstr(l2, "\"exit_code\""));
+	assert_null(strstr(l2, "core_dumped"));
+	assert_non_null(strstr(l3, "\"signal\":11"));
+	assert_non_null(strstr(l3, "\"core_dumped\":true"));
+
+	unlink(path);
+	rmdir(dir);
+}
+
 /* Rewrite the version of a segment's header frame (first frame) in place. */
 static void set_header_version(const char *path, unsigned minor)
 {
@@ -294,6 +335,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_host_field),
+		cmocka_unit_test(test_exit_code_or_signal),
 		cmocka_unit_test(test_newer_minor_unknown_type),
 		cmocka_unit_test(test_families),
 	};

@@ -256,7 +256,7 @@ static void test_process_merge(void **state)
 					 " WHERE p.pid = 501 AND p.start = 115"), 117);
 	assert_int_equal(casefix_int(db, "SELECT count(*) FROM execs WHERE pid = 501 AND ret = -2"), 1);
 	/* the reused pid: its own parent (init), killed by signal 9 */
-	assert_int_equal(casefix_int(db, "SELECT exit_code FROM processes WHERE pid = 501 AND start = 200"), 9);
+	assert_int_equal(casefix_int(db, "SELECT signal FROM processes WHERE pid = 501 AND start = 200"), 9);
 	assert_int_equal(casefix_int(db, "SELECT q.pid FROM processes p JOIN processes q ON q.proc_id ="
 					 " p.parent_id WHERE p.pid = 501 AND p.start = 200"), 1);
 	/* connections take the image running then: the snapshot before the

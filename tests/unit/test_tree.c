@@ -145,7 +145,10 @@ static void test_merge_cases(void **state)
 	assert_int_equal(q(db, "SELECT state='failed' FROM connections WHERE sock=43"), 1);
 	/* exit before exec */
 	assert_int_equal(q(db, "SELECT exit_ts FROM processes WHERE pid=700"), 2100);
-	assert_int_equal(q(db, "SELECT exit_code FROM processes WHERE pid=700"), 9);
+	/* raw status 9: killed by SIGKILL, no exit code */
+	assert_int_equal(q(db, "SELECT exit_status FROM processes WHERE pid=700"), 9);
+	assert_int_equal(q(db, "SELECT signal FROM processes WHERE pid=700"), 9);
+	assert_int_equal(q(db, "SELECT exit_code IS NULL FROM processes WHERE pid=700"), 1);
 	assert_int_equal(q(db, "SELECT fork_ts FROM processes WHERE pid=700"), 2000);
 	assert_int_equal(q(db, "SELECT first_ts FROM processes WHERE pid=700"), 2000);
 	assert_int_equal(q(db, "SELECT e.filename='/bin/x' FROM processes p JOIN execs e ON e.exec_id=p.exec_id WHERE p.pid=700"), 1);
@@ -464,6 +467,46 @@ static void test_late_cgroup(void **state)
 	db_close(db2);
 }
 
+/*
+ * Schema 1.2: processes.exit_code is the exit code and signal the signal
+ * that ended the process; a 1.1 case (exit_code holding the raw wait
+ * status) is migrated on its first open, also by a read-only command.
+ */
+static void test_exit_schema_upgrade(void **state)
+{
+	char path[160], file[128];
+	struct exray_seg_writer *w = seg_open(0, path);
+	struct exray_task a = segfix_task(40, 1, 100, 10, 1), b = segfix_task(41, 1, 110, 10, 1);
+	sqlite3 *db;
+
+	segfix_fork(w, 100, &a);
+	segfix_fork(w, 110, &b);
+	segfix_exit(w, 200, &a, 3 << 8);
+	segfix_exit(w, 210, &b, 15);
+	seg_close(w);
+	snprintf(file, sizeof(file), "%s/old.db", dir);
+	assert_int_equal(db_open(&db, file, DB_OPEN_CREATE), 0);
+	const char *paths[] = { path, NULL };
+	ingest_paths(db, paths, NULL);
+	/* make it a 1.1 case: the raw status in exit_code, no signal column */
+	assert_int_equal(db_exec(db, "DROP VIEW v_processes; ALTER TABLE processes DROP COLUMN signal;"
+				     "ALTER TABLE processes DROP COLUMN exit_code;"
+				     "ALTER TABLE processes RENAME COLUMN exit_status TO exit_code;"
+				     "CREATE VIEW v_processes AS SELECT proc_id, exit_code FROM processes;"
+				     "PRAGMA user_version = 101"), 0);
+	assert_int_equal(q(db, "SELECT exit_code FROM processes WHERE pid = 41"), 15);
+	db_close(db);
+
+	assert_int_equal(db_open(&db, file, DB_OPEN_READONLY), 0);
+	assert_int_equal(q(db, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	assert_int_equal(q(db, "SELECT exit_code FROM processes WHERE pid = 40"), 3);
+	assert_int_equal(q(db, "SELECT signal FROM processes WHERE pid = 40"), -2);
+	assert_int_equal(q(db, "SELECT exit_code FROM processes WHERE pid = 41"), -2);
+	assert_int_equal(q(db, "SELECT signal FROM v_processes WHERE pid = 41"), 15);
+	assert_int_equal(q(db, "SELECT exit_status FROM processes WHERE pid = 41"), 15);
+	db_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +517,7 @@ int main(void)
 		cmocka_unit_test(test_pid_ancestors),
 		cmocka_unit_test(test_ancestry_view),
 		cmocka_unit_test(test_late_cgroup),
+		cmocka_unit_test(test_exit_schema_upgrade),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
