@@ -23,7 +23,7 @@ static const char sql_help[] =
 	"  -d, --db FILE      case database (default ./" EXRAY_DEFAULT_DB ")\n"
 	"  -p, --policy FILE  load a policy for policy_allows()\n"
 	"      --csv          CSV (RFC 4180, header row, CRLF)\n"
-	"  -j, --json         JSON lines, one object per row\n"
+	"  -j, --json         JSON lines, one object per row (argv as an array)\n"
 	"  -h, --help         this help\n\n"
 	"Every value is escaped: in the table and CSV control bytes show as \\n,\n"
 	"\\t, \\xNN and a backslash as \\\\; JSON strings are always valid JSON. The\n"
@@ -196,6 +196,38 @@ static void csv_field(const char *s)
 	putchar('"');
 }
 
+/*
+ * Columns of the case schema that hold a JSON array (execs.argv): --json
+ * writes their values as arrays, not as strings holding JSON. Known by the
+ * column a result comes from, never guessed from the text (a recorded comm
+ * could look like an array).
+ */
+static const char *const json_array_columns[][2] = { { "execs", "argv" } };
+
+static bool is_json_array_column(sqlite3_stmt *st, int c)
+{
+	const char *t = sqlite3_column_table_name(st, c), *n = sqlite3_column_origin_name(st, c);
+
+	for (size_t i = 0; t && n && i < sizeof(json_array_columns) / sizeof(json_array_columns[0]); i++)
+		if (!strcmp(t, json_array_columns[i][0]) && !strcmp(n, json_array_columns[i][1]))
+			return true;
+	return false;
+}
+
+/* An array column's text as the array itself, if it is one (it always is
+ * when exray wrote it; a hand-edited value stays a string). */
+static bool json_array_value(sqlite3_stmt *v, sqlite3_stmt *st, int c)
+{
+	bool ok;
+
+	sqlite3_reset(v);
+	sqlite3_bind_value(v, 1, sqlite3_column_value(st, c));
+	ok = sqlite3_step(v) == SQLITE_ROW && sqlite3_column_int(v, 0);
+	if (ok)
+		fwrite(sqlite3_column_text(st, c), 1, (size_t)sqlite3_column_bytes(st, c), stdout);
+	return ok;
+}
+
 static void json_value(sqlite3_stmt *st, int c)
 {
 	switch (sqlite3_column_type(st, c)) {
@@ -229,6 +261,19 @@ static int run_stmt(sqlite3 *db, sqlite3_stmt *st, enum fmt fmt)
 {
 	struct table t = { 0 };
 	int rc, ncol = sqlite3_column_count(st), err = 0;
+	bool *array_col = NULL;
+	sqlite3_stmt *valid = NULL;
+
+	if (fmt == FMT_JSON && ncol) {
+		if (!(array_col = calloc((size_t)ncol, sizeof(*array_col))))
+			return -ENOMEM;
+		for (int c = 0; c < ncol; c++)
+			array_col[c] = is_json_array_column(st, c);
+		if ((err = db_prepare(db, &valid, "SELECT json_valid(?1) AND json_type(?1) = 'array'"))) {
+			free(array_col);
+			return err;
+		}
+	}
 
 	if (fmt == FMT_CSV && ncol) {
 		for (int c = 0; c < ncol; c++) {
@@ -270,7 +315,9 @@ static int run_stmt(sqlite3 *db, sqlite3_stmt *st, enum fmt fmt)
 					putchar(',');
 				json_write_str(stdout, sqlite3_column_name(st, c));
 				putchar(':');
-				json_value(st, c);
+				if (!array_col[c] || sqlite3_column_type(st, c) != SQLITE_TEXT ||
+				    !json_array_value(valid, st, c))
+					json_value(st, c);
 			}
 			fputs("}\n", stdout);
 		} else if (fmt == FMT_CSV) {
@@ -309,6 +356,8 @@ static int run_stmt(sqlite3 *db, sqlite3_stmt *st, enum fmt fmt)
 	if (fmt == FMT_TABLE && ncol && !err)
 		table_print(&t);
 	table_free(&t);
+	free(array_col);
+	sqlite3_finalize(valid);
 	return err;
 }
 
