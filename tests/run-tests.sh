@@ -17,9 +17,10 @@ run_suite() { # name, command...
 	local name=$1; shift
 	[ -n "${TESTS:-}" ] && [[ $name != *"$TESTS"* ]] && return 0
 	echo "=== $name"
-	# Integration suites share the host (routes, cgroups, qdiscs, tracefs):
-	# one at a time machine-wide, even across checkouts running at once.
-	if [[ $name == integration/* ]]; then
+	# Integration suites that record (eBPF) share the host (routes, cgroups,
+	# qdiscs, tracefs): one at a time machine-wide, even across checkouts
+	# running at once. Analyzer-only suites run freely.
+	if [[ $name == integration/* ]] && grep -qE 'exr_need_root|\$REC\b|exray-record ' "$2"; then
 		flock /run/exray-integration.lock "$@" 2>&1 | tee "$log"
 	else
 		"$@" 2>&1 | tee "$log"
