@@ -1,4 +1,4 @@
--- exray case database schema (PRAGMA user_version = 102, i.e. 1.2).
+-- exray case database schema (PRAGMA user_version = 103, i.e. 1.3).
 -- Applied by exray on every read-write open, so every statement is
 -- idempotent (IF NOT EXISTS). SCHEMA.md explains the model; the comment on
 -- each column here is its reference.
@@ -83,6 +83,16 @@ CREATE TABLE IF NOT EXISTS containers (
   cgroup_path TEXT,                     -- cgroup path it was named from (NULL for namespaces)
   pidns INTEGER,                        -- pid namespace inode (namespace-grouped containers)
   mntns INTEGER,                        -- mount namespace inode (namespace-grouped containers)
+  -- Identity, from the container record the recorder read from the runtime's
+  -- state on the host (NULL: not recorded, or the runtime kept none).
+  name TEXT,                            -- the runtime's name (docker/podman name, CRI-O k8s_..., nerdctl)
+  image TEXT,                           -- image as the runtime was given it (e.g. nginx:1.25)
+  image_digest TEXT,                    -- image id/digest (sha256:...)
+  pod_name TEXT,                        -- Kubernetes pod name
+  pod_namespace TEXT,                   -- Kubernetes namespace
+  container_name TEXT,                  -- Kubernetes container name within the pod
+  labels TEXT,                          -- labels and annotations kept, a JSON object
+  sources TEXT,                         -- files the identity was read from, a JSON array
   UNIQUE (host_id, cid)
 );
 
@@ -264,7 +274,8 @@ SELECT p.proc_id, p.host_id, h.hostname AS host, p.pid, p.start, p.ppid, p.pstar
        p.uid, p.euid, p.comm, e.filename, e.argv, e.cmdline,
        p.first_ts, p.exit_ts, p.exit_code, p.signal,
        p.first_ts + h.boot_to_wall_ns AS wall_ns,
-       strftime('%Y-%m-%dT%H:%M:%fZ', (p.first_ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+       strftime('%Y-%m-%dT%H:%M:%fZ', (p.first_ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time,
+       c.name, c.image, c.pod_name, c.pod_namespace, c.container_name
 FROM processes p
 JOIN hosts h USING (host_id)
 LEFT JOIN containers c ON c.container_id = p.container_id
@@ -276,7 +287,8 @@ SELECT e.exec_id, e.proc_id, h.hostname AS host, e.pid, e.start, e.ts, e.kind, e
        e.filename, e.argv, e.cmdline, e.uid, e.euid, e.ppid, e.container_id,
        COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
        e.ts + h.boot_to_wall_ns AS wall_ns,
-       strftime('%Y-%m-%dT%H:%M:%fZ', (e.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+       strftime('%Y-%m-%dT%H:%M:%fZ', (e.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time,
+       c.name, c.image, c.pod_name, c.pod_namespace, c.container_name
 FROM execs e
 JOIN hosts h USING (host_id)
 LEFT JOIN containers c ON c.container_id = e.container_id;
@@ -288,7 +300,8 @@ SELECT k.conn_id, k.proc_id, k.exec_id, h.hostname AS host, k.pid, k.start, k.ti
        k.container_id, COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
        k.family, k.saddr, k.sport, k.daddr, k.dport, k.state,
        k.ts + h.boot_to_wall_ns AS wall_ns,
-       strftime('%Y-%m-%dT%H:%M:%fZ', (k.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+       strftime('%Y-%m-%dT%H:%M:%fZ', (k.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time,
+       c.name, c.image, c.pod_name, c.pod_namespace, c.container_name
 FROM connections k
 JOIN hosts h USING (host_id)
 LEFT JOIN execs e ON e.exec_id = k.exec_id
@@ -312,6 +325,23 @@ LEFT JOIN containers c ON c.container_id = s.container_id;
 -- tracepoint was not recording. Forwarded packets (no socket) are left out.
 CREATE VIEW IF NOT EXISTS v_raw_syns AS
 SELECT * FROM v_syns WHERE conn_id IS NULL AND cgroup_id <> 0;
+
+-- Every container with its identity and activity: first and last record
+-- of its processes, how many processes, how many alerts (exray containers).
+CREATE VIEW IF NOT EXISTS v_containers AS
+SELECT c.container_id, h.hostname AS host, c.host_id, c.runtime, c.cid, c.short_id, c.name, c.image,
+       c.image_digest, c.pod_name, c.pod_namespace, c.pod_uid, c.container_name, c.labels,
+       c.sources, c.cgroup_path, a.first_ts, a.last_ts, coalesce(a.processes, 0) AS processes,
+       (SELECT count(*) FROM alerts al WHERE al.container_id = c.container_id) AS alerts,
+       strftime('%Y-%m-%dT%H:%M:%fZ', (a.first_ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS first_time,
+       strftime('%Y-%m-%dT%H:%M:%fZ', (a.last_ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS last_time
+FROM containers c
+JOIN hosts h USING (host_id)
+LEFT JOIN (SELECT container_id, min(first_ts) AS first_ts,
+                  max(max(coalesce(last_ts, first_ts), coalesce(exit_ts, 0))) AS last_ts,
+                  count(*) AS processes
+           FROM processes WHERE container_id IS NOT NULL GROUP BY container_id) a
+  ON a.container_id = c.container_id;
 
 -- Ancestry: one row per (process, ancestor) with depth 1 = parent, 2 =
 -- grandparent, ... (chains are cut at depth 100000, which only a

@@ -83,6 +83,19 @@ static const struct {
 	       "ALTER TABLE processes ADD COLUMN signal INTEGER GENERATED ALWAYS AS"
 	       " (CASE WHEN exit_status & 127 <> 0 THEN exit_status & 127 END) VIRTUAL;"
 	       "DROP VIEW IF EXISTS v_processes" },
+	/* 1.3: container identity (issue 14): columns of containers, shown
+	 * by the views */
+	{ 103, "SELECT count(*) FROM pragma_table_info('containers') WHERE name = 'image'",
+	       "ALTER TABLE containers ADD COLUMN name TEXT;"
+	       "ALTER TABLE containers ADD COLUMN image TEXT;"
+	       "ALTER TABLE containers ADD COLUMN image_digest TEXT;"
+	       "ALTER TABLE containers ADD COLUMN pod_name TEXT;"
+	       "ALTER TABLE containers ADD COLUMN pod_namespace TEXT;"
+	       "ALTER TABLE containers ADD COLUMN container_name TEXT;"
+	       "ALTER TABLE containers ADD COLUMN labels TEXT;"
+	       "ALTER TABLE containers ADD COLUMN sources TEXT;"
+	       "DROP VIEW IF EXISTS v_processes; DROP VIEW IF EXISTS v_execs;"
+	       "DROP VIEW IF EXISTS v_connections" },
 };
 
 static bool upgrade_done(sqlite3 *db, const char *query)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "casedb/db.h"
 #include "cmd/cli.h"
 #include "casedb/db.h"
 #include "text/escape.h"
@@ -201,4 +202,15 @@ int cli_open_db(sqlite3 **db, const char *path, int flags)
 		cli_warn("%s is open to group or others (mode %04o) and holds recorded argv and "
 			 "paths: chmod 600 it", path, mode);
 	return 0;
+}
+
+int cli_container_error(const char *cmd, const char *dbpath, int err, const char *why)
+{
+	if (err == -ENOENT || err == -EEXIST) {
+		/* why is escaped piece by piece already: its newlines are the list's */
+		fprintf(stderr, "exray %s: -c %s\nTry 'exray %s --help'.\n", cmd, why, cmd);
+		return EXRAY_EXIT_USAGE;
+	}
+	cli_error("%s: %s", dbpath, err == -ENOMEM ? "out of memory" : db_error());
+	return EXRAY_EXIT_FAILURE;
 }

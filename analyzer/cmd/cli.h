@@ -75,6 +75,11 @@ void cli_paths_free(struct cli_paths *p);
 /* Decimal (or 0x hex) unsigned number, whole string. 0 or -EINVAL/-ERANGE. */
 int cli_parse_u64(const char *s, uint64_t *out);
 
+/* The message and exit code for a failed ctrsel_resolve() (casedb/ctrsel.h)
+ * of `-c`: usage (2) for no or several matches, with the candidates one per
+ * line; failure (3) otherwise. */
+int cli_container_error(const char *cmd, const char *dbpath, int err, const char *why);
+
 /* True when stderr is a terminal (progress lines are shown then only). */
 bool cli_stderr_is_tty(void);
 

@@ -237,9 +237,12 @@ static int print_alerts(sqlite3 *db, bool json)
 		if (json) {
 			static const char *const names[] = { "rule", "severity", "time", "ts", "host", "container",
 							     "pid", "start", "exec_id", "conn_id", "filename",
-							     "argv", "daddr", "dport", "message" };
+							     "argv", "daddr", "dport", "message", NULL,
+							     "container_name", "container_image" };
 			printf("{");
-			for (int c = 0; c < 15; c++) {
+			for (int c = 0; c < 18; c++) {
+				if (!names[c])
+					continue;
 				printf("%s\"%s\":", c ? "," : "", names[c]);
 				if (sqlite3_column_type(st, c) == SQLITE_NULL)
 					printf("null");
@@ -267,6 +270,11 @@ static int print_alerts(sqlite3 *db, bool json)
 			term_write_str(stdout, COL(4));
 			printf("/");
 			term_write_str(stdout, COL(5));
+			if (COL(16)) {
+				printf("(");
+				term_write_str(stdout, COL(16));
+				printf(")");
+			}
 			printf(": ");
 			term_write_str(stdout, COL(14));
 			printf("\n");

@@ -6,6 +6,8 @@
 #include <string.h>
 #include "cmd/cli.h"
 #include "cmd/commands.h"
+#include <stdlib.h>
+#include "casedb/ctrsel.h"
 #include "casedb/db.h"
 #include "text/timefmt.h"
 #include "render/tree.h"
@@ -15,7 +17,9 @@ static const char tree_help[] =
 	"Process trees per container (or host) from the case database: start\n"
 	"time (UTC), pid, user, the exec'd path and argv, exit status, exec\n"
 	"history, and under each process the connections it made (->).\n\n"
-	"  -c, --container PREFIX  only this container (id prefix), or 'host'\n"
+	"  -c, --container C       only container C: an id prefix, a name, an\n"
+	"                          image, a pod (POD, NAMESPACE/POD, POD/CONTAINER)\n"
+	"                          matching exactly one container; or 'host'\n"
 	"  -p, --pid N             processes with pid N: the chain of their\n"
 	"                          ancestors (marked ^, any container) down to\n"
 	"                          each, then its subtree\n"
@@ -27,7 +31,9 @@ static const char tree_help[] =
 	"  -w, --wide              do not shorten long argv\n"
 	"  -d, --db FILE           case database (default ./" EXRAY_DEFAULT_DB ")\n"
 	"  -h, --help              this help\n\n"
-	"Exit: 0 ok, 1 nothing matched, 2 usage, 3 database failure.\n";
+	"Example: exray tree -d case.db -c payments-web\n\n"
+	"Exit: 0 ok, 1 nothing matched, 2 usage (or -c matches no or several\n"
+	"containers), 3 database failure.\n";
 
 int cmd_tree(int argc, char **argv)
 {
@@ -44,6 +50,8 @@ int cmd_tree(int argc, char **argv)
 	struct tree_opts o = { .pid = -1, .since = INT64_MIN, .until = INT64_MAX };
 	const char *dbpath = EXRAY_DEFAULT_DB;
 	sqlite3 *db = NULL;
+	char *cid = NULL, why[4096];
+	int err;
 	uint64_t v;
 	long long n;
 	int opt;
@@ -76,7 +84,14 @@ int cmd_tree(int argc, char **argv)
 		return cli_usage_error("tree", "unexpected argument '%s'", argv[optind]);
 	if (cli_open_db(&db, dbpath, DB_OPEN_READONLY))
 		return EXRAY_EXIT_FAILURE;
+	if (o.container && (err = ctrsel_resolve(db, o.container, &cid, why, sizeof(why)))) {
+		int rc = cli_container_error("tree", dbpath, err, why);
+		db_close(db);
+		return rc;
+	}
+	o.container = cid; /* the full id: exactly that container */
 	n = tree_print(db, &o, stdout);
+	free(cid);
 	db_close(db);
 	if (n < 0) {
 		cli_error("%s: %s", dbpath, n == -ENOMEM ? "out of memory" : db_error());

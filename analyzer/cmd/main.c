@@ -18,6 +18,7 @@ static const struct exray_command commands[] = {
 	{ "verify", cmd_verify, "check segment integrity; exit 1 if damaged" },
 	{ "dump", cmd_dump, "print records as JSON lines" },
 	{ "tree", cmd_tree, "process trees per container with connections" },
+	{ "containers", cmd_containers, "every container: name, image, pod, activity, alerts" },
 	{ "check", cmd_check, "apply a policy and the detection rules; print alerts" },
 	{ "sql", cmd_sql, "run SQL against the case database" },
 	/* COMMANDS-END */
@@ -29,7 +30,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: exray COMMAND [OPTIONS] [ARGS]\n\n"
 		   "Offline analysis of exray-record segments.\n\ncommands:\n");
 	for (const struct exray_command *c = commands; c->name; c++)
-		fprintf(f, "  %-8s %s\n", c->name, c->summary);
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f, "\nEvery command takes --help and -d/--db FILE (default ./%s).\n"
 		   "Exit codes: 0 clean, 1 problems found, 2 usage error, 3 failure.\n",
 		EXRAY_DEFAULT_DB);

@@ -61,7 +61,7 @@ long exray_rules_run(sqlite3 *db, const struct exray_ruleset *rs, char *err, siz
 /* The query over this run's alerts with their context, one row each, sorted
  * by time then rule. Columns: rule_id, severity, time, ts, host, container,
  * pid, start, exec_id, conn_id, filename, argv, daddr, dport, message,
- * alert_id. */
+ * alert_id, container_name (the runtime's name), container_image. */
 extern const char exray_run_alerts_sql[];
 
 #endif /* EXRAY_DETECT_H */

@@ -20,8 +20,7 @@ static const struct rec_handler *const handlers[EXRAY_TYPE_SLOTS] = {
 	[EXRAY_REC_CGROUP] = &handler_cgroup,
 	[EXRAY_REC_LOSS] = &handler_loss,
 	[EXRAY_REC_CONNECT_RESULT] = &handler_connect_result,
-	/* container identity (its name, image, pod): a handler of its own */
-	[EXRAY_REC_CONTAINER] = NULL,
+	[EXRAY_REC_CONTAINER] = &handler_container,
 };
 
 int handlers_prepare(struct ingest *in)

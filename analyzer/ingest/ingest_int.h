@@ -172,6 +172,7 @@ struct rec_handler {
 extern const struct rec_handler handler_exec, handler_snapshot, handler_fork, handler_exit; /* rec_process.c */
 extern const struct rec_handler handler_connect, handler_connect_result, handler_syn;   /* rec_net.c */
 extern const struct rec_handler handler_cgroup, handler_loss;                       /* rec_meta.c */
+extern const struct rec_handler handler_container;                                  /* rec_container.c */
 
 /* handlers.c: prepare (finalize) every handler's statements; handle one
  * record. 0 or -errno. */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "casedb/ctrsel.h"
 #include "casedb/db.h"
 #include "text/escape.h"
 #include "ingest/xmap.h"
@@ -33,11 +34,13 @@ struct t_proc {
 	size_t first_child, next_sibling; /* index + 1, 0 = none */
 	int64_t b2w;
 	const char *host, *cshort, *cid_full, *runtime, *pod;
+	const struct t_ctr *ctr;
 };
 
 struct t_ctr {
 	int64_t id;
 	char *short_id, *cid, *runtime, *pod;
+	char *name, *image, *pod_name, *pod_ns, *kname; /* identity, NULL: unknown */
 };
 
 struct t_host {
@@ -189,12 +192,16 @@ static int load(sqlite3 *db, struct tree *t, const char *container)
 	}
 	sqlite3_finalize(st);
 	cap = 0;
-	if ((err = db_prepare(db, &st, "SELECT container_id,short_id,cid,runtime,pod_uid FROM containers")))
+	snprintf(sql, sizeof(sql), "SELECT container_id,short_id,cid,runtime,pod_uid,%s FROM containers c",
+		 ctrsel_identity_cols(db));
+	if ((err = db_prepare(db, &st, sql)))
 		return err;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		GROW(t->ct, t->nct, cap);
 		t->ct[t->nct++] = (struct t_ctr){ sqlite3_column_int64(st, 0), dupcol(t, st, 1),
-						  dupcol(t, st, 2), dupcol(t, st, 3), dupcol(t, st, 4) };
+						  dupcol(t, st, 2), dupcol(t, st, 3), dupcol(t, st, 4),
+						  dupcol(t, st, 5), dupcol(t, st, 6), dupcol(t, st, 7),
+						  dupcol(t, st, 8), dupcol(t, st, 9) };
 	}
 	sqlite3_finalize(st);
 	cap = 0;
@@ -417,6 +424,15 @@ static void print_json(FILE *f, const struct tree *t, const struct t_proc *p, si
 	json_write_str(f, p->runtime);
 	fputs(",\"pod_uid\":", f);
 	json_write_str(f, p->pod);
+	if (p->ctr) {
+		static const char *const k[] = { "name", "image", "pod_name", "pod_namespace", "container_name" };
+		const char *v[] = { p->ctr->name, p->ctr->image, p->ctr->pod_name, p->ctr->pod_ns, p->ctr->kname };
+		for (int i = 0; i < 5; i++)
+			if (v[i]) {
+				fprintf(f, ",\"%s\":", k[i]);
+				json_write_str(f, v[i]);
+			}
+	}
 	fprintf(f, ",\"depth\":%zu,%s\"proc_id\":%lld,\"parent_id\":", depth,
 		p->ancestor ? "\"ancestor\":true," : "", (long long)p->proc_id);
 	if (p->parent_id)
@@ -507,10 +523,31 @@ static void group_header(FILE *f, const struct t_proc *p, int json, long long pi
 	} else {
 		fputs(": container ", f);
 		term_write_str(f, p->cshort);
+		if (p->ctr && p->ctr->name) {
+			fputs(" \"", f);
+			term_write_str(f, p->ctr->name);
+			putc('"', f);
+		}
 		putc(' ', f);
 		term_write_str(f, p->runtime);
-		if (p->pod) {
+		if (p->ctr && p->ctr->image) {
+			fputs(" image ", f);
+			term_write_str(f, p->ctr->image);
+		}
+		if (p->ctr && p->ctr->pod_name) {
 			fputs(" pod ", f);
+			if (p->ctr->pod_ns) {
+				term_write_str(f, p->ctr->pod_ns);
+				putc('/', f);
+			}
+			term_write_str(f, p->ctr->pod_name);
+			if (p->ctr->kname) {
+				putc('/', f);
+				term_write_str(f, p->ctr->kname);
+			}
+		}
+		if (p->pod) {
+			fputs(p->ctr && p->ctr->pod_name ? " uid " : " pod ", f);
 			term_write_str(f, p->pod);
 		}
 	}
@@ -577,6 +614,7 @@ long long tree_print(sqlite3 *db, const struct tree_opts *o, FILE *out)
 			p->cid_full = c->cid;
 			p->runtime = c->runtime;
 			p->pod = c->pod;
+			p->ctr = c;
 		}
 		p->shown = in_window(p, o) && container_match(p, o);
 	}

@@ -170,5 +170,30 @@ eq "one record per container in its first segment" \
 	"$("$X" dump -t container "$(ls "$out"/*.exray.zst | head -1)" | jq -r .container.id | sort | uniq -d | wc -l)" 0
 eq "verify clean" "$("$X" verify -q "$out" >/dev/null; echo $?)" 0
 
+# ---- the analyzer: containers table, exray containers, tree -c NAME
+db=$EXR_STATE/case.db
+"$X" ingest -d "$db" "$out" >/dev/null || fail "ingest"
+"$X" containers -d "$db" --json >"$EXR_STATE/containers.jsonl" || fail "containers --json"
+ctr() { jq -rs --arg id "$1" "[.[] | select(.cid == \$id)][0] | $2" "$EXR_STATE/containers.jsonl"; }
+eq "containers: docker" "$(ctr "$docker_id" '[.name, .image, .runtime, .labels["com.docker.compose.service"]] | join(" ")')" \
+	"payments-web registry.local/shop/web:1.4 docker web"
+eq "containers: cri" "$(ctr "$cri_id" '[.runtime, .pod_namespace, .pod_name, .container_name, .image, .pod_uid] | join(" ")')" \
+	"containerd shop api-5f6d api registry.local/shop/api:2.0 $cri_pod"
+eq "containers: crio" "$(ctr "$crio_id" '[.runtime, .pod_name, .container_name, .image] | join(" ")')" "cri-o db-0 db quay.io/shop/db:15"
+eq "containers: podman" "$(ctr "$pod_id" '[.runtime, .name, .image] | join(" ")')" "podman cache docker.io/library/redis:7"
+eq "containers: activity" "$(ctr "$docker_id" '[(.processes > 0), (.first_time != null), (.last_time >= .first_time)] | join(" ")')" "true true true"
+eq "containers: sources" "$(ctr "$docker_id" '.sources | length > 0')" true
+"$X" containers -d "$db" >"$EXR_STATE/containers.txt" 2>/dev/null || fail "containers text"
+grep -q "payments-web.*registry.local/shop/web:1.4" "$EXR_STATE/containers.txt" || fail "containers text row"
+for spec in payments-web registry.local/shop/api:2.0 shop/api-5f6d api-5f6d/api db-0 cache "${bare_id:0:10}"; do
+	"$X" tree -d "$db" -c "$spec" >"$EXR_STATE/tree.txt" 2>"$EXR_STATE/tree.err"
+	rc=$?
+	if [ $rc = 0 ] && [ "$(grep -c '^== ' "$EXR_STATE/tree.txt")" = 1 ]; then ok "tree -c $spec"; else fail "tree -c $spec: exit $rc $(cat "$EXR_STATE/tree.err")"; fi
+done
+grep -q '^== host .*: container [0-9a-f]\{12\} "cache" podman image docker.io/library/redis:7' "$EXR_STATE/tree.txt" 2>/dev/null ||
+	"$X" tree -d "$db" -c cache | grep -q '"cache" podman image docker.io/library/redis:7' || fail "tree header names the container"
+"$X" tree -d "$db" -c no-such-thing >/dev/null 2>&1
+eq "tree -c unknown: usage" "$?" 2
+
 echo "identity_layouts: $fails failure(s)"
 [ "$fails" -eq 0 ]
