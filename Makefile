@@ -43,7 +43,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
 LDFLAGS += $(SAN_FLAGS)
 LDLIBS_SCHEMA := -lzstd -lz
 LDLIBS_RECORD := -lbpf -lelf -lpthread -ljansson $(LDLIBS_SCHEMA)
-LDLIBS_ANALYZE := -lsqlite3 -lm $(LDLIBS_SCHEMA)
+LDLIBS_ANALYZE := -lsqlite3 -lsodium -lm $(LDLIBS_SCHEMA)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	      -I$(dir $(VMLINUX_H)) -Ischema -Ibpf -MMD -MP
 
@@ -143,7 +143,7 @@ $(BUILD)/exray: $(BUILD)/analyzer/cmd/main.o $(LIB_ANALYZER) $(LIB_SCHEMA)
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(TESTLIB_OBJS) $(LIB_ANALYZER) $(LIB_RECORDER) $(LIB_SCHEMA)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $^ -lcmocka -lsqlite3 -lm $(LDLIBS_RECORD) -o $@
+	$(Q)$(CC) $(LDFLAGS) $^ -lcmocka -lsqlite3 -lsodium -lm $(LDLIBS_RECORD) -o $@
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB_ANALYZER) $(LIB_SCHEMA)
 	$(call msg,LINK,$@)
@@ -175,7 +175,7 @@ $(BUILD)/bpf:
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev \
 	    libsqlite3-dev libcmocka-dev libjansson-dev zstd sqlite3 runc busybox-static jq \
 	    iproute2 make gcc libc6-dev pkg-config util-linux procps libclang-rt-14-dev \
-	    python3 libcap2-bin gawk
+	    python3 libcap2-bin gawk libsodium-dev chromium
 
 # Installs only what is missing; safe to run any number of times.
 .PHONY: deps
@@ -243,7 +243,7 @@ $(FUZZ_DIR)/libfuzzlib.a: $(FUZZ_LIB_OBJS)
 
 $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_DIR)/libfuzzlib.a
 	$(call msg,FUZZ-LD,$@)
-	$(Q)$(CLANG) -fsanitize=fuzzer,address,undefined $^ -lsqlite3 -lzstd -lz -lm -o $@
+	$(Q)$(CLANG) -fsanitize=fuzzer,address,undefined $^ -lsqlite3 -lsodium -lzstd -lz -lm -o $@
 
 .PHONY: fuzzers fuzz
 fuzzers: $(FUZZ_BINS)

@@ -22,5 +22,6 @@ int cmd_tree(int argc, char **argv);
 int cmd_containers(int argc, char **argv);
 int cmd_check(int argc, char **argv);  /* analyzer/cmd/cmd_check.c (detection) */
 int cmd_sql(int argc, char **argv);    /* analyzer/cmd/cmd_sql.c (detection) */
+int cmd_report(int argc, char **argv); /* analyzer/cmd/cmd_report.c (HTML report) */
 
 #endif

@@ -21,6 +21,7 @@ static const struct exray_command commands[] = {
 	{ "containers", cmd_containers, "every container: name, image, pod, activity, alerts" },
 	{ "check", cmd_check, "apply a policy and the detection rules; print alerts" },
 	{ "sql", cmd_sql, "run SQL against the case database" },
+	{ "report", cmd_report, "the case as one self-contained HTML page" },
 	/* COMMANDS-END */
 	{ NULL, NULL, NULL },
 };
