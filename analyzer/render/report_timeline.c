@@ -269,7 +269,7 @@ int rp_timeline(struct rp *r)
 	rp_time(r, t0);
 	fputs(" to ", r->f);
 	rp_time(r, t1);
-	fprintf(r->f, " in %d bins of %.3f s (execs exclude the processes already running at capture start)."
+	fprintf(r->f, " in %d bins of %.3g s (execs exclude the processes already running at capture start)."
 		" Bar heights are logarithmic, to each lane's largest bin (right); hover a bar for its"
 		" count. Choose a container to see its activity alone:", NBINS, width / 1e9);
 	char *fig = rp_sql("SELECT 'exec' AS lane, " RP_TIME_FMT("x.ts", "h.boot_to_wall_ns") " AS time,"

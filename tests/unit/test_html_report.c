@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The HTML case report on a capture built to attack it: argv, comm, paths,
+ * host and cgroup names holding markup, script, quotes, bidi overrides and
+ * bytes that are not UTF-8, written with the real segment writer, ingested,
+ * checked with the built-in rules and rendered. The page must hold no
+ * element but its own, the token process with every argument in a box of
+ * its own, its alert linking to it, and its connection; caps must say what
+ * they left out.
+ *
+ * `test_html_report --write-hostile DIR` only writes the hostile segments
+ * into DIR (tests/integration/report_chromium.sh renders them in Chromium).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "segfix.h"
+#include "casedb/db.h"
+#include "casedb/sqlfuncs.h"
+#include "detect/detect.h"
+#include "ingest/ingest.h"
+#include "render/report.h"
+
+#define CID "4f2a9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b"
+#define TOKEN "EXRAYTOKEN4242"
+
+static const char *const HOSTILE_ARGV[] = {
+	"/tmp/x", "<img src=x onerror=alert(1)>", "</script><script>alert(2)</script>",
+	"\"'><b onmouseover=alert(3)>q", "\xe2\x80\xae" "fdp.exe", "\xff\xfe\x80", "", "two words",
+	"a&amp;b", TOKEN, NULL,
+};
+
+/* The hostile capture: a container whose init forks the token process,
+ * which runs a hostile argv from /tmp and connects to 203.0.113.66:4444;
+ * a host process in a cgroup with markup in its path; one kernel loss. */
+static int write_hostile(const char *dir)
+{
+	struct exray_seg_header h;
+	struct exray_seg_writer *w;
+	struct exray_task init, tok, hp;
+	const uint64_t t0 = 1000000000;
+	static const char *const SH[] = { "sh", "-c", "run", NULL };
+	static const char *const HOSTARGV[] = { "/usr/bin/agent", "--name=\x1b[31mred\nnext", "\xe2\x81\xa6iso", NULL };
+	int err = 0;
+
+	segfix_header(&h, "evil<b>host", 3, 4, 0);
+	if (!(w = segfix_open(dir, "hostile-000000.exray.zst", &h)))
+		return -1;
+	init = segfix_task(100, 1, t0, 1, 1001);
+	tok = segfix_task(4242, 100, t0 + 5000000, t0, 1001);
+	hp = segfix_task(50, 1, t0 - 1000, 1, 1002);
+	tok.uid = tok.euid = 0;
+	strcpy(tok.comm, "<i>x</i>");
+	strcpy(hp.comm, "\xe2\x80\xae" "gent");
+	err |= segfix_cgroup(w, t0, 1001, "/system.slice/docker-" CID ".scope");
+	err |= segfix_cgroup(w, t0, 1002, "/user.slice/<img src=x onerror=alert(5)>");
+	err |= segfix_exec(w, EXRAY_REC_SNAPSHOT, t0, &hp, 0, "/usr/bin/agent", HOSTARGV);
+	err |= segfix_exec(w, EXRAY_REC_SNAPSHOT, t0 + 1000, &init, 0, "/bin/sh", SH);
+	err |= segfix_fork(w, t0 + 5000000, &tok);
+	err |= segfix_exec(w, EXRAY_REC_EXEC, t0 + 6000000, &tok, 0, "/tmp/x<svg onload=alert(4)>", HOSTILE_ARGV);
+	err |= segfix_connect(w, t0 + 7000000, &tok, 77, "203.0.113.66", 4444);
+	err |= segfix_result(w, t0 + 7100000, 77, 40000, 1);
+	err |= segfix_loss(w, t0 + 8000000, EXRAY_REC_EXEC, 0, 3);
+	err |= segfix_exit(w, t0 + 9000000, &tok, 9); /* killed by SIGKILL */
+	if (exray_seg_writer_close(w, 1700000000000000000LL))
+		err = -1;
+	return err ? -1 : 0;
+}
+
+static char dir[64];
+
+/* The hostile case in an in-memory database, rules run. */
+static sqlite3 *hostile_db(void)
+{
+	struct exray_ruleset rules = { 0 };
+	struct ingest *in;
+	sqlite3 *db;
+	char msg[256], path[128];
+
+	strcpy(dir, "/tmp/exray-htmlrep-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(write_hostile(dir), 0);
+	snprintf(path, sizeof(path), "%s/hostile-000000.exray.zst", dir);
+	assert_int_equal(db_add_hook(exray_sqlfuncs_register), 0);
+	assert_int_equal(db_open(&db, ":memory:", DB_OPEN_CREATE), 0);
+	assert_int_equal(ingest_begin(&in, db, NULL), 0);
+	assert_int_equal(ingest_file(in, path, msg, sizeof(msg)), 0);
+	assert_int_equal(ingest_finish(in), 0);
+	ingest_free(in);
+	assert_int_equal(exray_rules_add_builtin(&rules, msg, sizeof(msg)), 0);
+	assert_true(exray_rules_run(db, &rules, msg, sizeof(msg)) > 0);
+	exray_ruleset_free(&rules);
+	unlink(path);
+	rmdir(dir);
+	return db;
+}
+
+static char *render(sqlite3 *db, const struct report_caps *caps)
+{
+	struct report_opts o = { .dbpath = "case.db", .since = INT64_MIN, .until = INT64_MAX,
+				 .command = "exray report -o x.html", .caps = *caps };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(report_write(db, &o, f), 0);
+	fclose(f);
+	return buf;
+}
+
+/* Every tag in the page is one the report writes, with no event handler
+ * attribute: no recorded string opened an element. */
+static void assert_only_own_markup(const char *html)
+{
+	static const char *const own[] = {
+		"!DOCTYPE", "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3",
+		"p", "nav", "a", "section", "div", "table", "caption", "thead", "tbody", "tr", "th", "td",
+		"ul", "li", "b", "i", "code", "pre", "span", "time", "details", "summary", "input", "label",
+		"svg", "g", "rect", "line", "text", "title", "footer", NULL,
+	};
+	for (const char *p = strchr(html, '<'); p; p = strchr(p + 1, '<')) {
+		const char *name = p[1] == '/' ? p + 2 : p + 1;
+		size_t n = strcspn(name, " >/\n"), k;
+		for (k = 0; own[k]; k++)
+			if (strlen(own[k]) == n && !strncmp(name, own[k], n))
+				break;
+		if (!own[k])
+			fail_msg("foreign element at: %.60s", p);
+		const char *end = strchr(p, '>');
+		assert_non_null(end);
+		for (const char *q = p; q < end; q++)
+			if (q[0] == ' ' && (q[1] == 'o' || q[1] == 'O') && (q[2] == 'n' || q[2] == 'N'))
+				fail_msg("event handler attribute at: %.60s", p);
+	}
+}
+
+static void test_hostile(void **state)
+{
+	sqlite3 *db = hostile_db();
+	char *html = render(db, &report_default_caps), *tok, *id;
+
+	assert_only_own_markup(html);
+	assert_null(strstr(html, "\xe2\x80\xae"));        /* no bidi override survives */
+	assert_null(strstr(html, "\xff"));                /* no invalid byte either */
+	assert_null(strstr(html, "\x1b"));
+	assert_non_null(strstr(html, "default-src 'none'"));
+	/* every argument in its own box, escaped */
+	assert_non_null(strstr(html, "<span class=\"a\">&lt;img src=x onerror=alert(1)&gt;</span>"));
+	assert_non_null(strstr(html, "<span class=\"a\">&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;</span>"));
+	assert_non_null(strstr(html, "<span class=\"a\">&quot;&#39;&gt;&lt;b onmouseover=alert(3)&gt;q</span>"));
+	assert_non_null(strstr(html, "<span class=\"a\"><span class=\"x\">\\u{202e}</span>fdp.exe</span>"));
+	assert_non_null(strstr(html, "<span class=\"a\"><span class=\"x\">\\xff</span><span class=\"x\">\\xfe</span>"
+				     "<span class=\"x\">\\x80</span></span>"));
+	assert_non_null(strstr(html, "<span class=\"a e\"></span>"));
+	assert_non_null(strstr(html, "<span class=\"a\">two words</span>"));
+	assert_non_null(strstr(html, "<span class=\"a\">a&amp;amp;b</span>"));
+	/* the token process, its alert linking to it, its connection */
+	assert_non_null(tok = strstr(html, "<span class=\"a\">" TOKEN "</span>"));
+	id = strstr(html, "<details class=\"p hot\" id=\"p");
+	assert_non_null(id);
+	char anchor[48];
+	snprintf(anchor, sizeof(anchor), "href=\"#p%lld\"", atoll(id + strlen("<details class=\"p hot\" id=\"p")));
+	assert_non_null(strstr(html, anchor));
+	assert_non_null(strstr(html, "exec-from-temp"));
+	assert_non_null(strstr(html, "203.0.113.66:4444"));
+	assert_non_null(strstr(html, "killed by signal 9"));
+	/* completeness stated: the loss */
+	assert_non_null(strstr(html, "Incomplete"));
+	assert_non_null(strstr(html, "3 events the kernel could not queue"));
+	assert_non_null(strstr(html, "Not sealed / not verified"));
+	free(html);
+	db_close(db);
+}
+
+/* Caps: one alert listed, none beyond, one process per container: the
+ * page says what it left out and still lists the alert's process. */
+static void test_caps(void **state)
+{
+	sqlite3 *db = hostile_db();
+	struct report_caps caps = report_default_caps;
+	char *html;
+
+	caps.alerts_shown = caps.alerts_listed = 1;
+	caps.procs_per_group = 0;
+	html = render(db, &caps);
+	assert_only_own_markup(html);
+	assert_non_null(strstr(html, "more alerts not listed here"));
+	assert_non_null(strstr(html, "more processes at the top of this tree"));
+	assert_non_null(strstr(html, "exray sql -d case.db"));
+	free(html);
+	db_close(db);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "--write-hostile")) {
+		if (write_hostile(argv[2])) {
+			fprintf(stderr, "test_html_report: cannot write segments into %s\n", argv[2]);
+			return 1;
+		}
+		return 0;
+	}
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_caps),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
