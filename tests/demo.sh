@@ -46,3 +46,8 @@ step "container tree (exray tree -c ${cid:0:12})"
 "$EXRAY" tree -d "$work/case.db" -c "$cid"
 step "alerts (exray check --policy fixtures/$SCENARIO/policy.txt)"
 "$EXRAY" check -d "$work/case.db" --policy "fixtures/$SCENARIO/policy.txt" 2>/dev/null || true
+# the case report, kept after the demo (an earlier demo report is replaced)
+report=${EXRAY_DEMO_REPORT:-$PWD/$BUILD/demo-report.html}
+step "case report (exray report)"
+"$EXRAY" report -d "$work/case.db" --policy "fixtures/$SCENARIO/policy.txt" -o "$report" 2>/dev/null
+echo "report: $report (open it in any browser; it loads nothing)"

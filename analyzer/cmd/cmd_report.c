@@ -185,7 +185,7 @@ int cmd_report(int argc, char **argv)
 			goto oom;
 		}
 		if ((fd = mkstemp(tmp)) < 0 || !(out = fdopen(fd, "w"))) {
-			cli_error("%s: %s", tmp, strerror(errno));
+			cli_error("%s: cannot create beside it: %s", outpath, strerror(errno));
 			free(tmp);
 			tmp = NULL;
 			goto out;

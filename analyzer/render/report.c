@@ -31,7 +31,10 @@ static const char base_css[] =
 	"header{border-bottom:3px solid var(--fg);padding:16px 0 6px}h1{font-size:22px;margin:0 0 4px}\n"
 	"h2{font-size:18px;border-bottom:1px solid var(--line);padding-bottom:3px;margin-top:30px}\n"
 	"h3{font-size:15px;margin:16px 0 6px}nav a{margin-right:14px}a{color:var(--acc)}\n"
-	"time,td.r{white-space:nowrap}.tw{overflow-x:auto}\n"
+	"time,td.r,.tw td{white-space:nowrap}\n"
+	/* summary tables flow side by side when they fit */
+	".tw{display:inline-block;vertical-align:top;max-width:100%;overflow-x:auto;margin-right:18px}\n"
+	".glance{font-size:15px;margin:8px 0}.glance b{font-size:17px}\n"
 	"code,pre,time,.a,.img,.dst,.x{font-family:'DejaVu Sans Mono',ui-monospace,monospace;font-size:12.5px}\n"
 	"pre{background:var(--soft);padding:8px;white-space:pre-wrap;word-break:break-all}\n"
 	"table{border-collapse:collapse;margin:6px 0 14px;font-size:13px}\n"
@@ -52,7 +55,7 @@ static const char base_css[] =
 	"details.p{margin-left:16px;border-left:1px dotted #aab4be;padding-left:6px}\n"
 	/* a large case holds thousands of processes: lay out only what is
 	 * on screen (what is off screen keeps a guessed height) */
-	"details.p,details.grp,section{content-visibility:auto;contain-intrinsic-size:auto 24px}\n"
+	"details.p,details.grp{content-visibility:auto;contain-intrinsic-size:auto 24px}\n"
 	"details.p>summary{cursor:pointer;padding:1px 0}details.p.hot>summary{background:#fdecea}\n"
 	".pb{margin:2px 0 6px 18px}.facts{color:var(--mut);margin:2px 0}.palerts{margin:2px 0}\n"
 	".palerts .sev{margin-right:4px}.more{color:var(--mut);font-style:italic}\n"

@@ -56,11 +56,15 @@ int rp_alerts_load(struct rp *r)
 	st = NULL;
 	sqlite3_free(sql);
 	/* alerts naming no process count too */
-	sql = rp_sql("SELECT count(*) FROM alerts a WHERE %s", cond);
+	sql = rp_sql("SELECT " RP_RANK_SQL("a") ", count(*) FROM alerts a WHERE %s GROUP BY 1", cond);
 	if ((err = rp_prepare(r, &st, sql)))
 		goto out;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		r->alerts_in_scope = sqlite3_column_int64(st, 0);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int k = sqlite3_column_int(st, 0);
+		r->alerts_in_scope += sqlite3_column_int64(st, 1);
+		if (k >= 0 && k <= 4)
+			r->sev[k] += sqlite3_column_int64(st, 1);
+	}
 	goto out;
 oom:
 	err = -ENOMEM;

@@ -64,6 +64,7 @@ struct rp {
 	struct rp_figure *fig;
 	size_t nfig, capfig;
 	long long alerts_in_scope;
+	long long sev[5];     /* alerts in scope by rank (4 critical .. 1 low) */
 	sqlite3_stmt *st_cur, *st_execs, *st_conns, *st_nexec, *st_nconn; /* report_proc.c */
 	char *extra_css;      /* generated rules (timeline filters) */
 };

@@ -271,11 +271,37 @@ out:
 	return err;
 }
 
+/* One line of the numbers a reader wants first. */
+static void glance(struct rp *r)
+{
+	long long procs = 0, containers = 0;
+
+	for (size_t i = 0; i < r->ng; i++) {
+		procs += r->g[i].procs;
+		containers += r->g[i].container_id && r->g[i].procs;
+	}
+	fputs("<p class=\"glance\"><b>", r->f);
+	rp_count(r, r->alerts_in_scope);
+	fprintf(r->f, "</b> alert%s", r->alerts_in_scope == 1 ? "" : "s");
+	for (int k = 4; k >= 1; k--)
+		if (r->sev[k]) {
+			fprintf(r->f, " <span class=\"sev %s\">", rp_severity_name(k));
+			rp_count(r, r->sev[k]);
+			fprintf(r->f, " %s</span>", rp_severity_name(k));
+		}
+	fputs(" &middot; <b>", r->f);
+	rp_count(r, procs);
+	fputs("</b> processes in <b>", r->f);
+	rp_count(r, containers);
+	fprintf(r->f, "</b> container%s and the host</p>\n", containers == 1 ? "" : "s");
+}
+
 int rp_summary(struct rp *r)
 {
 	int err = 0;
 
 	fputs("<section id=\"summary\"><h2>Summary</h2>\n", r->f);
+	glance(r);
 	scope_line(r);
 	TRY(completeness(r));
 	TRY(rp_table(r, "Hosts (one row per boot)", hosts_sql, r->o->caps.table_rows));

@@ -37,7 +37,7 @@ static int load(struct rp *r, struct forest *t)
 
 	sql = rp_sql("SELECT p.proc_id, p.host_id, coalesce(p.parent_id, 0), coalesce(p.container_id, 0),"
 		     " p.pid, coalesce(p.ppid, 0), coalesce(p.fork_ts, p.first_ts), p.exit_ts,"
-		     " coalesce(p.exit_code, 0), coalesce(p.uid, -1), coalesce(p.euid, -1),"
+		     " coalesce(p.exit_status, 0), coalesce(p.uid, -1), coalesce(p.euid, -1),"
 		     " coalesce(p.exec_id, 0), p.comm, h.boot_to_wall_ns"
 		     " FROM processes p JOIN hosts h USING (host_id) WHERE %s"
 		     " ORDER BY p.host_id, coalesce(p.container_id, 0), coalesce(p.fork_ts, p.first_ts), p.proc_id",
