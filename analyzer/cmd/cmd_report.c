@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "cmd/cli.h"
 #include "cmd/commands.h"
+#include "casedb/ctrsel.h"
 #include "casedb/db.h"
 #include "casedb/sqlfuncs.h"
 #include "policy/policy_eval.h"
@@ -29,7 +30,9 @@ static const char report_help[] =
 	"`exray check` stored in the database: run it first.\n\n"
 	"  -o, --output FILE        the page to write ('-': stdout); an existing file\n"
 	"                           is replaced only if it is an exray report\n"
-	"  -c, --container PREFIX   only this container (id prefix), or 'host'\n"
+	"  -c, --container C        only container C: an id prefix, a name, an\n"
+	"                           image, a pod, POD/CONTAINER or NAMESPACE/POD\n"
+	"                           matching exactly one container; or 'host'\n"
 	"      --since TIME         only processes alive and events at or after TIME\n"
 	"      --until TIME         ... at or before TIME (RFC 3339)\n"
 	"  -p, --policy FILE        judge every connection with this allowlist and\n"
@@ -42,7 +45,8 @@ static const char report_help[] =
 	"Example:\n"
 	"  exray ingest -d case.db /cases/web-1/ && exray check -d case.db -p site.policy\n"
 	"  exray report -d case.db -p site.policy -o case.html\n\n"
-	"Exit: 0 written, 2 usage or invalid policy, 3 database or write failure.\n";
+	"Exit: 0 written, 2 usage, invalid policy, or -c matching no or several\n"
+	"containers, 3 database or write failure.\n";
 
 /* An existing file may be replaced only if exray wrote it: -o pointing at
  * a segment or the database by mistake must not destroy evidence. */
@@ -115,7 +119,7 @@ int cmd_report(int argc, char **argv)
 				 .caps = report_default_caps };
 	struct exray_policy_eval *pe = NULL;
 	const char *outpath = NULL;
-	char *tmp = NULL, *policy_text = NULL, *cmdline = NULL, now[TIMEFMT_LEN], perr[512];
+	char *tmp = NULL, *policy_text = NULL, *cmdline = NULL, *cid = NULL, now[TIMEFMT_LEN], perr[512];
 	sqlite3 *db = NULL;
 	FILE *out = NULL;
 	uint64_t v;
@@ -169,6 +173,12 @@ int cmd_report(int argc, char **argv)
 		cli_error("%s: %s%s", o.dbpath, db_error(), err == -ENOENT ? " (run exray ingest first)" : "");
 		goto out;
 	}
+	if (o.container && (err = ctrsel_resolve(db, o.container, &cid, perr, sizeof(perr)))) {
+		rc = cli_container_error("report", o.dbpath, err, perr);
+		goto out;
+	}
+	if (cid)
+		o.container = cid; /* the full id: exactly that container */
 	if (!(cmdline = command_line(argc, argv)))
 		goto oom;
 	o.command = cmdline;
@@ -227,5 +237,6 @@ out:
 	exray_policy_eval_free(pe);
 	free(policy_text);
 	free(cmdline);
+	free(cid);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
+#include "casedb/ctrsel.h"
 #include "casedb/db.h"
 #include "text/html_escape.h"
 #include "render/report_page.h"
@@ -79,17 +80,21 @@ static const char base_css[] =
  * then each container, with their process counts in scope. */
 static int load_groups(struct rp *r)
 {
-	static const char sql[] =
-		"SELECT h.host_id, 0, h.hostname, NULL, NULL, NULL, NULL FROM hosts h"
-		" UNION ALL SELECT c.host_id, c.container_id, h.hostname, c.short_id, c.cid, c.runtime, c.pod_uid"
-		" FROM containers c JOIN hosts h USING (host_id) ORDER BY 1, 2";
+	const char *ident = ctrsel_identity_cols(r->db);
+	char *sql = rp_sql("SELECT h.host_id, 0, h.hostname, NULL, NULL, NULL, NULL,"
+			   " NULL, NULL, NULL, NULL, NULL FROM hosts h"
+			   " UNION ALL SELECT c.host_id, c.container_id, h.hostname, c.short_id, c.cid, c.runtime,"
+			   " c.pod_uid, %s FROM containers c JOIN hosts h USING (host_id) ORDER BY 1, 2", ident);
 	sqlite3_stmt *st = NULL;
 	char *cond = NULL, *count = NULL;
 	size_t cap = 0;
 	int err, created;
 	uint64_t *v;
 
-	if ((err = rp_prepare(r, &st, sql)))
+	r->ctr_label = !strncmp(ident, "c.name", 6) ? "coalesce(c.name, c.short_id)" : "c.short_id";
+	err = rp_prepare(r, &st, sql);
+	sqlite3_free(sql);
+	if (err)
 		return err;
 	err = -ENOMEM;
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -107,11 +112,13 @@ static int load_groups(struct rp *r)
 		g->container_id = sqlite3_column_int64(st, 1);
 		g->filter = -1;
 		r->ng++;
-		const char *s[5];
-		char **d[5] = { &g->hostname, &g->short_id, &g->cid, &g->runtime, &g->pod };
-		for (int i = 0; i < 5; i++)
-			if ((s[i] = (const char *)sqlite3_column_text(st, 2 + i)) && !(*d[i] = strdup(s[i])))
+		char **d[10] = { &g->hostname, &g->short_id, &g->cid, &g->runtime, &g->pod,
+				 &g->name, &g->image, &g->pod_name, &g->pod_ns, &g->ctr_name };
+		for (int i = 0; i < 10; i++) {
+			const char *s = (const char *)sqlite3_column_text(st, 2 + i);
+			if (s && *s && !(*d[i] = strdup(s)))
 				goto out;
+		}
 		if (!(v = xmap_put(&r->gidx, (uint64_t)g->host_id, (uint64_t)g->container_id, 0, &created)))
 			goto out;
 		*v = r->ng;
@@ -243,6 +250,11 @@ static void rp_free(struct rp *r)
 		free(r->g[i].cid);
 		free(r->g[i].runtime);
 		free(r->g[i].pod);
+		free(r->g[i].name);
+		free(r->g[i].image);
+		free(r->g[i].pod_name);
+		free(r->g[i].pod_ns);
+		free(r->g[i].ctr_name);
 	}
 	free(r->g);
 	for (size_t i = 0; i < r->nla; i++)

@@ -13,18 +13,18 @@
 
 #define ALERTS_FROM                                                              \
 	" FROM alerts a JOIN hosts h USING (host_id)"                            \
-	" LEFT JOIN containers c ON c.container_id = a.container_id WHERE %s"   \
+	" LEFT JOIN containers c ON c.container_id = a.container_id WHERE %s"    \
 	" ORDER BY " RP_RANK_SQL("a") " DESC, a.ts + h.boot_to_wall_ns DESC, a.alert_id DESC"
 
 /* What the page shows, as `exray sql` prints it. */
 static const char shown_sql[] =
 	"SELECT a.severity, " RP_TIME_FMT("a.ts", "h.boot_to_wall_ns") " AS time, a.rule_id AS rule,"
-	" h.hostname AS host, coalesce(c.short_id, 'host') AS container, a.pid, a.message" ALERTS_FROM;
+	" h.hostname AS host, coalesce(%s, 'host') AS container, a.pid, a.message" ALERTS_FROM;
 
 /* The same rows with what the page links by. */
 static const char rows_sql[] =
 	"SELECT a.alert_id, " RP_RANK_SQL("a") ", a.ts + h.boot_to_wall_ns, a.rule_id, h.hostname,"
-	" coalesce(c.short_id, 'host'), a.pid, a.proc_id, a.message" ALERTS_FROM;
+	" coalesce(%s, 'host'), a.pid, a.proc_id, a.message" ALERTS_FROM;
 
 /* Every process with alerts in scope (the tree's badges), and the count. */
 int rp_alerts_load(struct rp *r)
@@ -145,8 +145,8 @@ int rp_alerts(struct rp *r)
 	if (!cond)
 		return -ENOMEM;
 	fputs("<section id=\"alerts\"><h2>Alerts</h2>\n<p>Most severe first, then newest. ", r->f);
-	sql = rp_sql(rows_sql, cond);
-	shown = rp_sql(shown_sql, cond);
+	sql = rp_sql(rows_sql, r->ctr_label, cond);
+	shown = rp_sql(shown_sql, r->ctr_label, cond);
 	if (!sql || !shown || !(r->la = calloc(caps->alerts_listed + 1, sizeof(*r->la)))) {
 		err = -ENOMEM;
 		goto out;

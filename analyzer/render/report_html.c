@@ -252,3 +252,13 @@ char *rp_scope_proc(struct rp *r, const char *a)
 	sqlite3_free(c);
 	return s;
 }
+
+void rp_group_label(struct rp *r, const struct rp_group *g)
+{
+	if (!g->container_id) {
+		fputs("host ", r->f);
+		rp_text(r, g->hostname);
+	} else {
+		rp_text(r, g->name ? g->name : g->short_id);
+	}
+}

@@ -22,6 +22,7 @@
 struct rp_group {
 	int64_t host_id, container_id;
 	char *hostname, *short_id, *cid, *runtime, *pod;
+	char *name, *image, *pod_name, *pod_ns, *ctr_name; /* identity, NULL: not recorded */
 	long long procs;  /* processes in scope */
 	long long events; /* execs + connections + alerts in scope (timeline) */
 	int filter;       /* timeline filter number, -1: not filterable */
@@ -63,6 +64,7 @@ struct rp {
 	size_t nla;
 	struct rp_figure *fig;
 	size_t nfig, capfig;
+	const char *ctr_label;  /* SQL over alias c: the name a reader knows a container by */
 	long long alerts_in_scope;
 	long long sev[5];     /* alerts in scope by rank (4 critical .. 1 low) */
 	sqlite3_stmt *st_cur, *st_execs, *st_conns, *st_nexec, *st_nconn; /* report_proc.c */
@@ -116,6 +118,10 @@ long long rp_table(struct rp *r, const char *title, const char *sql, size_t max_
 
 /* "exray sql -d DB 'SQL'" as escaped text. */
 void rp_sql_command(struct rp *r, const char *sql);
+
+/* A group's name for people: its container name (else short id), or
+ * "host NAME". */
+void rp_group_label(struct rp *r, const struct rp_group *g);
 
 /* Sections. Each returns 0 or -errno. */
 int rp_summary(struct rp *r);

@@ -295,7 +295,7 @@ static void facts(struct rp *r, const struct rp_tproc *p)
 	rp_text(r, g->hostname);
 	if (g->container_id) {
 		fputs(", container ", r->f);
-		rp_text(r, g->short_id);
+		rp_group_label(r, g);
 	}
 	fputs(", comm <span class=\"a\">", r->f);
 	rp_text(r, p->comm);

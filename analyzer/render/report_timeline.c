@@ -221,12 +221,7 @@ static int filters(struct rp *r)
 		struct rp_group *g = &r->g[ord[i]];
 		g->filter = (int)i;
 		fprintf(r->f, "<input type=\"radio\" name=\"tlf\" id=\"tf-%zu\"><label for=\"tf-%zu\">", ord[i], ord[i]);
-		if (g->container_id) {
-			rp_text(r, g->short_id);
-		} else {
-			fputs("host ", r->f);
-			rp_text(r, g->hostname);
-		}
+		rp_group_label(r, g);
 		fputs(" (", r->f);
 		rp_count(r, g->events);
 		fputs(")</label>", r->f);

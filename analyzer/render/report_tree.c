@@ -251,13 +251,31 @@ static void group_head(struct rp *r, size_t gi, int open)
 	fprintf(r->f, "<details class=\"grp\" id=\"g%zu\"%s><summary><h3>", gi, open ? " open" : "");
 	if (g->container_id) {
 		fputs("container ", r->f);
-		rp_text(r, g->short_id);
+		rp_group_label(r, g);
 		fputs(" <span class=\"rt\">", r->f);
-		rp_text(r, g->runtime);
-		if (g->pod) {
-			fputs(", pod ", r->f);
-			rp_text(r, g->pod);
+		if (g->image) {
+			fputs("image ", r->f);
+			rp_text(r, g->image);
+			fputs(", ", r->f);
 		}
+		if (g->pod_name) {
+			fputs("pod ", r->f);
+			if (g->pod_ns) {
+				rp_text(r, g->pod_ns);
+				fputs("/", r->f);
+			}
+			rp_text(r, g->pod_name);
+			if (g->ctr_name) {
+				fputs(" container ", r->f);
+				rp_text(r, g->ctr_name);
+			}
+			fputs(", ", r->f);
+		} else if (g->pod) {
+			fputs("pod uid ", r->f);
+			rp_text(r, g->pod);
+			fputs(", ", r->f);
+		}
+		rp_text(r, g->runtime);
 		fputs("</span> on ", r->f);
 	} else {
 		fputs("host processes of ", r->f);

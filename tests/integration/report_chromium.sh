@@ -257,6 +257,18 @@ mkdir -p "$tmp/hostile"
 printf '# nothing is allowed\n' >"$tmp/deny-all.policy"
 report hostile "$tmp/hostile" "$tmp/deny-all.policy" EXRAYTOKEN4242
 
+# -c by the container's recorded name scopes the page; no match is a usage error
+if "$X" report -d "$tmp/hostile.db" -c 'web<script>alert(6)</script>' -o "$tmp/scoped.html" 2>/dev/null &&
+	grep -q EXRAYTOKEN4242 "$tmp/scoped.html" && ! grep -q '/usr/bin/agent' "$tmp/scoped.html"; then
+	ok "report -c NAME keeps that container only"
+else
+	bad "report -c NAME did not scope the page to that container"
+fi
+"$X" report -d "$tmp/hostile.db" -c no-such-container -o "$tmp/none.html" 2>/dev/null
+rc=$?
+[ $rc = 2 ] && [ ! -e "$tmp/none.html" ] && ok "report -c matching nothing: exit 2, no file" ||
+	bad "report -c matching nothing: exit $rc"
+
 # an existing file that is not a report is never replaced
 printf 'evidence\n' >"$tmp/not-a-report.html"
 if "$X" report -d "$tmp/hostile.db" -o "$tmp/not-a-report.html" 2>/dev/null; then

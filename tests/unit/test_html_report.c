@@ -37,6 +37,21 @@ static const char *const HOSTILE_ARGV[] = {
 	"a&amp;b", TOKEN, NULL,
 };
 
+/* The container's identity record, as the recorder reads it from the
+ * runtime's state: a name, an image and a pod holding markup. */
+static int container_record(struct exray_seg_writer *w, uint64_t ts)
+{
+	static const char kv[] = "id\0" CID "\0runtime\0docker\0name\0web<script>alert(6)</script>\0"
+				 "image\0evil/\xe2\x80\xaeimg:1\0pod_name\0p\"od'\0pod_namespace\0ns\0";
+	struct { struct exray_container c; char kv[sizeof(kv) + 8]; } rec = { 0 };
+
+	rec.c.hdr = (struct exray_rec_hdr){ EXRAY_REC_CONTAINER, 0, sizeof(rec), ts };
+	rec.c.cgroup_id = 1001;
+	rec.c.kv_len = sizeof(kv);
+	memcpy(rec.kv, kv, sizeof(kv));
+	return exray_seg_append(w, &rec, sizeof(rec));
+}
+
 /* The hostile capture: a container whose init forks the token process,
  * which runs a hostile argv from /tmp and connects to 203.0.113.66:4444;
  * a host process in a cgroup with markup in its path; one kernel loss. */
@@ -61,6 +76,7 @@ static int write_hostile(const char *dir)
 	strcpy(hp.comm, "\xe2\x80\xae" "gent");
 	err |= segfix_cgroup(w, t0, 1001, "/system.slice/docker-" CID ".scope");
 	err |= segfix_cgroup(w, t0, 1002, "/user.slice/<img src=x onerror=alert(5)>");
+	err |= container_record(w, t0);
 	err |= segfix_exec(w, EXRAY_REC_SNAPSHOT, t0, &hp, 0, "/usr/bin/agent", HOSTARGV);
 	err |= segfix_exec(w, EXRAY_REC_SNAPSHOT, t0 + 1000, &init, 0, "/bin/sh", SH);
 	err |= segfix_fork(w, t0 + 5000000, &tok);
@@ -176,6 +192,10 @@ static void test_hostile(void **state)
 	assert_non_null(strstr(html, "Incomplete"));
 	assert_non_null(strstr(html, "3 events the kernel could not queue"));
 	assert_non_null(strstr(html, "Not sealed / not verified"));
+	/* the container's identity, escaped */
+	assert_non_null(strstr(html, "web&lt;script&gt;alert(6)&lt;/script&gt;"));
+	assert_non_null(strstr(html, "image evil/<span class=\"x\">\\u{202e}</span>img:1"));
+	assert_non_null(strstr(html, "pod ns/p&quot;od&#39;"));
 	free(html);
 	db_close(db);
 }
