@@ -72,7 +72,7 @@ static const char base_css[] =
 	".tl input:checked+label{background:var(--fg);color:#fff}.tl input:focus+label{outline:2px solid var(--acc)}\n"
 	".tl svg{display:block;width:100%;height:auto;border:1px solid var(--line);margin-top:6px}\n"
 	".tl .g{display:none}.tl text{font:11px sans-serif;fill:#444}.tl .lane{fill:#f6f8fa}\n"
-	".tl .b0{fill:#1565c0}.tl .b1{fill:#2e7d32}.tl .b2{fill:#6d4c41}.tl .b3{fill:#c62828}\n"
+	".tl .b0{fill:#1565c0}.tl .b1{fill:#2e7d32}.tl .b2{fill:#8d6e63}\n"
 	".tl .s4{fill:#6a1b9a}.tl .s3{fill:#c62828}.tl .s2{fill:#d84315}.tl .s1{fill:#1565c0}\n"
 	"@media print{details.p,details.grp{break-inside:avoid}nav{display:none}}\n";
 
@@ -273,6 +273,22 @@ static void rp_free(struct rp *r)
 	xmap_free(&r->lidx);
 }
 
+/* Tables of the newer event families exist only in cases of schema 1.2
+ * on; the report reads older cases as they are (read-only). */
+static int has_object(sqlite3 *db, const char *type, const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	int yes = 0;
+
+	if (!db_prepare(db, &st, "SELECT 1 FROM sqlite_master WHERE type = ?1 AND name = ?2")) {
+		sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+		yes = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	return yes;
+}
+
 /* The page title: the hosts, escaped. */
 static void title(FILE *out, sqlite3 *db)
 {
@@ -304,6 +320,8 @@ int report_write(sqlite3 *db, const struct report_opts *o, FILE *out)
 		return -ENOMEM;
 	if ((err = load_groups(&r)))
 		goto out;
+	r.has_files = has_object(db, "table", "file_events");
+	r.has_activity = has_object(db, "view", "v_activity");
 	header(&r);
 	if ((err = rp_alerts_load(&r)) || (err = rp_summary(&r)) || (err = rp_timeline(&r)) ||
 	    (err = rp_alerts(&r)) || (err = rp_tree(&r)))

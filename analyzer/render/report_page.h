@@ -64,10 +64,13 @@ struct rp {
 	size_t nla;
 	struct rp_figure *fig;
 	size_t nfig, capfig;
+	int has_files;          /* file_events exists (a case of format 1.2) */
+	int has_activity;       /* v_activity exists: every family of acts */
 	const char *ctr_label;  /* SQL over alias c: the name a reader knows a container by */
 	long long alerts_in_scope;
 	long long sev[5];     /* alerts in scope by rank (4 critical .. 1 low) */
 	sqlite3_stmt *st_cur, *st_execs, *st_conns, *st_nexec, *st_nconn; /* report_proc.c */
+	sqlite3_stmt *st_acts, *st_nact;
 	char *extra_css;      /* generated rules (timeline filters) */
 };
 

@@ -35,8 +35,19 @@ static const char nconn_sql[] =
 	"SELECT count(*) FROM connections k JOIN hosts h USING (host_id) WHERE k.proc_id = ?1"
 	" AND ?2 = ?2" WINDOW_SQL("k");
 
+/* What else the process did (file, privilege, namespace, ptrace, socket,
+ * memfd, bpf, io_uring), from ingest's union view of those families. */
+static const char acts_sql[] =
+	"SELECT a.wall_ns, a.family, a.op, a.ret, a.object, a.detail FROM v_activity a"
+	" WHERE a.proc_id = ?1 AND a.wall_ns BETWEEN ?3 AND ?4 ORDER BY a.ts, a.family, a.event_id LIMIT ?2";
+static const char nact_sql[] =
+	"SELECT count(*) FROM v_activity a WHERE a.proc_id = ?1 AND ?2 = ?2 AND a.wall_ns BETWEEN ?3 AND ?4";
+
 void rp_proc_finish(struct rp *r)
 {
+	sqlite3_finalize(r->st_acts);
+	sqlite3_finalize(r->st_nact);
+	r->st_acts = r->st_nact = NULL;
 	sqlite3_finalize(r->st_cur);
 	sqlite3_finalize(r->st_execs);
 	sqlite3_finalize(r->st_conns);
@@ -53,7 +64,9 @@ static int prepare_all(struct rp *r)
 		return 0;
 	if ((err = rp_prepare(r, &r->st_cur, cur_sql)) || (err = rp_prepare(r, &r->st_execs, execs_sql)) ||
 	    (err = rp_prepare(r, &r->st_conns, conns_sql)) || (err = rp_prepare(r, &r->st_nexec, nexec_sql)) ||
-	    (err = rp_prepare(r, &r->st_nconn, nconn_sql)))
+	    (err = rp_prepare(r, &r->st_nconn, nconn_sql)) ||
+	    (r->has_activity && ((err = rp_prepare(r, &r->st_acts, acts_sql)) ||
+				 (err = rp_prepare(r, &r->st_nact, nact_sql)))))
 		rp_proc_finish(r);
 	return err;
 }
@@ -422,6 +435,48 @@ static int conns(struct rp *r, const struct rp_tproc *p)
 	return 0;
 }
 
+static int acts(struct rp *r, const struct rp_tproc *p)
+{
+	sqlite3_stmt *st = r->st_acts;
+	size_t n = 0, cap = r->o->caps.rows_per_proc;
+	int rc;
+
+	if (!st)
+		return 0;
+	bind_rows(r, st, p->proc_id, cap + 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			rows_left(r, r->st_nact, p, n, "file and other events");
+			break;
+		}
+		if (!n++)
+			fputs("<table class=\"act\"><thead><tr><th>time</th><th>did</th><th>on</th>"
+			      "<th>detail</th><th>result</th></tr></thead><tbody>\n", r->f);
+		int ret = sqlite3_column_int(st, 3);
+		fputs("<tr><td>", r->f);
+		rp_time(r, sqlite3_column_int64(st, 0));
+		fputs("</td><td>", r->f);
+		rp_text(r, (const char *)sqlite3_column_text(st, 1));
+		fputs(" ", r->f);
+		rp_text(r, (const char *)sqlite3_column_text(st, 2));
+		fputs("</td><td class=\"img\">", r->f);
+		rp_text(r, (const char *)sqlite3_column_text(st, 4));
+		fputs("</td><td>", r->f);
+		rp_text(r, (const char *)sqlite3_column_text(st, 5));
+		if (ret < 0)
+			fprintf(r->f, "</td><td><span class=\"ex bad\">failed %d</span></td></tr>\n", ret);
+		else
+			fputs("</td><td>ok</td></tr>\n", r->f);
+	}
+	if (n)
+		fputs("</tbody></table>\n", r->f);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		db_set_error("%s", sqlite3_errmsg(r->db));
+		return -EIO;
+	}
+	return 0;
+}
+
 int rp_proc(struct rp *r, const struct rp_tproc *p, size_t flat_depth)
 {
 	int err;
@@ -436,7 +491,7 @@ int rp_proc(struct rp *r, const struct rp_tproc *p, size_t flat_depth)
 	 * on every append, quadratic on a process with thousands */
 	fputs("<div><div class=\"pb\">", r->f);
 	facts(r, p);
-	if ((err = execs(r, p)) || (err = conns(r, p)))
+	if ((err = execs(r, p)) || (err = conns(r, p)) || (err = acts(r, p)))
 		return err;
 	fputs("</div>\n", r->f);
 	return 0;

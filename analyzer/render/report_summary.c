@@ -233,6 +233,27 @@ out:
 	return err;
 }
 
+/* The newer event families, counted by what was done (cases of 1.2 on). */
+static int activity(struct rp *r)
+{
+	char *c = rp_scope(r, "a", 0), *sql = NULL;
+	long long n;
+
+	if (!r->has_activity)
+		return 0;
+	if (!c || !(sql = rp_sql("SELECT a.family, a.op, count(*) AS events, sum(a.ret < 0) AS failed,"
+				 " count(DISTINCT a.proc_id) AS processes FROM v_activity a"
+				 " WHERE %s AND a.wall_ns BETWEEN %lld AND %lld GROUP BY 1, 2 ORDER BY 1, 3 DESC",
+				 c, (long long)r->o->since, (long long)r->o->until))) {
+		sqlite3_free(c);
+		return -ENOMEM;
+	}
+	n = rp_table(r, "File and other activity in scope", sql, r->o->caps.table_rows);
+	sqlite3_free(c);
+	sqlite3_free(sql);
+	return n < 0 ? (int)n : 0;
+}
+
 static int alert_counts(struct rp *r)
 {
 	char *ca = rp_scope(r, "a", 1), *s1 = NULL, *s2 = NULL;
@@ -307,6 +328,7 @@ int rp_summary(struct rp *r)
 	TRY(rp_table(r, "Hosts (one row per boot)", hosts_sql, r->o->caps.table_rows));
 	TRY(rp_table(r, "Capture windows", captures_sql, r->o->caps.table_rows));
 	TRY(records(r));
+	TRY(activity(r));
 	fputs("<h3 id=\"losses\">Kernel losses and damage</h3>\n", r->f);
 	TRY(rp_table(r, "Kernel losses by type", losses_sql, r->o->caps.table_rows));
 	TRY(rp_table(r, "Damaged places skipped by the reader", damage_sql, r->o->caps.table_rows));

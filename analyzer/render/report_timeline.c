@@ -24,15 +24,31 @@
 #define TOP 8
 #define AXIS_H 34
 
-enum { L_EXEC, L_CONN, L_ALERT, NLANES };
-static const char *const lane_name[NLANES] = { "execs", "connections", "alerts" };
+enum { L_EXEC, L_CONN, L_FILE, L_ALERT, NLANES };
+static const char *const lane_name[NLANES] = { "execs", "connections", "file events", "alerts" };
 
 /* FROM and WHERE of each lane; %s: the scope of alias x. */
 static const char *const lane_from[NLANES] = {
 	"execs x JOIN hosts h USING (host_id) WHERE x.kind = 'exec' AND %s",
 	"connections x JOIN hosts h USING (host_id) WHERE %s",
+	"file_events x JOIN hosts h USING (host_id) WHERE %s",
 	"alerts x JOIN hosts h USING (host_id) WHERE %s",
 };
+
+/* The file lane exists once ingest has the table (format 1.2 cases). */
+static int lane_on(const struct rp *r, int l)
+{
+	return l != L_FILE || r->has_files;
+}
+
+static int lane_y(const struct rp *r, int l)
+{
+	int k = 0;
+
+	for (int i = 0; i < l; i++)
+		k += lane_on(r, i);
+	return TOP + k * (LANE_H + LANE_GAP);
+}
 
 struct bins {
 	long long *n;  /* [(group + 1) * NLANES + lane][bin]; group -1 = all */
@@ -48,6 +64,8 @@ static int range(struct rp *r, const char *cond, int64_t *t0, int64_t *t1)
 	int err, any = 0;
 
 	for (int l = 0; l < NLANES; l++) {
+		if (!lane_on(r, l))
+			continue;
 		char *from = rp_sql(lane_from[l], cond);
 		sql = rp_sql("SELECT min(x.ts + h.boot_to_wall_ns), max(x.ts + h.boot_to_wall_ns) FROM %s", from);
 		sqlite3_free(from);
@@ -79,6 +97,8 @@ static int count(struct rp *r, const char *cond, struct bins *b, int64_t t0, int
 	int err = 0;
 
 	for (int l = 0; l < NLANES && !err; l++) {
+		if (!lane_on(r, l))
+			continue;
 		char *from = rp_sql(lane_from[l], cond);
 		char *sql = rp_sql("SELECT x.host_id, coalesce(x.container_id, 0),"
 				   " (x.ts + h.boot_to_wall_ns - %lld) / %lld, count(*), %s FROM %s"
@@ -135,7 +155,9 @@ static void layer(struct rp *r, const struct bins *b, long long g, int64_t t0, i
 		fprintf(r->f, "<g class=\"g g%lld\">", g);
 	for (int l = 0; l < NLANES; l++) {
 		long long max = 0;
-		int y0 = TOP + l * (LANE_H + LANE_GAP);
+		int y0 = lane_y(r, l);
+		if (!lane_on(r, l))
+			continue;
 		for (int i = 0; i < NBINS; i++)
 			if (b->n[AT(b, g, l, i)] > max)
 				max = b->n[AT(b, g, l, i)];
@@ -163,13 +185,15 @@ static void layer(struct rp *r, const struct bins *b, long long g, int64_t t0, i
 
 static void svg(struct rp *r, const struct bins *b, int64_t t0, int64_t width)
 {
-	int h = TOP + NLANES * (LANE_H + LANE_GAP) + AXIS_H, axis = h - AXIS_H + 4;
+	int h = lane_y(r, NLANES) + AXIS_H, axis = h - AXIS_H + 4;
 	int64_t span = width * NBINS;
 
 	fprintf(r->f, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" role=\"img\""
 		" aria-label=\"events over time\">\n", SVG_W, h);
 	for (int l = 0; l < NLANES; l++) {
-		int y0 = TOP + l * (LANE_H + LANE_GAP);
+		int y0 = lane_y(r, l);
+		if (!lane_on(r, l))
+			continue;
 		fprintf(r->f, "<rect class=\"lane\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>"
 			"<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>\n",
 			LEFT, y0, PLOT_W, LANE_H, LEFT - 8, y0 + LANE_H / 2 + 4, lane_name[l]);
@@ -248,7 +272,7 @@ int rp_timeline(struct rp *r)
 	}
 	if ((err = range(r, cond, &t0, &t1)) <= 0) {
 		if (!err)
-			fputs("<p>No exec, connection or alert in scope.</p>\n", r->f);
+			fputs("<p>No exec, connection, file event or alert in scope.</p>\n", r->f);
 		goto out;
 	}
 	width = (t1 - t0) / NBINS + 1;

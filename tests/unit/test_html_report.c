@@ -81,6 +81,8 @@ static int write_hostile(const char *dir)
 	err |= segfix_exec(w, EXRAY_REC_SNAPSHOT, t0 + 1000, &init, 0, "/bin/sh", SH);
 	err |= segfix_fork(w, t0 + 5000000, &tok);
 	err |= segfix_exec(w, EXRAY_REC_EXEC, t0 + 6000000, &tok, 0, "/tmp/x<svg onload=alert(4)>", HOSTILE_ARGV);
+	struct exray_file fe = { .hdr.ts = t0 + 6500000, .task = tok, .op = EXRAY_FILE_RENAME };
+	err |= segfix_file(w, &fe, "/tmp/<script>alert(7)</script>", "/etc/\xe2\x80\xaepasswd");
 	err |= segfix_connect(w, t0 + 7000000, &tok, 77, "203.0.113.66", 4444);
 	err |= segfix_result(w, t0 + 7100000, 77, 40000, 1);
 	err |= segfix_loss(w, t0 + 8000000, EXRAY_REC_EXEC, 0, 3);
@@ -116,6 +118,18 @@ static sqlite3 *hostile_db(void)
 	unlink(path);
 	rmdir(dir);
 	return db;
+}
+
+static int has_activity(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int yes = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE name = 'v_activity'", -1, &st, NULL) == SQLITE_OK) {
+		yes = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+	}
+	return yes;
 }
 
 static char *render(sqlite3 *db, const struct report_caps *caps)
@@ -192,6 +206,12 @@ static void test_hostile(void **state)
 	assert_non_null(strstr(html, "Incomplete"));
 	assert_non_null(strstr(html, "3 events the kernel could not queue"));
 	assert_non_null(strstr(html, "Not sealed / not verified"));
+	/* its file activity, once ingest loads the 1.2 families */
+	if (has_activity(db)) {
+		assert_non_null(strstr(html, "/tmp/&lt;script&gt;alert(7)&lt;/script&gt;"));
+		assert_non_null(strstr(html, "/etc/<span class=\"x\">\\u{202e}</span>passwd"));
+		assert_non_null(strstr(html, "File and other activity in scope"));
+	}
 	/* the container's identity, escaped */
 	assert_non_null(strstr(html, "web&lt;script&gt;alert(6)&lt;/script&gt;"));
 	assert_non_null(strstr(html, "image evil/<span class=\"x\">\\u{202e}</span>img:1"));
