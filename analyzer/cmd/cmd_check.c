@@ -9,6 +9,7 @@
 #include "cmd/cli.h"
 #include "cmd/commands.h"
 #include "casedb/db.h"
+#include "detect/baseline.h"
 #include "detect/detect.h"
 #include "text/escape.h"
 #include "ingest/ingest.h"
@@ -27,6 +28,8 @@ static const char check_help[] =
 	"  -r, --rules DIR          also run the *.sql rules in DIR (repeatable); a\n"
 	"                           rule with a built-in rule's id replaces it\n"
 	"      --no-builtin         do not run the built-in rules\n"
+	"      --baseline FILE      also report what each workload of FILE (exray\n"
+	"                           baseline learn) does beyond it (baseline-*)\n"
 	"  -j, --json               alerts as JSON lines\n"
 	"  -e, --expect FILE        compare this run's alerts with FILE (stable\n"
 	"                           identities, one per line); exit 1 and show a\n"
@@ -327,9 +330,12 @@ int cmd_check(int argc, char **argv)
 		{ "expect", required_argument, 0, 'e' },
 		{ "update-expect", required_argument, 0, 'u' },
 		{ "quiet", no_argument, 0, 'q' },
+		{ "baseline", required_argument, 0, 'L' },
 		{ 0 },
 	};
 	const char *dbpath = NULL, *policy_path = NULL, *expect = NULL, *update = NULL, *bad;
+	const char *baseline_path = NULL;
+	struct baseline bl = { 0 };
 	const char *rule_dirs[32];
 	size_t nrule_dirs = 0;
 	bool builtin = true, json = false, quiet = false;
@@ -358,6 +364,7 @@ int cmd_check(int argc, char **argv)
 		case 'e': expect = optarg; break;
 		case 'u': update = optarg; break;
 		case 'q': quiet = true; break;
+		case 'L': baseline_path = optarg; break;
 		default: return cli_usage_error("check", "bad option");
 		}
 	}
@@ -384,7 +391,12 @@ int cmd_check(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (!rules.n) {
+	if (baseline_path && (r = baseline_load(&bl, baseline_path, err, sizeof(err)))) {
+		cli_error("%s", err);
+		rc = r == -EINVAL ? EXRAY_EXIT_USAGE : EXRAY_EXIT_FAILURE;
+		goto out;
+	}
+	if (!rules.n && !baseline_path) {
 		rc = cli_usage_error("check", "no rules to run (--no-builtin without --rules)");
 		goto out;
 	}
@@ -402,6 +414,11 @@ int cmd_check(int argc, char **argv)
 	if (paths.n && (rc = ingest_all(db, &paths)))
 		goto out;
 
+	if (baseline_path && (r = baseline_add_rules(db, &bl, baseline_path, &rules, err, sizeof(err)))) {
+		cli_error("%s", err);
+		rc = EXRAY_EXIT_FAILURE;
+		goto out;
+	}
 	if ((n = exray_rules_run(db, &rules, err, sizeof(err))) < 0) {
 		cli_error("%s", err);
 		rc = EXRAY_EXIT_FAILURE;
@@ -457,6 +474,7 @@ out:
 	exray_sqlfuncs_set_policy(NULL);
 	exray_policy_eval_free(pe);
 	exray_ruleset_free(&rules);
+	baseline_free(&bl);
 	cli_paths_free(&paths);
 	return rc;
 }

@@ -20,6 +20,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_tree(int argc, char **argv);
 int cmd_containers(int argc, char **argv);
+int cmd_baseline(int argc, char **argv); /* analyzer/cmd/cmd_baseline.c */
 int cmd_check(int argc, char **argv);  /* analyzer/cmd/cmd_check.c (detection) */
 int cmd_sql(int argc, char **argv);    /* analyzer/cmd/cmd_sql.c (detection) */
 int cmd_report(int argc, char **argv); /* analyzer/cmd/cmd_report.c (HTML report) */

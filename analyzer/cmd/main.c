@@ -19,6 +19,7 @@ static const struct exray_command commands[] = {
 	{ "dump", cmd_dump, "print records as JSON lines" },
 	{ "tree", cmd_tree, "process trees per container with connections" },
 	{ "containers", cmd_containers, "every container: name, image, pod, activity, alerts" },
+	{ "baseline", cmd_baseline, "learn what each workload does (check --baseline)" },
 	{ "check", cmd_check, "apply a policy and the detection rules; print alerts" },
 	{ "sql", cmd_sql, "run SQL against the case database" },
 	{ "report", cmd_report, "the case as one self-contained HTML page" },

@@ -9,6 +9,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/container.sh"
+. "$here/../lib/runtime_state.sh"
 exr_need_root
 
 B=$EXR_BUILD
@@ -22,28 +23,6 @@ ok() { echo "ok   $1"; }
 fail() { echo "FAIL $1"; fails=$((fails + 1)); }
 eq() { # name, got, want
 	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi
-}
-
-# mkdirs DIR: create DIR and the parents it lacks, each removed at cleanup
-# (if empty): runtime state directories this machine does not have.
-mkdirs() {
-	local d=$1 todo=()
-	while [ ! -e "$d" ]; do
-		todo=("$d" "${todo[@]}")
-		d=$(dirname "$d")
-	done
-	for d in "${todo[@]}"; do
-		exr_register cmd "rmdir '$d'"
-		mkdir "$d" || exr_die "mkdir $d"
-	done
-}
-
-# put FILE TEXT: a runtime state file (removed at cleanup).
-put() {
-	mkdirs "$(dirname "$1")"
-	[ -e "$1" ] && exr_die "$1 exists already: refusing to overwrite a runtime's state"
-	exr_register cmd "rm -f '$1'"
-	printf '%s' "$2" >"$1"
 }
 
 out=$EXR_STATE/out
@@ -66,7 +45,7 @@ run() { # NAME CGPATH [create options...]: run sleep briefly, wait, delete
 # docker: /system.slice/docker-ID.scope, docker's config.v2.json
 exr_cgpath docker
 docker_id=$EXR_HEX docker_cg=$EXR_CGPATH
-put "/var/lib/docker/containers/$docker_id/config.v2.json" "$(jq -cn --arg id "$docker_id" '{
+exr_state_file "/var/lib/docker/containers/$docker_id/config.v2.json" "$(jq -cn --arg id "$docker_id" '{
 	ID: $id, Name: "/payments-web", Image: ("sha256:" + ("ab" * 32)),
 	Config: {Image: "registry.local/shop/web:1.4", Hostname: "payments-web",
 		 Labels: {"com.docker.compose.service": "web", "org.opencontainers.image.version": "1.4"}}}')"
@@ -77,7 +56,7 @@ run web "$docker_cg"
 exr_cgpath kubepods
 cri_id=$EXR_HEX cri_cg=$EXR_CGPATH cri_pod=$EXR_POD
 cri_bundle=/run/containerd/io.containerd.runtime.v2.task/k8s.io/$cri_id
-mkdirs "$(dirname "$cri_bundle")"
+exr_mkdirs "$(dirname "$cri_bundle")"
 run api "$cri_cg" --bundle "$cri_bundle" \
 	--annotation io.kubernetes.cri.container-type=container \
 	--annotation io.kubernetes.cri.container-name=api \
@@ -91,7 +70,7 @@ run api "$cri_cg" --bundle "$cri_bundle" \
 exr_cgpath crio
 crio_id=$EXR_HEX crio_cg=$EXR_CGPATH crio_pod=$EXR_POD
 crio_bundle=/run/containers/storage/overlay-containers/$crio_id/userdata
-mkdirs "$(dirname "$crio_bundle")"
+exr_mkdirs "$(dirname "$crio_bundle")"
 run db "$crio_cg" --bundle "$crio_bundle" \
 	--annotation "io.kubernetes.cri-o.ContainerName=k8s_db_db-0_shop_${crio_pod}_0" \
 	--annotation io.kubernetes.cri-o.ImageName=quay.io/shop/db:15 \
@@ -105,10 +84,10 @@ run db "$crio_cg" --bundle "$crio_bundle" \
 exr_cgpath podman
 pod_id=$EXR_HEX pod_cg=$EXR_CGPATH
 pod_bundle=/var/lib/containers/storage/overlay-containers/$pod_id/userdata
-mkdirs "$(dirname "$pod_bundle")"
+exr_mkdirs "$(dirname "$pod_bundle")"
 index=/var/lib/containers/storage/overlay-containers/containers.json
 [ -e "$index" ] && index=/var/lib/containers/storage/overlay-containers/volatile-containers.json
-put "$index" "$(jq -cn --arg id "$pod_id" '[{id: $id, names: ["cache"], image: ("ef" * 32),
+exr_state_file "$index" "$(jq -cn --arg id "$pod_id" '[{id: $id, names: ["cache"], image: ("ef" * 32),
 	metadata: ({"image-name": "docker.io/library/redis:7", "name": "cache"} | tojson)}]')"
 run cache "$pod_cg" --bundle "$pod_bundle" --annotation io.container.manager=libpod
 
