@@ -6,6 +6,7 @@
  * against the baseline learned from it reports nothing.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,40 @@ static void exe_expr(sqlite3 *db, const char *alias, char *out, size_t len)
 	else
 		snprintf(out, len, "%s.filename", alias);
 }
+
+static bool has_table(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *st;
+	bool has = false;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1", -1,
+			       &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		has = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+	}
+	return has;
+}
+
+/*
+ * Where a file written lies, by path (docs/baselines.md): the sensitive
+ * categories first (credentials, cron, ssh keys, the loader's preload,
+ * other configuration, system binaries and libraries), then temp and
+ * the rest.
+ */
+#define WRITE_CATEGORY(p)                                                                          \
+	"CASE WHEN " p " IN ('/etc/passwd','/etc/shadow','/etc/group','/etc/gshadow','/etc/sudoers')"  \
+	"  OR " p " GLOB '/etc/sudoers.d/*' OR " p " GLOB '/etc/pam.d/*' THEN 'auth'"                \
+	" WHEN " p " GLOB '/etc/cron*' OR " p " GLOB '/var/spool/cron/*' THEN 'cron'"                 \
+	" WHEN " p " GLOB '*/.ssh/*' OR " p " GLOB '/etc/ssh/*' THEN 'ssh'"                           \
+	" WHEN " p " = '/etc/ld.so.preload' THEN 'preload'"                                           \
+	" WHEN " p " GLOB '/etc/*' THEN 'etc'"                                                        \
+	" WHEN " p " GLOB '/bin/*' OR " p " GLOB '/sbin/*' OR " p " GLOB '/usr/*' OR " p " GLOB '/lib*'" \
+	"  THEN 'system'"                                                                              \
+	" WHEN " p " GLOB '/tmp/*' OR " p " GLOB '/var/tmp/*' OR " p " GLOB '/dev/shm/*' THEN 'temp'"  \
+	" ELSE 'other' END"
+/* The categories a new write in is reported (the sensitive places). */
+#define SENSITIVE_CATEGORIES "('auth','cron','ssh','preload','etc','system')"
 
 /*
  * What containers did, one row per event, with the columns an alert needs.
@@ -68,6 +103,15 @@ static int make_views(sqlite3 *db)
 		return -ENOMEM;
 	err = db_exec(db, sql);
 	sqlite3_free(sql);
+	/* files written: once the case has file events (format 1.2 ingest) */
+	if (!err)
+		err = db_exec(db, "DROP VIEW IF EXISTS temp.bl_obs_write");
+	if (!err && has_table(db, "file_events"))
+		err = db_exec(db, "CREATE TEMP VIEW bl_obs_write AS SELECT f.container_id,"
+				  " " WRITE_CATEGORY("f.path") " AS category, f.path, f.sensitive,"
+				  " f.exec_id, f.ts, f.host_id, f.proc_id, f.pid, f.start FROM file_events f"
+				  " WHERE f.container_id IS NOT NULL AND f.ret >= 0 AND f.path IS NOT NULL"
+				  "  AND f.op IN ('write','create','truncate','rename','link','symlink','chmod','chown')");
 	return err;
 }
 
@@ -87,7 +131,8 @@ static int learn_one(sqlite3 *db, enum bl_kind kind, const char *key, const char
 				    " ON c.container_id = o.container_id WHERE k IS NOT NULL",
 				    key_expr(kind), select,
 				    type == BL_EXEC ? "temp.bl_obs_exec" : type == BL_SPAWN ? "temp.bl_obs_spawn"
-				    : type == BL_CONNECT ? "temp.bl_obs_connect" : "temp.bl_obs_user");
+				    : type == BL_CONNECT ? "temp.bl_obs_connect"
+				    : type == BL_WRITE ? "temp.bl_obs_write" : "temp.bl_obs_user");
 	sqlite3_stmt *st;
 	int rc, err = 0;
 
@@ -126,6 +171,7 @@ static int learn_one(sqlite3 *db, enum bl_kind kind, const char *key, const char
 			err = baseline_add(w, type, NULL, NULL, (unsigned)sqlite3_column_int64(st, 1), 0);
 			break;
 		case BL_WRITE:
+			err = a ? baseline_add(w, type, a, NULL, 0, 0) : 0;
 			break;
 		}
 	}
@@ -147,8 +193,9 @@ int baseline_learn(sqlite3 *db, enum bl_kind kind, const char *key, struct basel
 		return -ENOMEM;
 	if (!(err = make_views(db)) && !(err = learn_one(db, kind, key, path, BL_EXEC, "o.path, NULL", bl)) &&
 	    !(err = learn_one(db, kind, key, path, BL_SPAWN, "o.parent, o.child", bl)) &&
-	    !(err = learn_one(db, kind, key, path, BL_CONNECT, "o.daddr, o.dport, o.family", bl)))
-		err = learn_one(db, kind, key, path, BL_USER, "o.uid", bl);
+	    !(err = learn_one(db, kind, key, path, BL_CONNECT, "o.daddr, o.dport, o.family", bl)) &&
+	    !(err = learn_one(db, kind, key, path, BL_USER, "o.uid", bl)) && has_table(db, "file_events"))
+		err = learn_one(db, kind, key, path, BL_WRITE, "o.category, NULL", bl);
 	sqlite3_free(path);
 	return err;
 }
@@ -256,6 +303,18 @@ static const struct {
 	  " WHERE NOT EXISTS (SELECT 1 FROM temp.bl_item b WHERE b.sec = m.sec AND b.type = 'user'"
 	  "  AND b.lo = o.uid)"
 	  " GROUP BY m.sec, o.container_id, o.uid" },
+	/* last: only with file events in the case (bl_obs_write) */
+	{ "baseline-new-write", "high",
+	  "A workload wrote a file in a sensitive place of a kind its baseline never wrote.",
+	  "SELECT min(o.ts) AS ts, o.host_id, o.container_id, o.proc_id, o.pid, o.start, o.exec_id,"
+	  " NULL AS conn_id, 'baseline: ' || m.who || ' wrote ' || o.path || ' (' || o.category ||"
+	  " '), never seen in its baseline' AS message,"
+	  " 'w' || m.sec || ':' || o.container_id || ':' || o.path AS key"
+	  " FROM temp.bl_obs_write o JOIN temp.bl_ctr m ON m.container_id = o.container_id"
+	  " WHERE (o.category IN " SENSITIVE_CATEGORIES " OR o.sensitive)"
+	  "  AND NOT EXISTS (SELECT 1 FROM temp.bl_item b WHERE b.sec = m.sec AND b.type = 'write'"
+	  "   AND b.a = o.category)"
+	  " GROUP BY m.sec, o.container_id, o.path" },
 };
 
 int baseline_add_rules(sqlite3 *db, const struct baseline *bl, const char *source,
@@ -269,6 +328,9 @@ int baseline_add_rules(sqlite3 *db, const struct baseline *bl, const char *sourc
 	}
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
 		char *text = NULL, src[300];
+
+		if (!strcmp(rules[i].id, "baseline-new-write") && !has_table(db, "file_events"))
+			continue; /* a case without file events */
 		struct exray_rule rule;
 		struct exray_rule *nv;
 

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "casedb/db.h"
 #include "detect/baseline.h"
+#include "detect/detect.h"
 
 static char *write_str(const struct baseline *bl)
 {
@@ -181,6 +183,80 @@ static void test_load_limits(void **state)
 	baseline_free(&bl);
 }
 
+/* A small case: two containers of image img (A learned from, B checked),
+ * processes, execs, a connection and file events, in SQL. */
+static const char case_sql[] =
+	"INSERT INTO hosts(host_id,hostname,boot_id,boot_to_wall_ns) VALUES(1,'h','b',0);"
+	"INSERT INTO containers(container_id,host_id,runtime,cid,short_id,name,image,labels) VALUES"
+	" (1,1,'docker','aaaa','aaaa','a','img','{\"app\":\"web\"}'),"
+	" (2,1,'docker','bbbb','bbbb','b','img','{\"app\":\"web\"}'),"
+	" (3,1,'docker','cccc','cccc',NULL,NULL,NULL);"
+	"INSERT INTO processes(proc_id,host_id,pid,start,parent_id,container_id) VALUES"
+	" (1,1,10,1,NULL,1),(2,1,11,2,1,1),(3,1,20,3,NULL,2),(4,1,21,4,3,2),(5,1,22,5,3,2),"
+	" (6,1,30,6,NULL,3);"
+	"INSERT INTO execs(exec_id,proc_id,host_id,pid,start,ts,kind,ret,filename,uid,container_id) VALUES"
+	" (1,1,1,10,1,10,'exec',0,'/bin/sh',0,1),(2,2,1,11,2,20,'exec',0,'/bin/ls',0,1),"
+	" (3,3,1,20,3,30,'exec',0,'/bin/sh',0,2),(4,4,1,21,4,40,'exec',0,'/bin/ls',0,2),"
+	" (5,5,1,22,5,50,'exec',0,'/bin/nc',1000,2),(6,5,1,22,5,51,'exec',-2,'/bin/nope',0,2),"
+	" (7,6,1,30,6,60,'exec',0,'/bin/anything',5,3);"
+	"INSERT INTO connections(conn_id,proc_id,host_id,pid,start,ts,container_id,family,daddr,dport) VALUES"
+	" (1,2,1,11,2,25,1,4,'10.0.0.1',443),(2,4,1,21,4,45,2,4,'10.0.0.1',443),"
+	" (3,4,1,21,4,46,2,4,'10.0.0.2',443),(4,4,1,21,4,47,2,4,'10.0.0.1',443);"
+	/* file events: the columns of schema 1.4's table that the baseline reads */
+	"CREATE TABLE IF NOT EXISTS file_events(event_id INTEGER PRIMARY KEY, proc_id INTEGER NOT NULL,"
+	" host_id INTEGER NOT NULL, pid INTEGER NOT NULL, start INTEGER NOT NULL, ts INTEGER NOT NULL,"
+	" exec_id INTEGER, container_id INTEGER, op TEXT NOT NULL, ret INTEGER NOT NULL, path TEXT,"
+	" sensitive INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO file_events(proc_id,host_id,pid,start,ts,exec_id,container_id,op,ret,path,sensitive) VALUES"
+	" (2,1,11,2,26,2,1,'write',0,'/tmp/x',0),"
+	" (4,1,21,4,48,4,2,'write',0,'/tmp/y',0),"        /* known category: nothing */
+	" (4,1,21,4,49,4,2,'create',0,'/var/data/z',0),"  /* new, not sensitive: nothing */
+	" (4,1,21,4,50,4,2,'write',0,'/etc/passwd',1),"   /* new and sensitive */
+	" (4,1,21,4,51,4,2,'write',-13,'/etc/shadow',1);"; /* failed: nothing */
+
+static void test_learn_check(void **state)
+{
+	struct baseline bl = { 0 }, lab = { 0 };
+	struct exray_ruleset rs = { 0 };
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	char err[512], *out, got[2048] = "";
+
+	assert_int_equal(db_open(&db, ":memory:", DB_OPEN_CREATE), 0);
+	assert_int_equal(db_exec(db, case_sql), 0);
+	/* learn from container a only: b is the one that drifted */
+	assert_int_equal(db_exec(db, "UPDATE containers SET image='img' WHERE container_id=1;"
+				     "UPDATE containers SET image=NULL, labels=NULL WHERE container_id=2"), 0);
+	assert_int_equal(baseline_learn(db, BL_IMAGE, NULL, &bl), 0);
+	out = write_str(&bl);
+	assert_string_equal(body(out), "[image img]\nexec /bin/ls\nexec /bin/sh\nspawn /bin/sh -> /bin/ls\n"
+				       "connect 10.0.0.1/32 port 443\nwrite temp\nuser 0\n");
+	free(out);
+	assert_int_equal(baseline_learn(db, BL_LABEL, "app", &lab), 0);
+	assert_int_equal(lab.n, 1);
+	assert_string_equal(lab.w[0].key, "app");
+	assert_string_equal(lab.w[0].value, "web");
+	baseline_free(&lab);
+	assert_int_equal(db_exec(db, "UPDATE containers SET image='img' WHERE container_id=2"), 0);
+
+	assert_int_equal(baseline_add_rules(db, &bl, "t.baseline", &rs, err, sizeof(err)), 0);
+	assert_int_equal(rs.n, 5);
+	assert_true(exray_rules_run(db, &rs, err, sizeof(err)) >= 0);
+	assert_int_equal(db_prepare(db, &st, "SELECT rule_id || '|' || coalesce(container_id,'-') || '|' || message"
+					     " FROM alerts ORDER BY rule_id, ts"), 0);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s\n", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	assert_string_equal(got,
+		"baseline-new-destination|2|baseline: image img (container b) connected to 10.0.0.2:443, never seen in its baseline\n"
+		"baseline-new-exec|2|baseline: image img (container b) ran /bin/nc, never seen in its baseline\n"
+		"baseline-new-user|2|baseline: image img (container b) ran a process as uid 1000, never seen in its baseline\n"
+		"baseline-new-write|2|baseline: image img (container b) wrote /etc/passwd (auth), never seen in its baseline\n");
+	exray_ruleset_free(&rs);
+	baseline_free(&bl);
+	db_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_merge_and_model),
 		cmocka_unit_test(test_load_limits),
+		cmocka_unit_test(test_learn_check),
 	};
 
 	return cmocka_run_group_tests_name("baseline", tests, NULL, NULL);
