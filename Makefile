@@ -175,7 +175,7 @@ $(BUILD)/bpf:
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev \
 	    libsqlite3-dev libcmocka-dev libjansson-dev zstd sqlite3 runc busybox-static jq \
 	    iproute2 make gcc libc6-dev pkg-config util-linux procps libclang-rt-14-dev \
-	    python3 libcap2-bin gawk libsodium-dev chromium
+	    python3 libcap2-bin gawk libsodium-dev chromium mmdebstrap
 
 # Installs only what is missing; safe to run any number of times.
 .PHONY: deps
@@ -206,6 +206,18 @@ bench: $(PROGS) $(BENCH_BINS)
 .PHONY: fixtures
 fixtures: $(PROGS) $(TOOL_BINS) $(FIXTURE_BINS)
 	@BUILD=$(BUILD) fixtures/run-scenarios.sh record $(SCENARIOS)
+
+.PHONY: eval eval-rootfs
+# The detection-rate evaluation (docs/detection-rates.md, eval/run.sh): as
+# root, build the Debian rootfs the larger scenarios use (cached in
+# /var/cache/exray-eval), record every scenario of eval/scenarios in a real
+# runc container, and print the table per category.
+eval-rootfs:
+	@eval/rootfs.sh
+
+eval: $(PROGS) $(TOOL_BINS) $(FIXTURE_BINS) eval-rootfs
+	@BUILD=$(BUILD) eval/run.sh record
+	@BUILD=$(BUILD) eval/run.sh score $(BUILD)/eval/corpus
 
 .PHONY: demo
 demo:

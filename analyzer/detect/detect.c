@@ -131,6 +131,8 @@ int exray_rules_add_builtin(struct exray_ruleset *rs, char *err, size_t errlen)
 		int ret;
 		if (strncmp(e->path, prefix, sizeof(prefix) - 1) || n < 4 || strcmp(e->path + n - 4, ".sql"))
 			continue;
+		if (e->path[sizeof(prefix) - 1] == '_')
+			continue; /* shared definitions, not a rule: see run_definitions() */
 		snprintf(source, sizeof(source), "builtin:%s", e->path);
 		if ((ret = exray_rule_parse(&r, source, e->data, err, errlen)))
 			return ret;
@@ -163,7 +165,7 @@ int exray_rules_add_dir(struct exray_ruleset *rs, const char *dir, char *err, si
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 		char **nn;
-		if (len < 5 || strcmp(de->d_name + len - 4, ".sql") || de->d_name[0] == '.')
+		if (len < 5 || strcmp(de->d_name + len - 4, ".sql") || de->d_name[0] == '.' || de->d_name[0] == '_')
 			continue;
 		if (!(nn = realloc(names, (n + 1) * sizeof(*nn))) || !(nn[n] = strdup(de->d_name))) {
 			names = nn ? nn : names;
@@ -298,6 +300,92 @@ static long run_one(sqlite3 *db, const struct exray_rule *r, sqlite3_stmt *ins, 
 	return rows;
 }
 
+/*
+ * path_norm(PATH [, CWD]): PATH made absolute against CWD when relative
+ * (and CWD is known) and normalised lexically: empty and "." components
+ * dropped, ".." taking the previous one away (never above "/"). So
+ * `./x` run in /tmp, `//tmp/x` and `/usr/../tmp/x` all compare as /tmp/x.
+ * Rules use it where the recorder gave no resolved image (execs.exe, which
+ * also resolves symlinks); a relative PATH without CWD stays relative.
+ * NULL in, NULL out.
+ */
+char *exray_path_norm(const char *path, const char *cwd)
+{
+	size_t lp = strlen(path), lc = cwd ? strlen(cwd) : 0, nc = 0, n = 0;
+	char *buf = malloc(lp + lc + 2), *out = NULL, *tok, *save = NULL;
+	char **comp = NULL;
+	int absolute;
+
+	if (!buf)
+		return NULL;
+	if (path[0] != '/' && cwd)
+		snprintf(buf, lp + lc + 2, "%s/%s", cwd, path);
+	else
+		memcpy(buf, path, lp + 1);
+	absolute = buf[0] == '/';
+	/* at most one component per two bytes; the output is never longer */
+	if (!(comp = malloc((strlen(buf) / 2 + 2) * sizeof(*comp))) || !(out = malloc(strlen(buf) + 2)))
+		goto done;
+	for (tok = strtok_r(buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(tok, "."))
+			continue;
+		if (!strcmp(tok, "..") && nc > 0 && strcmp(comp[nc - 1], ".."))
+			nc--;
+		else if (!strcmp(tok, "..") && absolute)
+			continue; /* /.. is / */
+		else
+			comp[nc++] = tok;
+	}
+	for (size_t i = 0; i < nc; i++)
+		n += (size_t)sprintf(out + n, "%s%s", (absolute || i) ? "/" : "", comp[i]);
+	if (!n)
+		strcpy(out, absolute ? "/" : ".");
+done:
+	free(comp);
+	free(buf);
+	return out;
+}
+
+static void fn_path_norm(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *p = (const char *)sqlite3_value_text(argv[0]);
+	const char *cwd = argc > 1 ? (const char *)sqlite3_value_text(argv[1]) : NULL;
+	char *r;
+
+	if (!p) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if (!(r = exray_path_norm(p, cwd && *cwd ? cwd : NULL))) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	sqlite3_result_text(ctx, r, -1, free);
+}
+
+/*
+ * The built-in files named analyzer/rules/_*.sql are not rules: they create
+ * TEMP views the rules share (a program's name from its image or argv[0],
+ * the container entrypoint's process chain, ...), so that one definition
+ * serves every rule and a user's --rules too. Run before any rule.
+ */
+static int run_definitions(sqlite3 *db, char *err, size_t errlen)
+{
+	static const char prefix[] = "analyzer/rules/_";
+
+	for (const struct exray_embedded *e = exray_embedded_files; e->path; e++) {
+		char *msg = NULL;
+		if (strncmp(e->path, prefix, sizeof(prefix) - 1))
+			continue;
+		if (sqlite3_exec(db, e->data, NULL, NULL, &msg) != SQLITE_OK) {
+			snprintf(err, errlen, "%s: %s", e->path, msg ? msg : sqlite3_errmsg(db));
+			sqlite3_free(msg);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
 long exray_rules_run(sqlite3 *db, const struct exray_ruleset *rs, char *err, size_t errlen)
 {
 	sqlite3_stmt *ins = NULL, *mark = NULL;
@@ -321,6 +409,16 @@ long exray_rules_run(sqlite3 *db, const struct exray_ruleset *rs, char *err, siz
 		r = -EIO;
 		goto out;
 	}
+	if (sqlite3_create_function(db, "path_norm", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fn_path_norm, NULL,
+				    NULL) != SQLITE_OK ||
+	    sqlite3_create_function(db, "path_norm", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fn_path_norm, NULL,
+				    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "path_norm: %s", sqlite3_errmsg(db));
+		r = -EIO;
+		goto out;
+	}
+	if ((r = run_definitions(db, err, errlen)) < 0)
+		goto out;
 	for (size_t i = 0; i < rs->n; i++) {
 		r = run_one(db, &rs->v[i], ins, mark, now, err, errlen);
 		if (r < 0)

@@ -58,6 +58,11 @@ void exray_ruleset_free(struct exray_ruleset *rs);
  */
 long exray_rules_run(sqlite3 *db, const struct exray_ruleset *rs, char *err, size_t errlen);
 
+/* PATH absolute against CWD (when relative and CWD is not NULL) and
+ * normalised lexically ("//", ".", ".."); the SQL function path_norm()
+ * the rules use. Returns a malloc'd string or NULL (out of memory). */
+char *exray_path_norm(const char *path, const char *cwd);
+
 /* The query over this run's alerts with their context, one row each, sorted
  * by time then rule. Columns: rule_id, severity, time, ts, host, container,
  * pid, start, exec_id, conn_id, filename, argv, daddr, dport, message,

@@ -1,5 +1,7 @@
 -- id: egress-not-allowed
 -- severity: high
+-- category: suspicious-network
+-- technique: T1041
 -- description: An outbound connection that the loaded policy (--policy FILE) does not allow.
 --
 -- Catches exfiltration, command-and-control and lateral movement to any

@@ -1,5 +1,7 @@
 -- id: exec-from-temp
 -- severity: high
+-- category: privilege-escalation
+-- technique: T1204.002
 -- description: A program executed from a world-writable temporary location or from memory (memfd).
 --
 -- Catches payloads dropped and run from /tmp, /var/tmp or /dev/shm (the
@@ -8,6 +10,15 @@
 -- running memfd image as /memfd:NAME (deleted)). Host and containers alike;
 -- processes already running from such a place when recording started too.
 --
+-- The path compared is the image the kernel ran (execs.exe, recorder 1.2)
+-- where recorded, else the path as executed normalised (rx_exec.img:
+-- `cd /tmp && ./x` with the recorded cwd, `//tmp/x`, `/usr/../tmp/x`), and for
+-- the dynamic loader run as a program (`ld.so /tmp/x`) the file it loads.
+--
+-- Refused attempts count too (EACCES, EPERM, ENOEXEC: a noexec /dev/shm,
+-- a payload for the wrong architecture): the intent is the finding. A
+-- failed PATH lookup (ENOENT) is not an attempt.
+--
 -- One exclusion: runc re-executing itself from a memfd copy of its own
 -- binary (the CVE-2019-5736 mitigation, on every `runc create/run/exec`):
 -- an fd exec whose argv is exactly [".../runc", "init"] by a process whose
@@ -15,17 +26,24 @@
 -- Risk: a runc child that is not really runc init could hide that way, but
 -- only one that runc itself forked; the same memfd exec from anything
 -- else (another parent, other arguments) still fires.
+WITH x AS (
+  SELECT x.*, CASE WHEN x.ld_img GLOB '/tmp/*' OR x.ld_img GLOB '/var/tmp/*' OR x.ld_img GLOB '/dev/shm/*'
+                   THEN x.ld_img ELSE x.img END AS path
+  FROM rx_exec x WHERE x.ret = 0 OR x.ret IN (-1, -8, -13)
+)
 SELECT e.ts, e.host_id, e.container_id, e.proc_id, e.pid, e.start, e.exec_id,
        NULL AS conn_id,
-       CASE e.kind WHEN 'snapshot' THEN 'running from ' ELSE 'executed ' END || e.filename ||
-         ' in ' || COALESCE(c.short_id, 'host') || ' (pid ' || e.pid || '): ' || COALESCE(e.cmdline, '') AS message,
+       CASE WHEN e.kind = 'snapshot' THEN 'running from ' WHEN e.ret < 0 THEN 'tried to execute ' ELSE 'executed ' END || e.path ||
+         CASE WHEN e.path <> e.filename THEN ' (as ' || e.filename || ')' ELSE '' END ||
+         ' in ' || COALESCE(c.short_id, 'host') || ' (pid ' || e.pid ||
+         CASE WHEN e.ret < 0 THEN ', refused: ' || CASE e.ret WHEN -13 THEN 'EACCES' WHEN -1 THEN 'EPERM' ELSE 'ENOEXEC' END ELSE '' END ||
+         '): ' || COALESCE(e.cmdline, '') AS message,
        'e' || e.exec_id AS key
-FROM execs e
+FROM x e
 LEFT JOIN containers c ON c.container_id = e.container_id
-WHERE e.ret = 0
-  AND (e.filename GLOB '/tmp/*' OR e.filename GLOB '/var/tmp/*' OR e.filename GLOB '/dev/shm/*'
-       OR e.filename GLOB 'memfd:*' OR e.filename GLOB '/memfd:*'
-       OR e.filename GLOB '/dev/fd/*' OR e.filename GLOB '/proc/self/fd/*' OR e.filename GLOB '/proc/[0-9]*/fd/*')
+WHERE (e.path GLOB '/tmp/*' OR e.path GLOB '/var/tmp/*' OR e.path GLOB '/dev/shm/*'
+       OR e.path GLOB 'memfd:*' OR e.path GLOB '/memfd:*'
+       OR e.path GLOB '/dev/fd/*' OR e.path GLOB '/proc/self/fd/*' OR e.path GLOB '/proc/[0-9]*/fd/*')
   AND NOT (
     e.kind = 'exec'
     AND (e.filename GLOB '/dev/fd/[0-9]*' OR e.filename GLOB '/proc/self/fd/[0-9]*')

@@ -1,5 +1,7 @@
 -- id: host-namespace-entry
 -- severity: critical
+-- category: container-escape
+-- technique: T1611
 -- description: A process in a container's cgroup runs in the host's pid or mount namespace (nsenter-like escape).
 --
 -- Catches `nsenter -t 1 -m -p ...` from a privileged container, and any

@@ -1,5 +1,7 @@
 -- id: raw-socket-syn
 -- severity: high
+-- category: suspicious-network
+-- technique: T1046
 -- description: A TCP SYN sent by a local socket with no socket-level connect: crafted on a raw socket.
 --
 -- Needs the packet view (exray-record --tc-iface/--tc-veth). Port scanners

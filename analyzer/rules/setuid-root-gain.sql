@@ -1,5 +1,7 @@
 -- id: setuid-root-gain
 -- severity: high
+-- category: privilege-escalation
+-- technique: T1548.001
 -- description: A process gained root (euid 0) across an exec while its real uid, or its euid before the exec, was not root.
 --
 -- Catches execution of setuid-root binaries (sudo, su, pkexec, a planted

@@ -1,29 +1,36 @@
 -- id: shell-in-container
--- severity: high
--- description: A shell started inside a container by something other than the container's own command.
+-- severity: medium
+-- category: privilege-escalation
+-- technique: T1059.004
+-- falco: Run shell untrusted (interactive half); see terminal-shell-in-container
+-- description: An interactive shell without a terminal started in a container, outside its entrypoint: commands typed in through a pipe or a socket.
 --
--- Catches `kubectl exec -it POD -- sh`, `docker exec`, `runc exec`, and a
--- compromised service spawning `sh -c ...` (web shell, command injection).
--- The container's init (pid 1 inside it) is left out: a shell entrypoint
--- is the container's normal command, not an intrusion.
--- A shell is named by the executed file or by argv[0] (leading '-' of a
--- login shell dropped): busybox re-executes itself as /proc/self/exe with
--- argv[0] "sh", and a script's interpreter shows as argv[0] "/bin/sh".
--- argv[0] is the caller's choice: matching it as well only adds alerts.
-WITH x AS (
-  SELECT e.*, basename(e.filename) AS fb, ltrim(basename(json_extract(e.argv, '$[0]')), '-') AS ab,
-         json_extract(e.argv, '$[1]') AS a1
-  FROM execs e
-  WHERE e.kind = 'exec' AND e.ret = 0 AND e.container_id IS NOT NULL AND COALESCE(e.vpid, 0) <> 1
+-- Catches `kubectl exec -i POD -- sh` fed by a script, `docker exec -i`, and shells
+-- driven over a network connection (nc -e /bin/sh, web shells that open sh -i): a
+-- shell that reads its commands from stdin (no -c command and no script file, or
+-- -i) and has no controlling terminal. Not flagged, as Falco does not flag them:
+-- `sh -c CMD` run by the runtime (kubelet exec probes, Docker shell-form health
+-- checks, one-off kubectl exec commands; what CMD does is judged by the other
+-- rules), script files, the container's init and its entrypoint's own shells
+-- (rx_entry). With a terminal, the same shell is terminal-shell-in-container
+-- (low: an operator's debugging session). A shell named by the executed file or
+-- by argv[0] (busybox runs applets as /proc/self/exe with argv[0] "sh").
+WITH sh AS MATERIALIZED (
+  SELECT x.* FROM rx_exec x
+  WHERE x.kind = 'exec' AND x.ret = 0 AND x.container_id IS NOT NULL AND COALESCE(x.vpid, 0) <> 1
+    AND (x.prog IN rx_shell OR x.ab IN rx_shell OR ((x.fb = 'busybox' OR x.ab = 'busybox') AND x.a1 IN rx_shell))
 )
-SELECT x.ts, x.host_id, x.container_id, x.proc_id, x.pid, x.start, x.exec_id,
+SELECT s.ts, s.host_id, s.container_id, s.proc_id, s.pid, s.start, s.exec_id,
        NULL AS conn_id,
-       'shell ' || x.filename || CASE WHEN x.ab <> x.fb THEN ' (argv[0] ' || json_extract(x.argv, '$[0]') || ')' ELSE '' END ||
+       'interactive shell ' || s.filename || CASE WHEN s.ab <> s.fb THEN ' (argv[0] ' || json_extract(s.argv, '$[0]') || ')' ELSE '' END ||
          ' started in container ' || c.short_id ||
-         ' (pid ' || x.pid || ', ppid ' || COALESCE(x.ppid, '?') || '): ' || COALESCE(x.cmdline, '') AS message,
-       'e' || x.exec_id AS key
-FROM x
-JOIN containers c ON c.container_id = x.container_id
-WHERE x.fb IN ('sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'csh', 'tcsh', 'fish')
-   OR x.ab IN ('sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'csh', 'tcsh', 'fish')
-   OR ((x.fb = 'busybox' OR x.ab = 'busybox') AND x.a1 IN ('sh', 'ash', 'hush'));
+         ' (pid ' || s.pid || ', ppid ' || COALESCE(s.ppid, '?') || ') without a terminal: ' || COALESCE(s.cmdline, '') AS message,
+       'e' || s.exec_id AS key
+FROM sh s
+JOIN containers c ON c.container_id = s.container_id
+WHERE s.proc_id NOT IN (SELECT proc_id FROM rx_entry)
+  -- interactive: -i, or no operand that is a command (-c) or a script file
+  AND (EXISTS (SELECT 1 FROM json_each(s.argv) a WHERE a.key > 0 AND (a.value GLOB '-*i*' AND a.value NOT GLOB '--*'))
+       OR NOT EXISTS (SELECT 1 FROM json_each(s.argv) a WHERE a.key > 0
+                      AND (a.value NOT GLOB '-*' OR (a.value GLOB '-*c*' AND a.value NOT GLOB '--*'))
+                      AND NOT ((s.fb = 'busybox' OR s.ab = 'busybox') AND a.key = 1)));

@@ -1,5 +1,7 @@
 -- id: suspicious-port
 -- severity: medium
+-- category: suspicious-network
+-- technique: T1571
 -- description: A connection to a port typical of cryptocurrency mining pools or remote-shell listeners.
 --
 -- Catches miners reaching stratum pools (3333, 4444, 5555, 7777, 14433,

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every built-in rule (analyzer/rules/*.sql) against the committed recorded
-# fixtures (fixtures/*/segments): for each, one recording where it must
-# fire and one where it must stay silent, checked on `exray check` output
-# with the fixture's own policy.txt. A rule without a row here fails the
+# fixtures (fixtures/*/segments, and the eval corpus eval/corpus/*/segments
+# with eval/policy.txt): for each, one recording where it must fire and one
+# where it must stay silent, checked on `exray check` output with the
+# fixture's own policy. A rule without a row here fails the
 # test, so a new rule comes with its recordings. (The exact expected alerts
 # of every fixture are checked by fixtures_replay.sh.) No root needed.
 set -u -o pipefail
@@ -14,16 +15,48 @@ X=$BUILD/exray
 # rule | fires in FIXTURE | on an alert whose message has TEXT (- any)
 #      | silent in FIXTURE | for alerts whose message has TEXT (- any); why
 TABLE='
-shell-in-container    | interactive-shell | /bin/sh -i            | miner             | -                 | the init is a shell entrypoint (pid 1)
-shell-in-container    | reverse-shell     | (argv[0] sh)          | benign-web        | -                 | argv[0] names busybox applets run as /proc/self/exe
+shell-in-container    | interactive-shell | /bin/sh -i            | web-health-shell  | -                 | sh -c run by the runtime (a shell-form health check)
+shell-in-container    | reverse-shell     | without a terminal    | miner             | -                 | the init is a shell entrypoint (pid 1)
+shell-spawned-by-service | pers-web-shell | started by httpd      | init-busybox      | -                 | an init system starting its scripts and services
+reverse-shell         | net-bash-devtcp   | 192.0.2.2:4444        | web-entrypoint-selfcheck | -          | an entrypoint polling its own server on localhost
+reverse-shell         | net-python-revshell | started by a process connected | net-download-exec | -      | a downloaded binary connecting out, no shell on it
 egress-not-allowed    | miner             | 203.0.113.50:3333     | miner             | 192.0.2.2:443     | the allowed API call
-exec-then-egress      | download-and-run  | 198.51.100.10:80      | miner             | /usr/local/bin/xmrig | exec by the container init (pid 1)
-exec-from-temp        | download-and-run  | /tmp/kworkerd         | interactive-shell | -                 | runc re-executing itself from a memfd (runc init)
-host-namespace-entry  | nsenter-host      | /usr/bin/nsenter      | interactive-shell | -                 | runc exec into the container namespaces
-setuid-root-gain      | setuid-root       | suid_shell            | interactive-shell | -                 | root in, root out
+egress-not-allowed    | net-exfil-curl    | 192.0.2.2:8080        | build-fetch-release | -               | the allowed artifact server
+exec-then-egress      | net-exfil-curl    | 192.0.2.2:8080        | web-health-exec   | -                 | wget to 127.0.0.1: loopback is not egress
+exec-then-egress      | net-download-exec | 192.0.2.2:80          | miner             | /usr/local/bin/xmrig | exec by the container init (pid 1)
+downloaded-binary-executed | net-download-exec | /tmp/kworker     | build-fetch-release | -               | fetched from the allowed artifact server
+remote-script-piped-to-shell | net-curl-pipe-sh | stage.sh        | build-fetch-release | -               | a downloaded installer run as a file from the allowed server
+crypto-miner          | net-miner-443     | stratum+ssl           | net-reverse-shell-nc | -              | a reverse shell is not a miner
+port-scan             | net-python-scan   | tried                 | net-miner-stratum | -                 | one connection
 suspicious-port       | miner             | 203.0.113.50:3333     | miner             | 192.0.2.2:443     | an ordinary port
+ssh-nonstandard-port  | net-ssh-nonstd-port | 192.0.2.2:2222      | git-sync-ssh      | -                 | ssh to port 22 of the git server
+k8s-api-contact       | net-k8s-api       | 192.0.2.2:6443        | web-curl-health-debian | -            | curl to its own localhost
 raw-socket-syn        | syn-scan          | 203.0.113.1:22        | syn-scan          | 203.0.113.1:8080  | the SYN of a socket-level connect
-new-tool-in-container | download-and-run  | wget run in container | benign-web        | -                 | the host side runs wget (health probes), not the container
+new-tool-in-container | net-exfil-curl    | curl run in container | build-fetch-release | -               | wget run by the image build step (entrypoint)
+exec-from-temp        | download-and-run  | /tmp/kworkerd         | interactive-shell | -                 | runc re-executing itself from a memfd (runc init)
+exec-from-temp        | priv-devshm-exec  | refused: EACCES       | build-compile     | -                 | a program compiled and run in /src
+setuid-root-gain      | setuid-root       | suid_shell            | interactive-shell | -                 | root in, root out
+host-namespace-entry  | nsenter-host      | /usr/bin/nsenter      | interactive-shell | -                 | runc exec into the container namespaces
+namespace-change-in-container | esc-unshare-userns | unshare      | esc-proc-root     | -                 | chroot through /proc/PID/root is no namespace change
+proc-root-access      | esc-proc-root     | /root                 | esc-nsenter-host  | -                 | nsenter by pid, not through /proc/PID/root
+privileged-mount-in-container | esc-mount-host-disk | /tmp/hostdisk | esc-unshare-userns | -              | a tmpfs mounted in a private user namespace
+container-runtime-socket | esc-runtime-socket | docker.sock       | kubectl-exec-cmds | -                 | an operator running ps, cat, ls
+debugfs-in-container  | esc-debugfs       | debugfs               | esc-kernel-module | -                 | insmod is not debugfs
+kernel-module-load    | esc-kernel-module | insmod                | esc-debugfs       | -                 | debugfs is not a module load
+sensitive-file-read   | cred-shadow-cat   | /etc/shadow           | git-sync-ssh      | -                 | ssh reading its own deploy key
+credential-search     | cred-key-search   | password              | inventory-scan    | -                 | a scanner listing packages
+cloud-credential-access | cred-kubeconfig | .kube/config          | cred-shadow-cat   | -                 | /etc/shadow is no cloud credential
+proc-environ-read     | cred-proc-environ | /environ              | cred-proc-mem-dump | -                | /proc/PID/maps and mem are not environ
+proc-mem-access       | cred-proc-mem-dump | /mem                 | cred-proc-environ | -                 | environ is not memory
+account-change-tool   | ft-useradd        | useradd               | build-useradd     | -                 | the image build step creating its service user
+setuid-bit-set        | ft-chmod-suid     | 4755                  | build-compile     | -                 | install -m 755 at build
+history-tampering     | ft-history-wipe   | .bash_history         | logrotate         | -                 | log rotation is not history wiping
+log-tampering         | ft-log-wipe       | /var/log              | logrotate         | -                 | logrotate truncating what it rotates
+sensitive-file-link   | ft-symlink-shadow | /etc/shadow           | pers-systemd-unit | -                 | a unit symlink, not a sensitive file
+data-encrypted        | ft-ransomware     | encrypted             | tls-selfsigned    | -                 | openssl making a key, not encrypting files
+bulk-data-removal     | ft-shred-data     | shred                 | backup-prune      | -                 | pruning old dumps with find -delete and rm -rf
+timestomp             | ft-timestomp      | touch                 | build-compile     | -                 | no touch of a system path
+cron-modified         | pers-crontab      | crontab               | cron-style-job    | -                 | a scheduler loop running its job
 '
 
 tmp=$(mktemp -d /tmp/exray-detfix-XXXXXX)
@@ -36,8 +69,10 @@ bad() { echo "FAIL $*"; fails=$((fails + 1)); }
 alerts() {
 	local f=$1
 	if [ ! -f "$tmp/$f" ]; then
-		[ -d "fixtures/$f/segments" ] || { echo "no fixture $f" >&2; return 1; }
-		"$X" check --policy "fixtures/$f/policy.txt" "fixtures/$f/segments" 2>"$tmp/$f.err" |
+		local dir=fixtures/$f pol=fixtures/$f/policy.txt
+		[ -d "$dir/segments" ] || { dir=eval/corpus/$f pol=eval/policy.txt; }
+		[ -d "$dir/segments" ] || { echo "no fixture $f" >&2; return 1; }
+		"$X" check --policy "$pol" "$dir/segments" 2>"$tmp/$f.err" |
 			awk '{ r = $3; $1 = $2 = $3 = $4 = ""; sub(/^ +/, ""); print r " " $0 }' >"$tmp/$f" ||
 			{ cat "$tmp/$f.err" >&2; return 1; }
 	fi
@@ -68,7 +103,7 @@ while IFS='|' read -r rule fin ftext sin stext why; do
 	[ "$n" = 0 ] && ok "$rule silent in $sin ($stext: $why)" || bad "$rule fires in $sin on '$stext' ($n): $why"
 done <<<"$TABLE"
 
-for f in analyzer/rules/*.sql; do
+for f in analyzer/rules/[!_]*.sql; do
 	id=$(sed -n 's/^-- *id: *//p' "$f" | head -1 | tr -d ' \r')
 	[ -n "${covered[$id]:-}" ] && ok "rule $id has fixtures" || bad "rule $id ($f) has no row in this table"
 done

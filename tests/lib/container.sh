@@ -338,6 +338,9 @@ exr_all_caps() {
 #                    exec can gain), e.g. CAP_SETUID
 #   --no-nnp         allow privilege gain on exec (setuid bits work)
 #   --rootfs DIR     use DIR (from exr_rootfs DIR ...) instead of the cache
+#   --rw             the root filesystem is writable (e.g. an overlay the
+#                    caller mounted, as image layers are); default read-only
+#   --bind SRC:DST   bind-mount host path SRC at DST in the container (rw)
 #   --stdin FILE     container stdin (default /dev/null)
 #   --env K=V        add an environment variable
 #   --annotation K=V add an OCI annotation (as orchestrators label containers)
@@ -348,8 +351,8 @@ exr_all_caps() {
 # file), and records them for exr_container_info NAME. The container is
 # registered for cleanup before it exists.
 exr_container_create() {
-	local netns= hostpid=0 priv=0 user=0:0 nnp=1 rootfs= stdin=/dev/null bundle=
-	local -a caps=() envs=() anns=()
+	local netns= hostpid=0 priv=0 user=0:0 nnp=1 rootfs= stdin=/dev/null bundle= rw=0
+	local -a caps=() envs=() anns=() binds=()
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--netns) netns=$2; shift 2 ;;
@@ -359,6 +362,8 @@ exr_container_create() {
 		--cap) caps+=("$2"); shift 2 ;;
 		--no-nnp) nnp=0; shift ;;
 		--rootfs) rootfs=$2; shift 2 ;;
+		--rw) rw=1; shift ;;
+		--bind) binds+=("$2"); shift 2 ;;
 		--stdin) stdin=$2; shift 2 ;;
 		--env) envs+=("$2"); shift 2 ;;
 		--annotation) anns+=("$2"); shift 2 ;;
@@ -400,10 +405,14 @@ exr_container_create() {
 	if [ ${#anns[@]} -gt 0 ]; then
 		anns_json=$(printf '%s\n' "${anns[@]}" | jq -R 'capture("^(?<k>[^=]*)=(?<v>.*)$") | {(.k): .v}' | jq -s 'add')
 	else anns_json='{}'; fi
+	local binds_json='[]'
+	[ ${#binds[@]} -gt 0 ] && binds_json=$(printf '%s\n' "${binds[@]}" |
+		jq -R 'split(":") | {destination: .[1], type: "bind", source: .[0], options: ["rbind", "rw"]}' | jq -s .)
 	jq --argjson args "$args_json" --arg root "$rootfs" --arg cg "$EXR_CGPATH" \
 		--arg host "$name" --arg netns "$netns" --argjson hostpid "$hostpid" \
 		--argjson priv "$priv" --argjson nnp "$nnp" --argjson allcaps "$EXR_ALL_CAPS" \
 		--argjson caps "$caps_json" --argjson envs "$envs_json" --argjson anns "$anns_json" \
+		--argjson rw "$rw" --argjson binds "$binds_json" \
 		--argjson uid "${user%%:*}" --argjson gid "${user##*:}" '
 		.process.terminal = false
 		| .process.args = $args
@@ -411,10 +420,10 @@ exr_container_create() {
 		| .process.cwd = (if $uid == 0 then "/" else "/tmp" end)
 		| .process.env += $envs
 		| .process.noNewPrivileges = ($nnp == 1)
-		| .root = {path: $root, readonly: true}
+		| .root = {path: $root, readonly: ($rw == 0)}
 		| .hostname = $host
 		| .mounts += [{destination: "/tmp", type: "tmpfs", source: "tmpfs",
-			       options: ["nosuid", "nodev", "mode=1777", "size=64m"]}]
+			       options: ["nosuid", "nodev", "mode=1777", "size=64m"]}] + $binds
 		| .linux.cgroupsPath = $cg
 		| (if $anns != {} then .annotations = ((.annotations // {}) + $anns) else . end)
 		| (if $netns != "" then .linux.namespaces |= map(if .type == "network" then .path = $netns else . end) else . end)

@@ -58,8 +58,9 @@ static const char fixture[] =
 	" (2, 10, 1, 1010, 10000, 1, 'snapshot', 0, '/usr/sbin/nginx', '[\"nginx\"]', 'nginx', 0, 0, 1, 200, 201, 202, 1),"
 	" (3, 30, 1, 1030, 30000, 1, 'snapshot', 0, '/usr/bin/curl', '[\"curl\",\"-s\"]', 'curl -s', 0, 0, 2, 300, 301, 302, 1),"
 	" (4, 31, 1, 1031, 31000, 1, 'snapshot', 0, '/bin/busybox', '[\"wget\",\"-q\"]', 'wget -q', 0, 0, 2, 300, 301, 302, 2),"
-	/* shell-in-container: + sh in c1 (vpid 7); - sh as c2's pid 1; - ls in c1; - sh on host;
-	 * + busybox sh; - busybox ls; - failed exec of sh */
+	/* shell-in-container (interactive shells only): - sh -c in c1 (vpid 7); - sh as c2's
+	 * pid 1; - ls in c1; - sh on host; + busybox sh (reads stdin); - busybox ls;
+	 * - failed exec of sh */
 	" (10, 11, 1, 1011, 11000, 10e9, 'exec', 0, '/bin/sh', '[\"sh\",\"-c\",\"id\"]', 'sh -c id', 0, 0, 1, 200, 201, 202, 7),"
 	" (11, 32, 1, 1032, 32000, 11e9, 'exec', 0, '/bin/sh', '[\"sh\"]', 'sh', 0, 0, 2, 300, 301, 302, 1),"
 	" (12, 12, 1, 1012, 12000, 12e9, 'exec', 0, '/bin/ls', '[\"ls\"]', 'ls', 0, 0, 1, 200, 201, 202, 8),"
@@ -114,14 +115,21 @@ static const char fixture[] =
 	" (77, 57, 1, 1057, 57000, 77e9, 'exec', 0, '/dev/fd/3', '[\"payload\"]', 'payload', 0, 0, NULL, 100, 101, 102, NULL),"
 	" (78, 58, 1, 1058, 58000, 78e9, 'exec', 0, '/proc/self/fd/4', '[\"/usr/bin/runc\",\"init\"]', '/usr/bin/runc init', 0, 0, NULL, 100, 101, 102, NULL),"
 	/* busybox applets re-executed as /proc/self/exe, named by argv[0]: shell-in-container
-	 * + sh -c; - cat; + a script run by /bin/sh (argv[0] set by the kernel);
+	 * - sh -c (a command, not interactive); - cat; - a script run by /bin/sh (argv[0]
+	 * set by the kernel);
 	 * new-tool-in-container + wget in c1; + busybox nc in c1; - wget in c2 (its snapshot ran it) */
 	" (80, 61, 1, 1061, 61000, 80e9, 'exec', 0, '/proc/self/exe', '[\"sh\",\"-c\",\"id\"]', 'sh -c id', 0, 0, 1, 200, 201, 202, 20),"
 	" (81, 62, 1, 1062, 62000, 81e9, 'exec', 0, '/proc/self/exe', '[\"cat\",\"/etc/passwd\"]', 'cat /etc/passwd', 0, 0, 1, 200, 201, 202, 21),"
 	" (82, 63, 1, 1063, 63000, 82e9, 'exec', 0, 'ping', '[\"/bin/sh\",\"ping\"]', '/bin/sh ping', 0, 0, 1, 200, 201, 202, 22),"
 	" (83, 64, 1, 1064, 64000, 83e9, 'exec', 0, '/proc/self/exe', '[\"wget\",\"-q\",\"http://192.0.2.9/x\"]', 'wget -q http://192.0.2.9/x', 0, 0, 1, 200, 201, 202, 23),"
 	" (84, 65, 1, 1065, 65000, 84e9, 'exec', 0, '/bin/busybox', '[\"busybox\",\"nc\",\"192.0.2.1\",\"80\"]', 'busybox nc 192.0.2.1 80', 0, 0, 1, 200, 201, 202, 24),"
-	" (85, 36, 1, 1036, 36000, 85e9, 'exec', 0, '/proc/self/exe', '[\"wget\"]', 'wget', 0, 0, 2, 300, 301, 302, 6);"
+	" (85, 36, 1, 1036, 36000, 85e9, 'exec', 0, '/proc/self/exe', '[\"wget\"]', 'wget', 0, 0, 2, 300, 301, 302, 6),"
+	/* exec-from-temp by odd spellings (issue 18 item 7): + //tmp/x; + /usr/../tmp/y;
+	 * + ld.so /tmp/z; - ld.so --library-path /tmp /usr/bin/id */
+	" (86, 70, 1, 1070, 70000, 86e9, 'exec', 0, '//tmp/x', '[\"x\"]', 'x', 0, 0, 1, 200, 201, 202, 30),"
+	" (87, 71, 1, 1071, 71000, 87e9, 'exec', 0, '/usr/../tmp/y', '[\"y\"]', 'y', 0, 0, 1, 200, 201, 202, 31),"
+	" (88, 72, 1, 1072, 72000, 88e9, 'exec', 0, '/lib64/ld-linux-x86-64.so.2', '[\"ld.so\",\"/tmp/z\"]', 'ld.so /tmp/z', 0, 0, 1, 200, 201, 202, 32),"
+	" (89, 73, 1, 1073, 73000, 89e9, 'exec', 0, '/lib64/ld-linux-x86-64.so.2', '[\"ld.so\",\"--library-path\",\"/tmp\",\"/usr/bin/id\"]', 'ld.so --library-path /tmp /usr/bin/id', 0, 0, 1, 200, 201, 202, 33);"
 	"INSERT INTO connections (conn_id, proc_id, host_id, pid, start, ts, exec_id, container_id, cgroup_id,"
 	" family, daddr, dport) VALUES"
 	" (1, 23, 1, 1023, 23000, 60.5e9, 60, 1, 501, 4, '192.0.2.10', 80),"
@@ -209,12 +217,33 @@ static void test_builtin_set(void **state)
 
 static void test_shell_in_container(void **state)
 {
-	assert_string_equal(fired("shell-in-container"), "e10 e14 e80 e82");
+	assert_string_equal(fired("shell-in-container"), "e14");
 }
 
 static void test_exec_from_temp(void **state)
 {
-	assert_string_equal(fired("exec-from-temp"), "e20 e21 e22 e23 e61 e74 e75 e76 e77");
+	assert_string_equal(fired("exec-from-temp"), "e20 e21 e22 e23 e61 e74 e75 e76 e77 e86 e87 e88");
+}
+
+/* path_norm(), what rules compare paths by when no resolved image was
+ * recorded: table of (path, cwd, expected) */
+static void test_path_norm(void **state)
+{
+	static const char *const t[][3] = {
+		{ "//tmp/x", NULL, "/tmp/x" },       { "/usr/../tmp/x", NULL, "/tmp/x" },
+		{ "./x", "/tmp", "/tmp/x" },         { "x", "/tmp/", "/tmp/x" },
+		{ "../../a", "/tmp/b/c", "/tmp/a" }, { "/../x", NULL, "/x" },
+		{ "/a/./b/", NULL, "/a/b" },         { "/", NULL, "/" },
+		{ "a/../../b", NULL, "../b" },       { "./x", NULL, "x" },
+		{ "/tmp/x", "/ignored", "/tmp/x" },  { "", NULL, "." },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		char *r = exray_path_norm(t[i][0], t[i][1]);
+		assert_non_null(r);
+		assert_string_equal(r, t[i][2]);
+		free(r);
+	}
 }
 
 static void test_host_namespace_entry(void **state)
@@ -229,7 +258,8 @@ static void test_setuid_root_gain(void **state)
 
 static void test_new_tool(void **state)
 {
-	assert_string_equal(fired("new-tool-in-container"), "e50 e60 e62 e83 e84");
+	/* one alert per container and tool: its first run (e83 wget and e84 nc ran before in c1) */
+	assert_string_equal(fired("new-tool-in-container"), "e50 e60 e62");
 }
 
 /* ... and `check` shows the SYN's destination (identity dst=) */
@@ -480,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_builtin_set),
 		cmocka_unit_test(test_shell_in_container),
 		cmocka_unit_test(test_exec_from_temp),
+		cmocka_unit_test(test_path_norm),
 		cmocka_unit_test(test_host_namespace_entry),
 		cmocka_unit_test(test_setuid_root_gain),
 		cmocka_unit_test(test_new_tool),

@@ -1,0 +1,119 @@
+-- Shared definitions of the built-in rules. Not a rule: exray check runs
+-- every analyzer/rules/_*.sql file before the rules, so these TEMP views
+-- exist for the built-in rules and for --rules DIR alike.
+--
+-- rx_exec: every exec and snapshot with the program's name as the rules
+-- compare it: `prog` is the image's basename, except that a busybox applet
+-- (run as /bin/busybox with argv[0] the applet, as `busybox APPLET`, or by
+-- busybox re-executing /proc/self/exe) is named by the applet; `fb` and
+-- `ab` are the basenames of the executed file and of argv[0] (a login
+-- shell's leading '-' dropped), `a1` is argv[1]. argv[0] is the caller's
+-- choice: rules match it as well as the file, which can only add alerts.
+-- `img` is the image's path: the resolved one (execs.exe) where the
+-- recorder gave it, else the path as executed made absolute and normalised
+-- (path_norm: `./x`, `//tmp/x`, `/usr/../tmp/x` are /tmp/x). `ld_img` is,
+-- for the dynamic loader run as a program (`ld.so FILE`), FILE normalised
+-- the same way: the program really run.
+DROP VIEW IF EXISTS temp.rx_exec;
+CREATE TEMP VIEW rx_exec AS
+SELECT e.*,
+       basename(e.filename) AS fb,
+       ltrim(basename(COALESCE(json_extract(e.argv, '$[0]'), '')), '-') AS ab,
+       json_extract(e.argv, '$[1]') AS a1,
+       CASE
+         WHEN basename(e.filename) = 'busybox' AND basename(COALESCE(json_extract(e.argv, '$[0]'), '')) = 'busybox'
+           THEN COALESCE(basename(json_extract(e.argv, '$[1]')), 'busybox')
+         WHEN basename(e.filename) IN ('busybox', 'exe') OR e.filename GLOB '/proc/*/exe'
+           THEN ltrim(basename(COALESCE(json_extract(e.argv, '$[0]'), '')), '-')
+         ELSE basename(e.filename)
+       END AS prog,
+       path_norm(e.filename) AS img,
+       CASE WHEN basename(e.filename) GLOB 'ld-*.so*' OR basename(e.filename) IN ('ld.so', 'ld64.so.1', 'ld64.so.2')
+            THEN (SELECT path_norm(a.value) FROM json_each(e.argv) a
+                  WHERE a.key > 0 AND a.value NOT GLOB '-*'
+                    AND json_extract(e.argv, '$[' || (a.key - 1) || ']') NOT IN ('--library-path', '--preload', '--audit', '--argv0', '--inhibit-rpath')
+                  ORDER BY a.key LIMIT 1) END AS ld_img
+FROM execs e;
+
+-- rx_shell(name): the shells.
+DROP VIEW IF EXISTS temp.rx_shell;
+CREATE TEMP VIEW rx_shell(name) AS
+VALUES ('sh'), ('bash'), ('dash'), ('ash'), ('zsh'), ('ksh'), ('mksh'), ('csh'), ('tcsh'), ('fish'), ('hush');
+
+-- rx_conn: connections with `loopback` (127/8, ::1, IPv4-mapped 127/8):
+-- a container talking to itself is not egress.
+DROP VIEW IF EXISTS temp.rx_conn;
+CREATE TEMP VIEW rx_conn AS
+SELECT k.*, (k.daddr GLOB '127.*' OR k.daddr = '::1' OR k.daddr GLOB '::ffff:127.*') AS loopback
+FROM connections k;
+
+-- rx_entry(proc_id): the container entrypoint's own work. A container's
+-- init (pid 1 inside it) and every process it started through a chain of
+-- script runners only (shells, env, init systems, privilege droppers,
+-- package managers, run-parts, make, cron): the image's build steps
+-- (`RUN useradd ...`, `RUN dpkg -i ...`) and its entrypoint script's setup
+-- (rendering config, creating users, adding CAs). A process that came in
+-- through the runtime (`kubectl exec`, `docker exec`: its parent is outside
+-- the container) is not in it, and neither is anything below a service
+-- (a web server's CGI, a shell spawned by an application): that is how an
+-- intrusion through the service shows. Like Falco's container entrypoint
+-- exceptions, this trusts what the image itself does at start.
+DROP VIEW IF EXISTS temp.rx_entry;
+CREATE TEMP VIEW rx_entry AS
+WITH RECURSIVE
+runner(name) AS (VALUES ('sh'), ('bash'), ('dash'), ('ash'), ('zsh'), ('ksh'), ('mksh'), ('hush'),
+                        ('env'), ('tini'), ('dumb-init'), ('init'), ('runsvdir'), ('runsv'), ('s6-svscan'),
+                        ('s6-supervise'), ('supervisord'), ('su-exec'), ('gosu'), ('setpriv'), ('chpst'),
+                        ('timeout'), ('nice'), ('nohup'), ('run-parts'), ('xargs'), ('make'),
+                        ('dpkg'), ('apt'), ('apt-get'), ('apk'), ('yum'), ('dnf'), ('microdnf'), ('rpm'),
+                        ('cron'), ('crond'), ('busybox')),
+-- a child belongs when its parent was running a runner when the child
+-- was created (its start time): the image the parent exec'd last before
+-- that, else its snapshot (a container init caught still as `runc init`
+-- before the capture is judged by what it exec'd next).
+ep(proc_id) AS (
+  SELECT p.proc_id FROM processes p WHERE p.container_id IS NOT NULL AND p.vpid = 1
+  UNION
+  SELECT c.proc_id FROM ep JOIN processes c ON c.parent_id = ep.proc_id
+  WHERE (SELECT x.prog IN runner OR x.ab IN runner FROM rx_exec x
+         WHERE x.proc_id = ep.proc_id AND x.ret = 0 AND (x.kind = 'exec' AND x.ts <= c.start OR x.kind = 'snapshot')
+         ORDER BY x.kind = 'exec' DESC, x.ts DESC, x.exec_id DESC LIMIT 1))
+SELECT proc_id FROM ep;
+
+-- rx_parent_img: for each exec, the program that started it: the image its
+-- process ran just before (a fork keeps the parent's image until it execs),
+-- else the image of the nearest ancestor (up to three levels: a service's
+-- forked worker has no exec of its own) at that moment; NULL when none was
+-- recorded.
+DROP VIEW IF EXISTS temp.rx_parent_img;
+CREATE TEMP VIEW rx_parent_img AS
+SELECT e.exec_id,
+       COALESCE(
+         (SELECT x.prog FROM rx_exec x WHERE x.proc_id = e.proc_id AND x.ret = 0
+            AND (x.ts < e.ts OR (x.ts = e.ts AND x.exec_id < e.exec_id))
+          ORDER BY x.ts DESC, x.exec_id DESC LIMIT 1),
+         (SELECT x.prog FROM rx_exec x WHERE x.proc_id = p1.parent_id AND x.ret = 0 AND x.ts <= e.ts
+          ORDER BY x.ts DESC, x.exec_id DESC LIMIT 1),
+         (SELECT x.prog FROM rx_exec x WHERE x.proc_id = p2.parent_id AND x.ret = 0 AND x.ts <= e.ts
+          ORDER BY x.ts DESC, x.exec_id DESC LIMIT 1),
+         (SELECT x.prog FROM rx_exec x WHERE x.proc_id = p3.parent_id AND x.ret = 0 AND x.ts <= e.ts
+          ORDER BY x.ts DESC, x.exec_id DESC LIMIT 1)) AS parent_prog
+FROM execs e
+LEFT JOIN processes p1 ON p1.proc_id = e.proc_id
+LEFT JOIN processes p2 ON p2.proc_id = p1.parent_id
+LEFT JOIN processes p3 ON p3.proc_id = p2.parent_id;
+
+-- rx_pkgmgr(name): package managers and the tools they run to install
+-- files (what they write under /usr, /etc and /var/lib is an install).
+DROP VIEW IF EXISTS temp.rx_pkgmgr;
+CREATE TEMP VIEW rx_pkgmgr(name) AS
+VALUES ('dpkg'), ('dpkg-deb'), ('dpkg-divert'), ('dpkg-statoverride'), ('dpkg-trigger'), ('apt'), ('apt-get'),
+       ('aptitude'), ('unattended-upgrade'), ('update-alternatives'), ('ldconfig'), ('ldconfig.real'),
+       ('rpm'), ('yum'), ('dnf'), ('microdnf'), ('zypper'), ('apk'), ('pip'), ('pip3'), ('npm'), ('gem'),
+       ('install-info'), ('mandb'), ('debconf'), ('debconf-set-selections');
+
+-- rx_ctr_start: when each container started (its oldest process's start
+-- time, boot ns): "the first seconds" of a container are its startup.
+DROP VIEW IF EXISTS temp.rx_ctr_start;
+CREATE TEMP VIEW rx_ctr_start AS
+SELECT container_id, min(start) AS start FROM processes WHERE container_id IS NOT NULL GROUP BY container_id;

@@ -1,0 +1,24 @@
+-- id: privileged-mount-in-container
+-- severity: high
+-- category: container-escape
+-- technique: T1611
+-- description: A container mounted (or tried to mount) a host device, a cgroup hierarchy or a kernel filesystem (proc, sysfs, debugfs, securityfs, tracefs, bpf).
+--
+-- Catches the steps of the privileged-container escapes: mounting the host's disk
+-- (`mount /dev/sda1 /mnt`), a cgroup v1 hierarchy to reach release_agent
+-- (CVE-2022-0492), debugfs or the host's proc. Seen in the `mount` command line
+-- (busybox applets included); failed attempts count.
+SELECT x.ts, x.host_id, x.container_id, x.proc_id, x.pid, x.start, x.exec_id, NULL AS conn_id,
+       'mount in container ' || c.short_id || ' (pid ' || x.pid || '): ' || COALESCE(x.cmdline, '') AS message,
+       'e' || x.exec_id AS key
+FROM rx_exec x
+JOIN containers c ON c.container_id = x.container_id
+WHERE x.kind = 'exec' AND x.ret = 0 AND (x.prog = 'mount' OR x.ab = 'mount')
+  AND x.proc_id NOT IN (SELECT proc_id FROM rx_entry)
+  AND (x.cmdline GLOB '* -t cgroup*' OR x.cmdline GLOB '* -t proc*' OR x.cmdline GLOB '* -t sysfs*'
+       OR x.cmdline GLOB '* -t debugfs*' OR x.cmdline GLOB '* -t securityfs*' OR x.cmdline GLOB '* -t tracefs*'
+       OR x.cmdline GLOB '* -t bpf*' OR x.cmdline GLOB '* -t ext[234]*' OR x.cmdline GLOB '* -t xfs*'
+       OR EXISTS (SELECT 1 FROM json_each(x.argv) a WHERE a.key > 0 AND a.value NOT GLOB '-*'
+                  AND (a.value GLOB '/dev/*' OR a.value GLOB '/tmp/*' OR a.value GLOB '/var/tmp/*')
+                  AND a.value NOT IN ('/dev/null', '/dev/shm', '/dev/pts', '/dev/mqueue')
+                  AND a.key < json_array_length(x.argv) - 1));

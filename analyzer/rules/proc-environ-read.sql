@@ -1,0 +1,13 @@
+-- id: proc-environ-read
+-- severity: high
+-- category: credential-access
+-- technique: T1552
+-- description: A program read another process's environment through /proc/PID/environ (passwords and API keys passed as environment variables).
+SELECT x.ts, x.host_id, x.container_id, x.proc_id, x.pid, x.start, x.exec_id, NULL AS conn_id,
+       x.prog || ' in ' || COALESCE(c.short_id, 'host') || ' (pid ' || x.pid || ') reads another process''s environment: ' ||
+         COALESCE(x.cmdline, '') AS message,
+       'e' || x.exec_id AS key
+FROM rx_exec x
+LEFT JOIN containers c ON c.container_id = x.container_id
+WHERE x.kind = 'exec' AND x.ret = 0
+  AND EXISTS (SELECT 1 FROM json_each(x.argv) a WHERE a.key > 0 AND a.value GLOB '*/proc/[0-9]*/environ*');

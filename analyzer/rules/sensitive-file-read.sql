@@ -1,0 +1,33 @@
+-- id: sensitive-file-read
+-- severity: high
+-- category: credential-access
+-- technique: T1003.008
+-- falco: Read sensitive file untrusted; Read sensitive file trusted after startup
+-- description: A program that has no business with them read password hashes, ssh private keys or a service-account token.
+--
+-- Catches `cat /etc/shadow`, copying another user's ~/.ssh/id_*, reading
+-- /var/run/secrets/kubernetes.io/serviceaccount/token from a shell exec'd into a
+-- pod. Programs that only name the file without reading it (ln, chmod, stat,
+-- ls ...) and programs whose job it is are left out (login, su, sudo, passwd, chage,
+-- unix_chkpwd, sshd, ssh reading its own key, useradd and the other account tools),
+-- as is the container's own entrypoint work during its startup (rx_entry, in the
+-- container's first 5 s: a controller reading its token at start). A service
+-- that reads a secret later (a path traversal in a file-serving app) fires:
+-- Falco's "Read sensitive file trusted after startup".
+SELECT x.ts, x.host_id, x.container_id, x.proc_id, x.pid, x.start, x.exec_id, NULL AS conn_id,
+       x.prog || ' in ' || COALESCE(c.short_id, 'host') || ' (pid ' || x.pid || ') reads a secret: ' ||
+         COALESCE(x.cmdline, '') AS message,
+       'e' || x.exec_id AS key
+FROM rx_exec x
+LEFT JOIN containers c ON c.container_id = x.container_id
+WHERE x.kind = 'exec' AND x.ret = 0
+  AND x.prog NOT IN ('ln', 'chmod', 'chown', 'stat', 'ls', 'touch', 'test', 'realpath', 'readlink',
+                     'login', 'su', 'sudo', 'passwd', 'chage', 'chpasswd', 'unix_chkpwd', 'sshd', 'ssh', 'ssh-add',
+                     'ssh-keygen', 'useradd', 'usermod', 'userdel', 'groupadd', 'pwck', 'grpck', 'vipw')
+  AND NOT (x.proc_id IN (SELECT proc_id FROM rx_entry)
+           AND x.ts - (SELECT s.start FROM rx_ctr_start s WHERE s.container_id = x.container_id) < 5000000000)
+  AND EXISTS (SELECT 1 FROM json_each(x.argv) a WHERE a.key > 0
+              AND (a.value GLOB '*/etc/shadow' OR a.value GLOB '*/etc/gshadow' OR a.value GLOB '*/etc/shadow-'
+                   OR (a.value GLOB '*/.ssh/id_*' AND a.value NOT GLOB '*.pub')
+                   OR a.value GLOB '*/etc/ssh/ssh_host_*_key'
+                   OR a.value GLOB '*/serviceaccount/token*'));
