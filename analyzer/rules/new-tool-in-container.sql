@@ -46,25 +46,36 @@ snap(container_id, name) AS MATERIALIZED (
   SELECT container_id, fb FROM x WHERE kind = 'snapshot'
   UNION SELECT container_id, ab FROM x WHERE kind = 'snapshot'
   UNION SELECT container_id, a1 FROM x WHERE kind = 'snapshot' AND fb = 'busybox'
+),
+-- each hit with what excludes it: the entrypoint's chain, a network tool
+-- whose connections all went to loopback (computed per exec, once)
+conn AS MATERIALIZED (
+  SELECT exec_id, count(*) AS n, sum(NOT loopback) AS out FROM rx_conn GROUP BY exec_id
+),
+cand AS MATERIALIZED (
+  SELECT h.exec_id, h.tool, e.container_id, e.ts, e.proc_id IN (SELECT proc_id FROM rx_entry) AS entry,
+         (h.tool NOT IN ('apt', 'apt-get', 'dpkg', 'apk', 'yum', 'dnf', 'microdnf', 'rpm', 'zypper', 'pip', 'pip3', 'npm', 'gem')
+          AND COALESCE(k.n, 0) > 0 AND k.out = 0) AS local_only
+  FROM hit h JOIN execs e ON e.exec_id = h.exec_id LEFT JOIN conn k ON k.exec_id = h.exec_id
+),
+-- when the entrypoint first ran each tool in each container
+entry_first AS MATERIALIZED (
+  SELECT container_id, tool, min(ts) AS ts FROM cand WHERE entry GROUP BY container_id, tool
+),
+-- the reportable runs, numbered per container and tool
+pick AS (
+  SELECT d.*, row_number() OVER (PARTITION BY d.container_id, d.tool ORDER BY d.ts, d.exec_id) AS rn
+  FROM cand d
+  LEFT JOIN entry_first f ON f.container_id = d.container_id AND f.tool = d.tool
+  WHERE NOT d.entry AND NOT d.local_only AND (f.ts IS NULL OR f.ts > d.ts)
+    AND NOT EXISTS (SELECT 1 FROM snap s WHERE s.container_id = d.container_id AND s.name = d.tool)
 )
 SELECT e.ts, e.host_id, e.container_id, e.proc_id, e.pid, e.start, e.exec_id,
        NULL AS conn_id,
-       h.tool || ' run in container ' || c.short_id || ' (pid ' || e.pid || '): ' || COALESCE(e.cmdline, '') AS message,
+       p.tool || ' run in container ' || c.short_id || ' (pid ' || e.pid || '): ' || COALESCE(e.cmdline, '') AS message,
        'e' || e.exec_id AS key
-FROM hit h
-JOIN execs e ON e.exec_id = h.exec_id
+FROM pick p
+JOIN execs e ON e.exec_id = p.exec_id
 JOIN containers c ON c.container_id = e.container_id
-WHERE NOT EXISTS (SELECT 1 FROM snap s WHERE s.container_id = e.container_id AND s.name = h.tool)
-  AND e.proc_id NOT IN (SELECT proc_id FROM rx_entry)
-  AND NOT EXISTS (SELECT 1 FROM hit h2 JOIN execs e2 ON e2.exec_id = h2.exec_id
-                  WHERE e2.container_id = e.container_id AND h2.tool = h.tool AND e2.ts < e.ts
-                    AND e2.proc_id IN (SELECT proc_id FROM rx_entry))
-  -- a network tool that talked only to its own container (loopback) is a
-  -- health check or a local client, not new tooling
-  AND NOT (h.tool NOT IN ('apt', 'apt-get', 'dpkg', 'apk', 'yum', 'dnf', 'microdnf', 'rpm', 'zypper', 'pip', 'pip3', 'npm', 'gem')
-           AND EXISTS (SELECT 1 FROM rx_conn k WHERE k.exec_id = e.exec_id)
-           AND NOT EXISTS (SELECT 1 FROM rx_conn k WHERE k.exec_id = e.exec_id AND NOT k.loopback))
-  -- one alert per container and tool: its first run
-  AND NOT EXISTS (SELECT 1 FROM hit h3 JOIN execs e3 ON e3.exec_id = h3.exec_id
-                  WHERE e3.container_id = e.container_id AND h3.tool = h.tool
-                    AND (e3.ts < e.ts OR (e3.ts = e.ts AND e3.exec_id < e.exec_id)));
+-- one alert per container and tool: its first reportable run
+WHERE p.rn = 1;
