@@ -1,4 +1,4 @@
--- exray case database schema (PRAGMA user_version = 103, i.e. 1.3).
+-- exray case database schema (PRAGMA user_version = 104, i.e. 1.4).
 -- Applied by exray on every read-write open, so every statement is
 -- idempotent (IF NOT EXISTS). SCHEMA.md explains the model; the comment on
 -- each column here is its reference.
@@ -125,20 +125,21 @@ CREATE TABLE IF NOT EXISTS processes (
   exit_status INTEGER,                  -- raw wait status of the exit record: (code << 8) | signal, 0x80 = core dumped (schema <= 1.1 called it exit_code)
   exit_code INTEGER GENERATED ALWAYS AS (CASE WHEN exit_status & 127 = 0 THEN (exit_status >> 8) & 255 END) VIRTUAL,  -- exit code 0-255 when the process exited; NULL when a signal ended it or no exit was seen
   signal INTEGER GENERATED ALWAYS AS (CASE WHEN exit_status & 127 <> 0 THEN exit_status & 127 END) VIRTUAL,  -- the signal that ended it, NULL otherwise
-  uid INTEGER,                          -- credentials from the latest record (ident_ts)
+  uid INTEGER,                          -- credentials from the latest of the process's own records (ident_ts, ident_own): never another thread's
   gid INTEGER,
   euid INTEGER,
   egid INTEGER,
-  cgroup_id INTEGER,                    -- cgroup v2 id from the latest record (0: unknown)
+  cgroup_id INTEGER,                    -- cgroup v2 id from the same record as uid (0: unknown)
   container_id INTEGER REFERENCES containers,  -- container (from cgroup_id, else namespaces); NULL: host
-  pidns INTEGER,                        -- namespace inodes from the latest record
+  pidns INTEGER,                        -- namespace inodes from the same record as uid
   mntns INTEGER,
   netns INTEGER,
   vpid INTEGER,                         -- pid inside its own pid namespace
-  comm TEXT,                            -- comm from the latest record
+  comm TEXT,                            -- comm from the same record as uid
   ident_ts INTEGER,                     -- ts of the record the identity columns came from
   exec_id INTEGER,                      -- current image: latest successful exec (or snapshot) by ts
-  flags INTEGER NOT NULL DEFAULT 0      -- records seen: 1 fork, 2 snapshot, 4 exec, 8 exit, 16 kernel thread
+  flags INTEGER NOT NULL DEFAULT 0,     -- records seen: 1 fork, 2 snapshot, 4 exec, 8 exit, 16 kernel thread
+  ident_own INTEGER NOT NULL DEFAULT 1  -- 1: the identity columns come from the process's own records (exec, snapshot, fork, or its main thread), 0 when only a thread's acting record (connect, exit, ...) was seen
 );
 -- The process key is unique: ix_processes_key below (an index rather than
 -- a table constraint, so that a first bulk load builds it once at the end).
@@ -172,7 +173,15 @@ CREATE TABLE IF NOT EXISTS execs (
   netns INTEGER,
   vpid INTEGER,                         -- pid inside its pid namespace
   comm TEXT,                            -- comm after the exec
-  segment_id INTEGER REFERENCES segments  -- where it was recorded
+  segment_id INTEGER REFERENCES segments, -- where it was recorded
+  -- 1.2 recorders (NULL from older ones): the image the kernel really ran
+  exe TEXT,                             -- resolved image path (symlinks, '..', '//', fexecve, memfd, `ld.so FILE` resolved), as the process sees it
+  cwd TEXT,                             -- working directory at the exec
+  tty INTEGER,                          -- controlling terminal device (major << 20 | minor), 0: none
+  exe_flags INTEGER,                    -- image flags: 1 memfd, 2 deleted, 4 upper_layer (written inside the container), 8 unresolved, 16 setuid file, 32 setgid file, 64 loader (ld.so FILE)
+  cap_effective INTEGER,                -- effective capabilities after the exec (bit mask)
+  exe_ino INTEGER,                      -- image inode number
+  exe_dev INTEGER                       -- image device (major << 20 | minor)
 );
 
 -- Outbound TCP connection attempts (connect records), with the image the
@@ -221,6 +230,260 @@ CREATE TABLE IF NOT EXISTS syns (
   proc_id INTEGER REFERENCES processes     -- that connect's process
 );
 
+-- What a process did (format 1.2 records), one table per family. Every row
+-- is linked like a connection: to the acting process (proc_id; pid and
+-- start are its key), the image it was running then (exec_id) and its
+-- container then. Failed attempts are kept: ret is the call's result, a
+-- negative errno when it failed. Paths are as the kernel resolved them,
+-- from the process's root (rec_flags say where only the raw argument was
+-- known); like every recorded string, untrusted: escape before printing.
+
+-- File activity under the recorder's watched locations (exray-record
+-- --watch / --no-file-events): writes, creates, renames, deletions, mode
+-- and owner changes, and reads of secrets.
+CREATE TABLE IF NOT EXISTS file_events (
+  event_id INTEGER PRIMARY KEY,         -- row id
+  proc_id INTEGER NOT NULL REFERENCES processes,  -- the acting process
+  host_id INTEGER NOT NULL REFERENCES hosts,      -- host boot
+  pid INTEGER NOT NULL,                 -- process key: pid
+  start INTEGER NOT NULL,               -- process key: start
+  tid INTEGER,                          -- the acting thread
+  ts INTEGER NOT NULL,                  -- when the call returned
+  exec_id INTEGER REFERENCES execs,     -- image running then: latest successful exec at or before ts, else the snapshot
+  uid INTEGER,                          -- the thread's credentials
+  euid INTEGER,
+  cgroup_id INTEGER,                    -- cgroup v2 id then
+  container_id INTEGER REFERENCES containers,  -- container then, NULL: host
+  comm TEXT,                            -- the thread's comm
+  op TEXT NOT NULL,                     -- write (opened for writing), create, truncate, rename, unlink, link, symlink, chmod, chown, read (of a sensitive path)
+  ret INTEGER NOT NULL,                 -- result: >= 0 success, -errno a failed attempt
+  path TEXT,                            -- the file (symlink: the target text, unresolved); NULL: unreadable
+  path2 TEXT,                           -- rename: the new name; link: the new name; symlink: the new link
+  open_flags INTEGER,                   -- O_* flags of an open, AT_* flags of the *at calls
+  mode INTEGER,                         -- create, chmod: the mode given (permission and S_ISUID/S_ISGID bits)
+  owner_uid INTEGER,                    -- chown: the new owner, -1 unchanged
+  owner_gid INTEGER,                    -- chown: the new group, -1 unchanged
+  sensitive INTEGER NOT NULL DEFAULT 0, -- 1: path is on the sensitive list (auth, cron, ssh, ld.so.preload, ...)
+  exec_bits INTEGER NOT NULL DEFAULT 0, -- 1: the call gave an execute bit (a file made executable)
+  path_unresolved INTEGER NOT NULL DEFAULT 0,  -- 1: path is the raw argument, not resolved to an absolute path
+  rec_flags INTEGER NOT NULL DEFAULT 0, -- the record's flags (SEGMENT.md)
+  segment_id INTEGER REFERENCES segments  -- where it was recorded
+);
+
+-- Credential changes, attempted or done: setuid, setgid, setreuid,
+-- setregid, setresuid, setresgid, setfsuid, setfsgid (ids are uids, or
+-- gids for the *gid calls), capset.
+CREATE TABLE IF NOT EXISTS priv_events (
+  event_id INTEGER PRIMARY KEY,         -- row id
+  proc_id INTEGER NOT NULL REFERENCES processes,  -- the acting process
+  host_id INTEGER NOT NULL REFERENCES hosts,      -- host boot
+  pid INTEGER NOT NULL,                 -- process key: pid
+  start INTEGER NOT NULL,               -- process key: start
+  tid INTEGER,                          -- the acting thread
+  ts INTEGER NOT NULL,                  -- when the call returned
+  exec_id INTEGER REFERENCES execs,     -- image running then: latest successful exec at or before ts, else the snapshot
+  uid INTEGER,                          -- the thread's credentials after the call
+  euid INTEGER,
+  cgroup_id INTEGER,                    -- cgroup v2 id then
+  container_id INTEGER REFERENCES containers,  -- container then, NULL: host
+  comm TEXT,                            -- the thread's comm
+  op TEXT NOT NULL,                     -- setuid, setgid, setreuid, setregid, setresuid, setresgid, setfsuid, setfsgid, capset
+  ret INTEGER NOT NULL,                 -- result: 0 success, -errno a failed attempt
+  old_real INTEGER,                     -- real id before (uid, or gid for the *gid calls; NULL for capset)
+  old_effective INTEGER,                -- effective id before
+  old_saved INTEGER,                    -- saved id before (setfs*: the fs id)
+  new_real INTEGER,                     -- real id after
+  new_effective INTEGER,                -- effective id after
+  new_saved INTEGER,                    -- saved id after (setfs*: the fs id)
+  cap_effective_old INTEGER,            -- effective capabilities before (bit mask)
+  cap_effective INTEGER,                -- effective capabilities after
+  cap_permitted INTEGER,                -- permitted capabilities after
+  rec_flags INTEGER NOT NULL DEFAULT 0, -- the record's flags (SEGMENT.md)
+  segment_id INTEGER REFERENCES segments  -- where it was recorded
+);
+
+-- Namespace and mount changes: setns, unshare, clone with CLONE_NEW*,
+-- mount, umount, pivot_root.
+CREATE TABLE IF NOT EXISTS ns_events (
+  event_id INTEGER PRIMARY KEY,         -- row id
+  proc_id INTEGER NOT NULL REFERENCES processes,  -- the acting process
+  host_id INTEGER NOT NULL REFERENCES hosts,      -- host boot
+  pid INTEGER NOT NULL,                 -- process key: pid
+  start INTEGER NOT NULL,               -- process key: start
+  tid INTEGER,                          -- the acting thread
+  ts INTEGER NOT NULL,                  -- when the call returned
+  exec_id INTEGER REFERENCES execs,     -- image running then: latest successful exec at or before ts, else the snapshot
+  uid INTEGER,                          -- the thread's credentials after the call
+  euid INTEGER,
+  cgroup_id INTEGER,                    -- cgroup v2 id then
+  container_id INTEGER REFERENCES containers,  -- container then, NULL: host
+  comm TEXT,                            -- the thread's comm
+  op TEXT NOT NULL,                     -- setns, unshare, clone, mount, umount, pivot_root
+  ret INTEGER NOT NULL,                 -- result: >= 0 success (clone: the child's pid), -errno a failed attempt
+  nstypes TEXT,                         -- namespaces created or entered, e.g. 'mnt,net' (names: mnt, cgroup, uts, ipc, user, pid, net, time)
+  call_flags INTEGER,                   -- CLONE_* flags (clone, unshare), the nstype argument (setns), mount flags (mount, umount)
+  target_pid INTEGER,                   -- setns: the process whose namespace was entered (pidfd or /proc/PID/ns/X); clone: the child; NULL unknown
+  target_ns INTEGER,                    -- setns: inode of the namespace entered; NULL unknown
+  target TEXT,                          -- setns: the fd's path; mount, umount: the mount point; pivot_root: the new root
+  source TEXT,                          -- mount: the source; pivot_root: put_old
+  fstype TEXT,                          -- mount: the filesystem type
+  pidns INTEGER,                        -- the thread's namespace inodes after the call
+  mntns INTEGER,
+  netns INTEGER,
+  rec_flags INTEGER NOT NULL DEFAULT 0, -- the record's flags (SEGMENT.md)
+  segment_id INTEGER REFERENCES segments  -- where it was recorded
+);
+
+-- One process reaching into another: ptrace attach, seize, traceme and
+-- pokes, process_vm_writev.
+CREATE TABLE IF NOT EXISTS ptrace_events (
+  event_id INTEGER PRIMARY KEY,         -- row id
+  proc_id INTEGER NOT NULL REFERENCES processes,  -- the acting process
+  host_id INTEGER NOT NULL REFERENCES hosts,      -- host boot
+  pid INTEGER NOT NULL,                 -- process key: pid
+  start INTEGER NOT NULL,               -- process key: start
+  tid INTEGER,                          -- the acting thread
+  ts INTEGER NOT NULL,                  -- when the call returned
+  exec_id INTEGER REFERENCES execs,     -- image running then: latest successful exec at or before ts, else the snapshot
+  uid INTEGER,                          -- the thread's credentials
+  euid INTEGER,
+  cgroup_id INTEGER,                    -- cgroup v2 id then
+  container_id INTEGER REFERENCES containers,  -- container then, NULL: host
+  comm TEXT,                            -- the thread's comm
+  op TEXT NOT NULL,                     -- attach, seize, traceme, poke, vm_write
+  ret INTEGER NOT NULL,                 -- result: >= 0 success, -errno a failed attempt
+  request INTEGER,                      -- the ptrace request; process_vm_writev: -1
+  target_pid INTEGER,                   -- the target's tgid (traceme: the parent)
+  target_start INTEGER,                 -- the target's start (its key with target_pid), NULL unknown
+  target_proc_id INTEGER REFERENCES processes,  -- the target process: by its key, else the process with that pid started last before ts; NULL not recorded
+  addr INTEGER,                         -- poke: the address written
+  rec_flags INTEGER NOT NULL DEFAULT 0, -- the record's flags (SEGMENT.md)
+  segment_id INTEGER REFERENCES segments  -- where it was recorded
+);
+
+-- Sockets that matter: AF_PACKET and SOCK_RAW sockets created, and a
+-- socket duplicated onto fd 0, 1 or 2 (dup_stdio: the reverse-shell
+-- marker).
+CREATE TABLE IF NOT EXISTS socket_events (
+  event_id INTEGER PRIMARY KEY,         -- row id
+  proc_id INTEGER NOT NULL REFERENCES processes,  -- the acting process
+  host_id INTEGER NOT NULL REFERENCES hosts,      -- host boot
+  pid INTEGER NOT NULL,                 -- process key: pid
+  start INTEGER NOT NULL,               -- process key: start
+  tid INTEGER,                          -- the acting thread
+  ts INTEGER NOT NULL,                  -- when the call returned
+  exec_id INTEGER REFERENCES execs,     -- image running then: latest successful exec at or before ts, else the snapshot
+  uid INTEGER,                          -- the thread's credentials
+  euid INTEGER,
+  cgroup_id INTEGER,                    -- cgroup v2 id then
+  container_id INTEGER REFERENCES containers,  -- container then, NULL: host
+  comm TEXT,                            -- the thread's comm
+  op TEXT NOT NULL,                     -- packet, raw, dup_stdio
+  ret INTEGER NOT NULL,                 -- result: the fd, or -errno a failed attempt
+  family INTEGER,                       -- AF_* of the socket (host values: 2 inet, 10 inet6, 17 packet)
+  sock_type INTEGER,                    -- SOCK_* (3 raw)
+  protocol INTEGER,                     -- protocol number
+  fd INTEGER,                           -- dup_stdio: the new fd (0, 1 or 2); creation: the socket's fd
+  oldfd INTEGER,                        -- dup_stdio: the socket's fd
+  sock INTEGER,                         -- the socket id of its connect record (as signed 64-bit), NULL none
+  conn_id INTEGER REFERENCES connections,  -- that connect (same host and sock, latest at or before ts)
+  peer_family INTEGER,                  -- dup_stdio: 4 or 6 when the socket had a peer
+  daddr TEXT,                           -- dup_stdio: the peer's address (text)
+  dport INTEGER,                        -- dup_stdio: the peer's port
+  rec_flags INTEGER NOT NULL DEFAULT 0, -- the record's flags (SEGMENT.md)
+  segment_id INTEGER REFERENCES segments  -- where it was recorded
+);
+
+-- memfd_create: anonymous memory files, the usual way to run a binary
+-- that never touches the disk.
+CREATE TABLE IF NOT EXISTS memfd_events (
+  event_id INTEGER PRIMARY KEY,         -- row id
+  proc_id INTEGER NOT NULL REFERENCES processes,  -- the acting process
+  host_id INTEGER NOT NULL REFERENCES hosts,      -- host boot
+  pid INTEGER NOT NULL,                 -- process key: pid
+  start INTEGER NOT NULL,               -- process key: start
+  tid INTEGER,                          -- the acting thread
+  ts INTEGER NOT NULL,                  -- when the call returned
+  exec_id INTEGER REFERENCES execs,     -- image running then: latest successful exec at or before ts, else the snapshot
+  uid INTEGER,                          -- the thread's credentials
+  euid INTEGER,
+  cgroup_id INTEGER,                    -- cgroup v2 id then
+  container_id INTEGER REFERENCES containers,  -- container then, NULL: host
+  comm TEXT,                            -- the thread's comm
+  op TEXT NOT NULL,                     -- create
+  ret INTEGER NOT NULL,                 -- result: the fd, or -errno a failed attempt
+  name TEXT,                            -- the name given (shown as /memfd:NAME), NULL unreadable
+  mfd_flags INTEGER,                    -- MFD_* flags
+  rec_flags INTEGER NOT NULL DEFAULT 0, -- the record's flags (SEGMENT.md)
+  segment_id INTEGER REFERENCES segments  -- where it was recorded
+);
+
+-- bpf() program loads (and other bpf commands the recorder reports).
+CREATE TABLE IF NOT EXISTS bpf_events (
+  event_id INTEGER PRIMARY KEY,         -- row id
+  proc_id INTEGER NOT NULL REFERENCES processes,  -- the acting process
+  host_id INTEGER NOT NULL REFERENCES hosts,      -- host boot
+  pid INTEGER NOT NULL,                 -- process key: pid
+  start INTEGER NOT NULL,               -- process key: start
+  tid INTEGER,                          -- the acting thread
+  ts INTEGER NOT NULL,                  -- when the call returned
+  exec_id INTEGER REFERENCES execs,     -- image running then: latest successful exec at or before ts, else the snapshot
+  uid INTEGER,                          -- the thread's credentials
+  euid INTEGER,
+  cgroup_id INTEGER,                    -- cgroup v2 id then
+  container_id INTEGER REFERENCES containers,  -- container then, NULL: host
+  comm TEXT,                            -- the thread's comm
+  op TEXT NOT NULL,                     -- the bpf command: prog_load, ... (op_N when unnamed)
+  ret INTEGER NOT NULL,                 -- result: >= 0 success (the new fd), -errno a failed attempt
+  cmd INTEGER,                          -- bpf() command number (5 BPF_PROG_LOAD)
+  prog_type INTEGER,                    -- BPF_PROG_TYPE_*
+  insn_cnt INTEGER,                     -- instructions
+  prog_name TEXT,                       -- the program's name
+  rec_flags INTEGER NOT NULL DEFAULT 0, -- the record's flags (SEGMENT.md)
+  segment_id INTEGER REFERENCES segments  -- where it was recorded
+);
+
+-- Security-relevant io_uring submissions (openat, connect, socket,
+-- renameat, unlinkat, ...), which no syscall tracepoint sees.
+CREATE TABLE IF NOT EXISTS uring_events (
+  event_id INTEGER PRIMARY KEY,         -- row id
+  proc_id INTEGER NOT NULL REFERENCES processes,  -- the acting process
+  host_id INTEGER NOT NULL REFERENCES hosts,      -- host boot
+  pid INTEGER NOT NULL,                 -- process key: pid
+  start INTEGER NOT NULL,               -- process key: start
+  tid INTEGER,                          -- the acting thread
+  ts INTEGER NOT NULL,                  -- when the call returned
+  exec_id INTEGER REFERENCES execs,     -- image running then: latest successful exec at or before ts, else the snapshot
+  uid INTEGER,                          -- the thread's credentials
+  euid INTEGER,
+  cgroup_id INTEGER,                    -- cgroup v2 id then
+  container_id INTEGER REFERENCES containers,  -- container then, NULL: host
+  comm TEXT,                            -- the thread's comm
+  op TEXT NOT NULL,                     -- the io_uring opcode's name: openat, connect, socket, renameat, unlinkat, ... (op_N when unnamed)
+  ret INTEGER,                          -- NULL: submissions are recorded, not their completion
+  opcode INTEGER,                       -- IORING_OP_* number
+  fd INTEGER,                           -- the request's fd (the dirfd of *at ops)
+  user_data INTEGER,                    -- the request's user_data (as signed 64-bit)
+  path TEXT,                            -- openat, unlinkat, renameat, ...: the path, made absolute where it could be
+  path2 TEXT,                           -- renameat, linkat: the new name; symlinkat: the link
+  family INTEGER,                       -- connect: 4 or 6
+  daddr TEXT,                           -- connect: destination address (text)
+  dport INTEGER,                        -- connect: destination port
+  rec_flags INTEGER NOT NULL DEFAULT 0, -- the record's flags (SEGMENT.md)
+  segment_id INTEGER REFERENCES segments  -- where it was recorded
+);
+
+-- connect_result records whose connect is not in the case (yet): a later
+-- ingest that loads the connect gives it its result.
+CREATE TABLE IF NOT EXISTS pending_results (
+  host_id INTEGER NOT NULL REFERENCES hosts,  -- host boot
+  sock INTEGER NOT NULL,                -- socket id, as in connections.sock
+  ts INTEGER NOT NULL,                  -- when the socket left SYN_SENT
+  sport INTEGER,                        -- source port, 0 unknown
+  state TEXT NOT NULL,                  -- established, failed
+  PRIMARY KEY (host_id, sock, ts)
+) WITHOUT ROWID;
+
 -- Events the kernel could not deliver (ring buffer full), as recorded.
 CREATE TABLE IF NOT EXISTS losses (
   loss_id INTEGER PRIMARY KEY,          -- row id
@@ -265,6 +528,14 @@ CREATE INDEX IF NOT EXISTS ix_connections_daddr ON connections (daddr, dport);
 CREATE INDEX IF NOT EXISTS ix_cgroups_container ON cgroups (container_id);
 CREATE INDEX IF NOT EXISTS ix_alerts_rule ON alerts (rule_id, ts);
 CREATE INDEX IF NOT EXISTS ix_syns_conn ON syns (conn_id);
+CREATE INDEX IF NOT EXISTS ix_file_events_proc ON file_events (proc_id, ts);
+CREATE INDEX IF NOT EXISTS ix_priv_events_proc ON priv_events (proc_id, ts);
+CREATE INDEX IF NOT EXISTS ix_ns_events_proc ON ns_events (proc_id, ts);
+CREATE INDEX IF NOT EXISTS ix_ptrace_events_proc ON ptrace_events (proc_id, ts);
+CREATE INDEX IF NOT EXISTS ix_socket_events_proc ON socket_events (proc_id, ts);
+CREATE INDEX IF NOT EXISTS ix_memfd_events_proc ON memfd_events (proc_id, ts);
+CREATE INDEX IF NOT EXISTS ix_bpf_events_proc ON bpf_events (proc_id, ts);
+CREATE INDEX IF NOT EXISTS ix_uring_events_proc ON uring_events (proc_id, ts);
 
 -- Processes with host, container, current image and wall times.
 CREATE VIEW IF NOT EXISTS v_processes AS
@@ -288,7 +559,8 @@ SELECT e.exec_id, e.proc_id, h.hostname AS host, e.pid, e.start, e.ts, e.kind, e
        COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
        e.ts + h.boot_to_wall_ns AS wall_ns,
        strftime('%Y-%m-%dT%H:%M:%fZ', (e.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time,
-       c.name, c.image, c.pod_name, c.pod_namespace, c.container_name
+       c.name, c.image, c.pod_name, c.pod_namespace, c.container_name,
+       e.exe, e.cwd, e.tty, e.exe_flags, e.cap_effective
 FROM execs e
 JOIN hosts h USING (host_id)
 LEFT JOIN containers c ON c.container_id = e.container_id;
@@ -319,6 +591,162 @@ JOIN hosts h USING (host_id)
 LEFT JOIN connections k ON k.conn_id = s.conn_id
 LEFT JOIN execs e ON e.exec_id = k.exec_id
 LEFT JOIN containers c ON c.container_id = s.container_id;
+
+-- What a process did, per family, with host, container, the image that did
+-- it (filename, exe) and wall time.
+CREATE VIEW IF NOT EXISTS v_file_events AS
+SELECT t.*, h.hostname AS host, COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
+       e.filename, e.exe,
+       t.ts + h.boot_to_wall_ns AS wall_ns,
+       strftime('%Y-%m-%dT%H:%M:%fZ', (t.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+FROM file_events t
+JOIN hosts h USING (host_id)
+LEFT JOIN execs e ON e.exec_id = t.exec_id
+LEFT JOIN containers c ON c.container_id = t.container_id;
+
+CREATE VIEW IF NOT EXISTS v_priv_events AS
+SELECT t.*, h.hostname AS host, COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
+       e.filename, e.exe,
+       t.ts + h.boot_to_wall_ns AS wall_ns,
+       strftime('%Y-%m-%dT%H:%M:%fZ', (t.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+FROM priv_events t
+JOIN hosts h USING (host_id)
+LEFT JOIN execs e ON e.exec_id = t.exec_id
+LEFT JOIN containers c ON c.container_id = t.container_id;
+
+CREATE VIEW IF NOT EXISTS v_ns_events AS
+SELECT t.*, h.hostname AS host, COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
+       e.filename, e.exe,
+       t.ts + h.boot_to_wall_ns AS wall_ns,
+       strftime('%Y-%m-%dT%H:%M:%fZ', (t.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+FROM ns_events t
+JOIN hosts h USING (host_id)
+LEFT JOIN execs e ON e.exec_id = t.exec_id
+LEFT JOIN containers c ON c.container_id = t.container_id;
+
+CREATE VIEW IF NOT EXISTS v_ptrace_events AS
+SELECT t.*, h.hostname AS host, COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
+       e.filename, e.exe,
+       t.ts + h.boot_to_wall_ns AS wall_ns,
+       strftime('%Y-%m-%dT%H:%M:%fZ', (t.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+FROM ptrace_events t
+JOIN hosts h USING (host_id)
+LEFT JOIN execs e ON e.exec_id = t.exec_id
+LEFT JOIN containers c ON c.container_id = t.container_id;
+
+CREATE VIEW IF NOT EXISTS v_socket_events AS
+SELECT t.*, h.hostname AS host, COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
+       e.filename, e.exe,
+       t.ts + h.boot_to_wall_ns AS wall_ns,
+       strftime('%Y-%m-%dT%H:%M:%fZ', (t.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+FROM socket_events t
+JOIN hosts h USING (host_id)
+LEFT JOIN execs e ON e.exec_id = t.exec_id
+LEFT JOIN containers c ON c.container_id = t.container_id;
+
+CREATE VIEW IF NOT EXISTS v_memfd_events AS
+SELECT t.*, h.hostname AS host, COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
+       e.filename, e.exe,
+       t.ts + h.boot_to_wall_ns AS wall_ns,
+       strftime('%Y-%m-%dT%H:%M:%fZ', (t.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+FROM memfd_events t
+JOIN hosts h USING (host_id)
+LEFT JOIN execs e ON e.exec_id = t.exec_id
+LEFT JOIN containers c ON c.container_id = t.container_id;
+
+CREATE VIEW IF NOT EXISTS v_bpf_events AS
+SELECT t.*, h.hostname AS host, COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
+       e.filename, e.exe,
+       t.ts + h.boot_to_wall_ns AS wall_ns,
+       strftime('%Y-%m-%dT%H:%M:%fZ', (t.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+FROM bpf_events t
+JOIN hosts h USING (host_id)
+LEFT JOIN execs e ON e.exec_id = t.exec_id
+LEFT JOIN containers c ON c.container_id = t.container_id;
+
+CREATE VIEW IF NOT EXISTS v_uring_events AS
+SELECT t.*, h.hostname AS host, COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
+       e.filename, e.exe,
+       t.ts + h.boot_to_wall_ns AS wall_ns,
+       strftime('%Y-%m-%dT%H:%M:%fZ', (t.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+FROM uring_events t
+JOIN hosts h USING (host_id)
+LEFT JOIN execs e ON e.exec_id = t.exec_id
+LEFT JOIN containers c ON c.container_id = t.container_id;
+
+-- What each process did, every family in one timeline: one row per event
+-- with its family, op and result, the object acted on and a short detail,
+-- in the words `exray tree` prints them (as recorded: escape them).
+CREATE VIEW IF NOT EXISTS v_activity AS
+SELECT a.family, a.event_id, a.proc_id, a.exec_id, h.hostname AS host, a.pid, a.start, a.tid,
+       a.ts, a.comm, a.container_id, COALESCE(c.short_id, 'host') AS container, a.op, a.ret,
+       a.object, a.detail,
+       a.ts + h.boot_to_wall_ns AS wall_ns,
+       strftime('%Y-%m-%dT%H:%M:%fZ', (a.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+FROM (
+  SELECT 'file' AS family, event_id, proc_id, exec_id, host_id, pid, start, tid, ts, comm,
+         container_id, op, ret,
+         CASE WHEN op = 'symlink' THEN path2 ELSE path END AS object,
+         trim(CASE op WHEN 'rename' THEN '-> ' || coalesce(path2, '?')
+                      WHEN 'link' THEN '-> ' || coalesce(path2, '?')
+                      WHEN 'symlink' THEN '-> ' || coalesce(path, '?')
+                      WHEN 'chmod' THEN printf('mode %04o', mode)
+                      WHEN 'create' THEN printf('mode %04o', mode)
+                      WHEN 'chown' THEN printf('owner %d:%d', owner_uid, owner_gid) ELSE '' END
+              || CASE WHEN exec_bits THEN ' +x' ELSE '' END
+              || CASE WHEN path_unresolved THEN ' (unresolved)' ELSE '' END) AS detail
+  FROM file_events
+  UNION ALL
+  SELECT 'priv', event_id, proc_id, exec_id, host_id, pid, start, tid, ts, comm, container_id,
+         op, ret,
+         CASE WHEN op = 'capset' THEN printf('caps %x -> %x', cap_effective_old, cap_effective)
+              ELSE printf('%s %d/%d/%d -> %d/%d/%d', CASE WHEN op LIKE '%gid' THEN 'gid' ELSE 'uid' END,
+                          old_real, old_effective, old_saved, new_real, new_effective, new_saved) END,
+         CASE WHEN op <> 'capset' AND cap_effective <> cap_effective_old
+              THEN printf('caps %x -> %x', cap_effective_old, cap_effective) END
+  FROM priv_events
+  UNION ALL
+  SELECT 'ns', event_id, proc_id, exec_id, host_id, pid, start, tid, ts, comm, container_id,
+         op, ret,
+         CASE WHEN op IN ('unshare', 'clone') THEN nstypes
+              ELSE coalesce(target, 'pid ' || target_pid) END,
+         trim(CASE WHEN op IN ('setns') THEN coalesce(nstypes, '') ELSE '' END
+              || CASE WHEN op = 'clone' AND target_pid THEN ' child ' || target_pid ELSE '' END
+              || CASE WHEN source IS NOT NULL THEN ' from ' || source ELSE '' END
+              || CASE WHEN fstype IS NOT NULL THEN ' type ' || fstype ELSE '' END)
+  FROM ns_events
+  UNION ALL
+  SELECT 'ptrace', event_id, proc_id, exec_id, host_id, pid, start, tid, ts, comm, container_id,
+         op, ret, 'pid ' || target_pid,
+         CASE WHEN op = 'poke' THEN printf('addr 0x%x', addr) END
+  FROM ptrace_events
+  UNION ALL
+  SELECT 'socket', event_id, proc_id, exec_id, host_id, pid, start, tid, ts, comm, container_id,
+         op, ret,
+         CASE WHEN op = 'dup_stdio' THEN printf('fd %d <- %d', fd, oldfd)
+              ELSE CASE family WHEN 2 THEN 'inet' WHEN 10 THEN 'inet6' WHEN 17 THEN 'packet'
+                   ELSE 'family ' || family END || ' type ' || sock_type || ' proto ' || protocol END,
+         CASE WHEN daddr IS NOT NULL THEN 'peer ' || CASE WHEN peer_family = 6 THEN '[' || daddr || ']'
+              ELSE daddr END || ':' || dport END
+  FROM socket_events
+  UNION ALL
+  SELECT 'memfd', event_id, proc_id, exec_id, host_id, pid, start, tid, ts, comm, container_id,
+         op, ret, name, NULL
+  FROM memfd_events
+  UNION ALL
+  SELECT 'bpf', event_id, proc_id, exec_id, host_id, pid, start, tid, ts, comm, container_id,
+         op, ret, prog_name, printf('type %d, %d insns', prog_type, insn_cnt)
+  FROM bpf_events
+  UNION ALL
+  SELECT 'uring', event_id, proc_id, exec_id, host_id, pid, start, tid, ts, comm, container_id,
+         op, ret,
+         coalesce(path, CASE WHEN daddr IS NOT NULL THEN CASE WHEN family = 6 THEN '[' || daddr || ']'
+                  ELSE daddr END || ':' || dport END),
+         CASE WHEN path2 IS NOT NULL THEN '-> ' || path2 END
+  FROM uring_events
+) a
+JOIN hosts h USING (host_id)
+LEFT JOIN containers c ON c.container_id = a.container_id;
 
 -- SYNs a local socket sent (cgroup_id <> 0) with no socket-level connect:
 -- crafted on a raw socket (scanners, implants), or sent while the connect

@@ -96,6 +96,19 @@ static const struct {
 	       "ALTER TABLE containers ADD COLUMN sources TEXT;"
 	       "DROP VIEW IF EXISTS v_processes; DROP VIEW IF EXISTS v_execs;"
 	       "DROP VIEW IF EXISTS v_connections" },
+	/* 1.4: execs gain the image the kernel really ran; processes say
+	 * whose identity they hold; the views showing them are redefined.
+	 * The tables of what a process did are new: the schema makes them. */
+	{ 104, "SELECT count(*) FROM pragma_table_info('execs') WHERE name = 'exe'",
+	       "ALTER TABLE execs ADD COLUMN exe TEXT;"
+	       "ALTER TABLE execs ADD COLUMN cwd TEXT;"
+	       "ALTER TABLE execs ADD COLUMN tty INTEGER;"
+	       "ALTER TABLE execs ADD COLUMN exe_flags INTEGER;"
+	       "ALTER TABLE execs ADD COLUMN cap_effective INTEGER;"
+	       "ALTER TABLE execs ADD COLUMN exe_ino INTEGER;"
+	       "ALTER TABLE execs ADD COLUMN exe_dev INTEGER;"
+	       "ALTER TABLE processes ADD COLUMN ident_own INTEGER NOT NULL DEFAULT 1;"
+	       "DROP VIEW IF EXISTS v_execs" },
 };
 
 static bool upgrade_done(sqlite3 *db, const char *query)

@@ -20,6 +20,14 @@ static const struct rec_handler *const handlers[EXRAY_TYPE_SLOTS] = {
 	[EXRAY_REC_CGROUP] = &handler_cgroup,
 	[EXRAY_REC_LOSS] = &handler_loss,
 	[EXRAY_REC_CONNECT_RESULT] = &handler_connect_result,
+	[EXRAY_REC_FILE] = &handler_file,
+	[EXRAY_REC_PRIV] = &handler_priv,
+	[EXRAY_REC_NS] = &handler_ns,
+	[EXRAY_REC_PTRACE] = &handler_ptrace,
+	[EXRAY_REC_SOCKET] = &handler_socket,
+	[EXRAY_REC_MEMFD] = &handler_memfd,
+	[EXRAY_REC_BPF] = &handler_bpf,
+	[EXRAY_REC_URING] = &handler_uring,
 	[EXRAY_REC_CONTAINER] = &handler_container,
 };
 

@@ -40,9 +40,10 @@
 struct proc {
 	sqlite3_int64 proc_id;
 	sqlite3_int64 img_id;       /* latest successful exec/snapshot by ts (0: none) */
-	__u64 first_ts, last_ts, fork_ts, exit_ts, parent_ts, ident_ts, img_ts, max_conn_ts;
+	__u64 first_ts, last_ts, fork_ts, exit_ts, parent_ts, ident_ts, img_ts, max_linked_ts;
 	__u32 exit_code, flags;
-	unsigned has_fork : 1, has_exit : 1, dirty : 1, old : 1, relink : 1, has_conn : 1;
+	unsigned has_fork : 1, has_exit : 1, dirty : 1, old : 1, relink : 1, has_linked : 1;
+	unsigned ident_own : 1;     /* p->t came from the process's own record */
 	struct exray_task t;        /* identity from the latest record */
 	__u32 ppid;                 /* parent from the earliest record */
 	__u64 pstart;
@@ -173,6 +174,8 @@ extern const struct rec_handler handler_exec, handler_snapshot, handler_fork, ha
 extern const struct rec_handler handler_connect, handler_connect_result, handler_syn;   /* rec_net.c */
 extern const struct rec_handler handler_cgroup, handler_loss;                       /* rec_meta.c */
 extern const struct rec_handler handler_container;                                  /* rec_container.c */
+extern const struct rec_handler handler_file, handler_priv, handler_ns, handler_ptrace,
+	handler_socket, handler_memfd, handler_bpf, handler_uring;                  /* rec_acts.c */
 
 /* handlers.c: prepare (finalize) every handler's statements; handle one
  * record. 0 or -errno. */
@@ -187,8 +190,16 @@ int load_cgroups(struct ingest *in);
 
 /* procmerge.c */
 int procmerge_prepare(struct ingest *in);
-struct proc *proc_touch(struct ingest *in, const struct exray_task *t, __u64 ts, int *err);
+/* The process of t, created or merged with a record of ts. own: the record
+ * carries the process's own identity (exec, snapshot, fork); other records
+ * count as its own only from the main thread. NULL: -errno in *err. */
+struct proc *proc_touch(struct ingest *in, const struct exray_task *t, __u64 ts, int own,
+			int *err);
 int flush_procs(struct ingest *in);
+/* The image p was running at ts (a row of connections or of what a
+ * process did is written then), if this run's records settle it; 0 marks
+ * p for linking in SQL at the end. */
+sqlite3_int64 proc_image_at(struct proc *p, __u64 ts);
 
 /* segrows.c */
 int segrows_prepare(struct ingest *in);

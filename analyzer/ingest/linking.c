@@ -11,6 +11,21 @@
 #include "ingest/ingest_int.h"
 #include "text/recfmt.h"
 
+/* The image a row's process ran at the row's ts: the latest successful
+ * exec at or before it, else the snapshot. For the rows of touched
+ * processes. */
+#define IMG_FIX(T)                                                                     \
+	"UPDATE " T " SET exec_id=coalesce("                                           \
+	"  (SELECT e.exec_id FROM execs e WHERE e.proc_id=" T ".proc_id AND e.ret=0"   \
+	"   AND e.ts<=" T ".ts ORDER BY e.ts DESC LIMIT 1),"                           \
+	"  (SELECT e.exec_id FROM execs e WHERE e.proc_id=" T ".proc_id"               \
+	"   AND e.kind='snapshot' ORDER BY e.ts LIMIT 1))"                             \
+	" WHERE proc_id IN (SELECT proc_id FROM temp.touched);"
+/* Every table of what a process did (rec_acts.c). */
+#define FOR_ACT_TABLES(M)                                                              \
+	M("file_events") M("priv_events") M("ns_events") M("ptrace_events")            \
+	M("socket_events") M("memfd_events") M("bpf_events") M("uring_events")
+
 static const char link_sql[] =
 	/* Only processes that this run's records did not settle in memory
 	 * are in temp.touched: those already in the case before the run,
@@ -29,13 +44,8 @@ static const char link_sql[] =
 	"UPDATE processes SET container_id=(SELECT g.container_id FROM cgroups g"
 	"  WHERE g.host_id=processes.host_id AND g.cgroup_id=processes.cgroup_id)"
 	" WHERE proc_id IN (SELECT proc_id FROM temp.touched);"
-	/* the image each connection's process ran then */
-	"UPDATE connections SET exec_id=coalesce("
-	"  (SELECT e.exec_id FROM execs e WHERE e.proc_id=connections.proc_id AND e.ret=0"
-	"   AND e.ts<=connections.ts ORDER BY e.ts DESC LIMIT 1),"
-	"  (SELECT e.exec_id FROM execs e WHERE e.proc_id=connections.proc_id"
-	"   AND e.kind='snapshot' ORDER BY e.ts LIMIT 1))"
-	" WHERE proc_id IN (SELECT proc_id FROM temp.touched);"
+	/* the image each connection's (and each act's) process ran then */
+	IMG_FIX("connections") FOR_ACT_TABLES(IMG_FIX)
 	/* each packet SYN to its socket-level connect: same host and 5-tuple,
 	 * the connect at most 130 s before (SYN retries); sport 0 is a connect
 	 * whose result was not seen. Still-unmatched SYNs are retried on every
@@ -50,7 +60,22 @@ static const char link_sql[] =
 	"  ORDER BY coalesce(k.sport,0) DESC, k.ts DESC LIMIT 1)"
 	" WHERE conn_id IS NULL;"
 	"UPDATE syns SET proc_id=(SELECT k.proc_id FROM connections k WHERE k.conn_id=syns.conn_id)"
-	" WHERE proc_id IS NULL AND conn_id IS NOT NULL;";
+	" WHERE proc_id IS NULL AND conn_id IS NOT NULL;"
+	/* a ptrace target by its key, else (start unknown) the process with
+	 * that pid started last before the call; retried on every ingest */
+	"UPDATE ptrace_events SET target_proc_id=CASE WHEN target_start IS NOT NULL"
+	"  THEN (SELECT p.proc_id FROM processes p WHERE p.host_id=ptrace_events.host_id"
+	"   AND p.pid=ptrace_events.target_pid AND p.start=ptrace_events.target_start)"
+	"  ELSE (SELECT p.proc_id FROM processes p WHERE p.host_id=ptrace_events.host_id"
+	"   AND p.pid=ptrace_events.target_pid AND p.start<=ptrace_events.ts"
+	"   ORDER BY p.start DESC LIMIT 1) END"
+	" WHERE target_proc_id IS NULL AND target_pid IS NOT NULL;"
+	/* a socket duplicated onto stdio to its connect: same host and
+	 * socket id, the latest connect at or before it */
+	"UPDATE socket_events SET conn_id=(SELECT k.conn_id FROM connections k"
+	"  WHERE k.host_id=socket_events.host_id AND k.sock=socket_events.sock"
+	"  AND k.ts<=socket_events.ts ORDER BY k.ts DESC LIMIT 1)"
+	" WHERE conn_id IS NULL AND sock IS NOT NULL;";
 
 /* Rows written before the cgroup record that names their container (later
  * in the run, or in a later run): re-attributed. temp.new_cg holds the
@@ -61,7 +86,8 @@ static const char link_sql[] =
 	" WHERE container_id IS NULL AND EXISTS (SELECT 1 FROM temp.new_cg n"         \
 	"  WHERE n.host_id=" T ".host_id AND n.cgroup_id=" T ".cgroup_id);"
 static const char cg_sql[] =
-	CG_FIX("processes") CG_FIX("execs") CG_FIX("connections") CG_FIX("syns");
+	CG_FIX("processes") CG_FIX("execs") CG_FIX("connections") CG_FIX("syns")
+	FOR_ACT_TABLES(CG_FIX);
 
 /* The host's namespaces, unless the recorder wrote them in the header:
  * those of pid 1's snapshot, else the most common. On hosts without usable
@@ -163,28 +189,55 @@ static long long temp_count(struct ingest *in, const char *table)
 	return n;
 }
 
+/*
+ * connect_results whose connect was not in memory: this run's join those
+ * that earlier runs could not place (pending_results); each goes to the
+ * latest connect of its socket at or before it, in time order, and stays
+ * pending while there is none, so a connect loaded by a later run still
+ * gets its result.
+ */
 static int resolve_pending(struct ingest *in)
 {
-	sqlite3_stmt *st;
-	int err = 0;
+	sqlite3_stmt *ins = NULL, *sel = NULL, *upd = NULL, *del = NULL;
+	int err = -EIO, rc = SQLITE_DONE;
 
-	if (!in->n_pending)
-		return 0;
-	if (db_prepare(in->db, &st,
-		       "UPDATE connections SET sport=CASE WHEN ?4 THEN ?4 ELSE sport END,"
-		       " state=?5, result_ts=?3 WHERE conn_id=(SELECT conn_id FROM connections"
-		       " WHERE host_id=?1 AND sock=?2 AND ts<=?3 ORDER BY ts DESC LIMIT 1)"))
-		return -EIO;
+	if (db_prepare(in->db, &ins, "INSERT OR IGNORE INTO pending_results VALUES(?1,?2,?3,?4,?5)") ||
+	    db_prepare(in->db, &sel, "SELECT host_id,sock,ts,sport,state FROM pending_results"
+				     " ORDER BY ts") ||
+	    db_prepare(in->db, &upd, "UPDATE connections SET sport=CASE WHEN ?4 THEN ?4 ELSE sport END,"
+				     " state=?5, result_ts=?3 WHERE conn_id=(SELECT conn_id FROM"
+				     " connections WHERE host_id=?1 AND sock=?2 AND ts<=?3"
+				     " ORDER BY ts DESC LIMIT 1)") ||
+	    db_prepare(in->db, &del, "DELETE FROM pending_results WHERE host_id=?1 AND sock=?2 AND ts=?3"))
+		goto cleanup;
+	err = 0;
 	for (size_t i = 0; i < in->n_pending && !err; i++) {
 		struct pending_result *p = &in->pending[i];
-		sqlite3_bind_int64(st, 1, p->host_id);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)p->sock);
-		sqlite3_bind_int64(st, 3, p->ts);
-		sqlite3_bind_int(st, 4, p->sport);
-		sqlite3_bind_text(st, 5, tcp_state_name(p->state), -1, SQLITE_STATIC);
-		err = ingest_step(in, st);
+		sqlite3_bind_int64(ins, 1, p->host_id);
+		sqlite3_bind_int64(ins, 2, (sqlite3_int64)p->sock);
+		sqlite3_bind_int64(ins, 3, p->ts);
+		sqlite3_bind_int(ins, 4, p->sport);
+		sqlite3_bind_text(ins, 5, tcp_state_name(p->state), -1, SQLITE_STATIC);
+		err = ingest_step(in, ins);
 	}
-	sqlite3_finalize(st);
+	/* rows are deleted behind the cursor: SQLite allows it (the rows
+	 * ahead are unaffected) */
+	while (!err && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		for (int c = 0; c < 5; c++) {
+			sqlite3_bind_value(upd, c + 1, sqlite3_column_value(sel, c));
+			if (c < 3)
+				sqlite3_bind_value(del, c + 1, sqlite3_column_value(sel, c));
+		}
+		if (!(err = ingest_step(in, upd)) && sqlite3_changes(in->db))
+			err = ingest_step(in, del);
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = ingest_dberr(in);
+cleanup:
+	sqlite3_finalize(ins);
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	sqlite3_finalize(del);
 	return err;
 }
 

@@ -17,10 +17,12 @@ static const char *const proc_sql[S_COUNT] = {
 	[S_PROC_PUT] = "INSERT OR REPLACE INTO processes(proc_id,host_id,pid,start,ppid,pstart,"
 		       "parent_id,parent_ts,first_ts,last_ts,fork_ts,exit_ts,exit_status,uid,gid,"
 		       "euid,egid,cgroup_id,container_id,pidns,mntns,netns,vpid,comm,ident_ts,"
-		       "exec_id,flags) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
-		       "?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27)",
+		       "exec_id,flags,ident_own) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,"
+		       "?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28)",
 	/* Every SET expression sees the row as it was: a record wins a column
-	 * group when its ts says so, whatever order the records came in. */
+	 * group when its ts says so, whatever order the records came in. The
+	 * identity group goes to the process's own records (?22 = 1) before
+	 * another thread's, then to the latest. */
 	[S_PROC_MERGE] =
 		"UPDATE processes SET"
 		" first_ts=min(coalesce(first_ts,?2),?2), last_ts=max(coalesce(last_ts,?3),?3),"
@@ -29,17 +31,18 @@ static const char *const proc_sql[S_COUNT] = {
 		" ppid=CASE WHEN parent_ts IS NULL OR ?9<parent_ts THEN ?7 ELSE ppid END,"
 		" pstart=CASE WHEN parent_ts IS NULL OR ?9<parent_ts THEN ?8 ELSE pstart END,"
 		" parent_ts=min(coalesce(parent_ts,?9),?9),"
-		" uid=CASE WHEN ident_ts IS NULL OR ?10>=ident_ts THEN ?11 ELSE uid END,"
-		" gid=CASE WHEN ident_ts IS NULL OR ?10>=ident_ts THEN ?12 ELSE gid END,"
-		" euid=CASE WHEN ident_ts IS NULL OR ?10>=ident_ts THEN ?13 ELSE euid END,"
-		" egid=CASE WHEN ident_ts IS NULL OR ?10>=ident_ts THEN ?14 ELSE egid END,"
-		" cgroup_id=CASE WHEN ident_ts IS NULL OR ?10>=ident_ts THEN ?15 ELSE cgroup_id END,"
-		" pidns=CASE WHEN ident_ts IS NULL OR ?10>=ident_ts THEN ?16 ELSE pidns END,"
-		" mntns=CASE WHEN ident_ts IS NULL OR ?10>=ident_ts THEN ?17 ELSE mntns END,"
-		" netns=CASE WHEN ident_ts IS NULL OR ?10>=ident_ts THEN ?18 ELSE netns END,"
-		" vpid=CASE WHEN ident_ts IS NULL OR ?10>=ident_ts THEN ?19 ELSE vpid END,"
-		" comm=CASE WHEN ident_ts IS NULL OR ?10>=ident_ts THEN ?20 ELSE comm END,"
-		" ident_ts=max(coalesce(ident_ts,?10),?10), flags=flags|?21"
+		" uid=CASE WHEN ident_ts IS NULL OR ?22>ident_own OR (?22=ident_own AND ?10>=ident_ts) THEN ?11 ELSE uid END,"
+		" gid=CASE WHEN ident_ts IS NULL OR ?22>ident_own OR (?22=ident_own AND ?10>=ident_ts) THEN ?12 ELSE gid END,"
+		" euid=CASE WHEN ident_ts IS NULL OR ?22>ident_own OR (?22=ident_own AND ?10>=ident_ts) THEN ?13 ELSE euid END,"
+		" egid=CASE WHEN ident_ts IS NULL OR ?22>ident_own OR (?22=ident_own AND ?10>=ident_ts) THEN ?14 ELSE egid END,"
+		" cgroup_id=CASE WHEN ident_ts IS NULL OR ?22>ident_own OR (?22=ident_own AND ?10>=ident_ts) THEN ?15 ELSE cgroup_id END,"
+		" pidns=CASE WHEN ident_ts IS NULL OR ?22>ident_own OR (?22=ident_own AND ?10>=ident_ts) THEN ?16 ELSE pidns END,"
+		" mntns=CASE WHEN ident_ts IS NULL OR ?22>ident_own OR (?22=ident_own AND ?10>=ident_ts) THEN ?17 ELSE mntns END,"
+		" netns=CASE WHEN ident_ts IS NULL OR ?22>ident_own OR (?22=ident_own AND ?10>=ident_ts) THEN ?18 ELSE netns END,"
+		" vpid=CASE WHEN ident_ts IS NULL OR ?22>ident_own OR (?22=ident_own AND ?10>=ident_ts) THEN ?19 ELSE vpid END,"
+		" comm=CASE WHEN ident_ts IS NULL OR ?22>ident_own OR (?22=ident_own AND ?10>=ident_ts) THEN ?20 ELSE comm END,"
+		" ident_ts=CASE WHEN ident_ts IS NULL OR ?22>ident_own OR (?22=ident_own AND ?10>=ident_ts)"
+		"  THEN ?10 ELSE ident_ts END, ident_own=max(ident_own,?22), flags=flags|?21"
 		" WHERE proc_id=?1",
 };
 
@@ -51,7 +54,8 @@ int procmerge_prepare(struct ingest *in)
 	return 0;
 }
 
-struct proc *proc_touch(struct ingest *in, const struct exray_task *t, __u64 ts, int *err)
+struct proc *proc_touch(struct ingest *in, const struct exray_task *t, __u64 ts, int own,
+			int *err)
 {
 	int created;
 	uint64_t *v = xmap_put(&in->procs, in->host_id, t->pid, t->start, &created);
@@ -90,6 +94,7 @@ struct proc *proc_touch(struct ingest *in, const struct exray_task *t, __u64 ts,
 			in->n_nocg++;
 		p->first_ts = p->last_ts = p->parent_ts = p->ident_ts = ts;
 		p->t = *t;
+		p->ident_own = own || t->tid == t->pid;
 		p->ppid = t->ppid;
 		p->pstart = t->pstart;
 		*v = ++in->pn;
@@ -103,8 +108,14 @@ struct proc *proc_touch(struct ingest *in, const struct exray_task *t, __u64 ts,
 		p->ppid = t->ppid;
 		p->pstart = t->pstart;
 	}
-	if (ts >= p->ident_ts) {
+	/* the identity (comm, credentials, cgroup, namespaces) is the
+	 * process's own: from its exec, snapshot or fork, or from its main
+	 * thread; another thread's (a connect, an exit, what it did) only
+	 * until one of those is seen */
+	own = own || t->tid == t->pid;
+	if (own > p->ident_own || (own == p->ident_own && ts >= p->ident_ts)) {
 		p->ident_ts = ts;
+		p->ident_own = own;
 		p->t = *t;
 	}
 	p->dirty = 1;
@@ -153,6 +164,7 @@ static int put_proc(struct ingest *in, struct proc *p)
 	sqlite3_bind_int64(st, 25, p->ident_ts);
 	bind_id(st, 26, p->img_id);
 	sqlite3_bind_int64(st, 27, p->flags);
+	sqlite3_bind_int(st, 28, p->ident_own);
 	return ingest_step(in, st);
 }
 
@@ -189,6 +201,7 @@ static int merge_proc(struct ingest *in, struct proc *p)
 	sqlite3_bind_int64(st, 19, p->t.vpid);
 	bind_fixed(st, 20, p->t.comm, sizeof(p->t.comm));
 	sqlite3_bind_int64(st, 21, p->flags);
+	sqlite3_bind_int(st, 22, p->ident_own);
 	return ingest_step(in, st);
 }
 
@@ -205,4 +218,20 @@ int flush_procs(struct ingest *in)
 		p->dirty = 0;
 	}
 	return 0;
+}
+
+sqlite3_int64 proc_image_at(struct proc *p, __u64 ts)
+{
+	sqlite3_int64 id = 0;
+
+	/* otherwise (image recorded later, or in another run) SQL decides at
+	 * the end */
+	if (p->img_id && p->img_ts <= ts && !p->old)
+		id = p->img_id;
+	else
+		p->relink = 1;
+	if (!p->has_linked || ts > p->max_linked_ts)
+		p->max_linked_ts = ts;
+	p->has_linked = 1;
+	return id;
 }

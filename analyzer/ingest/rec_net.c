@@ -20,7 +20,7 @@ static int on_connect(struct ingest *in, const struct exray_rec_hdr *h)
 	const struct exray_connect *k = (const void *)h;
 	const struct exray_task *t = &k->task;
 	int err, created;
-	struct proc *p = proc_touch(in, t, k->hdr.ts, &err);
+	struct proc *p = proc_touch(in, t, k->hdr.ts, 0, &err);
 	struct pconn *c;
 	uint64_t *sv;
 
@@ -49,15 +49,7 @@ static int on_connect(struct ingest *in, const struct exray_rec_hdr *h)
 	memcpy(c->saddr, k->saddr, 16);
 	memcpy(c->daddr, k->daddr, 16);
 	memcpy(c->comm, t->comm, sizeof(c->comm));
-	/* the image running then, if this run's records settle it; otherwise
-	 * (image recorded later or in another run) SQL decides at the end */
-	if (p->img_id && p->img_ts <= k->hdr.ts && !p->old)
-		c->exec_id = p->img_id;
-	else
-		p->relink = 1;
-	if (!p->has_conn || k->hdr.ts > p->max_conn_ts)
-		p->max_conn_ts = k->hdr.ts;
-	p->has_conn = 1;
+	c->exec_id = proc_image_at(p, k->hdr.ts);
 	if (!(sv = xmap_put(&in->socks, in->host_id, k->sock, 0, &created)))
 		return -ENOMEM;
 	*sv = c->conn_id;

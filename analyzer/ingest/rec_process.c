@@ -62,6 +62,26 @@ static int argv_texts(struct ingest *in, const char *argv, size_t len, char **js
 	return 0;
 }
 
+/* The 1.2 extension (the image the kernel ran, cwd, tty, capabilities) at
+ * ?i.., NULL for older records. */
+static void bind_exec_ext(sqlite3_stmt *st, int i, const struct exray_exec *e)
+{
+	const char *exe, *cwd;
+	const struct exray_exec_ext *x = exray_exec_ext(e, &exe, &cwd);
+
+	for (int k = 0; k < 7; k++)
+		sqlite3_bind_null(st, i + k);
+	if (!x)
+		return;
+	bind_cstr(st, i, exe);
+	bind_cstr(st, i + 1, cwd);
+	sqlite3_bind_int64(st, i + 2, x->tty);
+	sqlite3_bind_int64(st, i + 3, x->exe_flags);
+	sqlite3_bind_int64(st, i + 4, (sqlite3_int64)x->cap_effective);
+	sqlite3_bind_int64(st, i + 5, (sqlite3_int64)x->exe_ino);
+	sqlite3_bind_int64(st, i + 6, x->exe_dev);
+}
+
 static int on_exec(struct ingest *in, const struct exray_exec *e, int snapshot)
 {
 	sqlite3_stmt *st = in->rec_st[e->hdr.type][0];
@@ -70,7 +90,7 @@ static int on_exec(struct ingest *in, const struct exray_exec *e, int snapshot)
 	const char *argv = exray_exec_argv(e, &alen);
 	char *json = NULL, *cmd = NULL;
 	int err;
-	struct proc *p = proc_touch(in, t, e->hdr.ts, &err);
+	struct proc *p = proc_touch(in, t, e->hdr.ts, 1, &err);
 
 	if (!p)
 		return err;
@@ -110,6 +130,7 @@ static int on_exec(struct ingest *in, const struct exray_exec *e, int snapshot)
 	sqlite3_bind_int64(st, 24, t->vpid);
 	bind_fixed(st, 25, t->comm, sizeof(t->comm));
 	sqlite3_bind_int64(st, 26, in->segment_id);
+	bind_exec_ext(st, 27, e);
 	if ((err = ingest_step(in, st)))
 		return err;
 	if (e->ret == 0) {
@@ -119,7 +140,7 @@ static int on_exec(struct ingest *in, const struct exray_exec *e, int snapshot)
 			p->img_id = sqlite3_last_insert_rowid(in->db);
 			p->img_ts = e->hdr.ts;
 		}
-		if (p->has_conn && e->hdr.ts <= p->max_conn_ts)
+		if (p->has_linked && e->hdr.ts <= p->max_linked_ts)
 			p->relink = 1;
 	}
 	return 0;
@@ -133,7 +154,7 @@ static int on_exec_rec(struct ingest *in, const struct exray_rec_hdr *h)
 static int on_fork(struct ingest *in, const struct exray_rec_hdr *h)
 {
 	int err;
-	struct proc *p = proc_touch(in, &((const struct exray_fork *)h)->task, h->ts, &err);
+	struct proc *p = proc_touch(in, &((const struct exray_fork *)h)->task, h->ts, 1, &err);
 
 	if (!p)
 		return err;
@@ -148,7 +169,7 @@ static int on_exit_rec(struct ingest *in, const struct exray_rec_hdr *h)
 {
 	const struct exray_exit *x = (const void *)h;
 	int err;
-	struct proc *p = proc_touch(in, &x->task, h->ts, &err);
+	struct proc *p = proc_touch(in, &x->task, h->ts, 0, &err);
 
 	if (!p)
 		return err;
@@ -162,8 +183,9 @@ static int on_exit_rec(struct ingest *in, const struct exray_rec_hdr *h)
 #define EXEC_INS                                                                               \
 	"INSERT INTO execs(proc_id,host_id,pid,start,ts,kind,tid,ret,filename,argv,cmdline,"    \
 	"argv_truncated,filename_truncated,uid,gid,euid,egid,ppid,cgroup_id,container_id,"      \
-	"pidns,mntns,netns,vpid,comm,segment_id) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,"   \
-	"?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26)"
+	"pidns,mntns,netns,vpid,comm,segment_id,exe,cwd,tty,exe_flags,cap_effective,exe_ino,"   \
+	"exe_dev) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,"  \
+	"?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33)"
 const struct rec_handler handler_exec = { on_exec_rec, { EXEC_INS } };
 const struct rec_handler handler_snapshot = { on_exec_rec, { EXEC_INS } };
 const struct rec_handler handler_fork = { on_fork, { NULL } };

@@ -25,12 +25,19 @@ struct t_conn {
 	char *verdict;  /* in-kernel verdict of its packet SYN, NULL: none seen */
 };
 
+/* What a process did (v_activity): one line each. */
+struct t_act {
+	int64_t proc_id, ts, event_id;
+	int has_ret, ret;
+	char *family, *op, *object, *detail;
+};
+
 struct t_proc {
 	int64_t proc_id, host_id, parent_id, container_id, pid, ppid, start, first_ts, exit_ts;
 	int64_t uid, euid, exit_code, signal; /* exit_code -1: none (signal set) */
 	int has_exit, shown, ancestor;
 	char *comm;
-	size_t exec_i, exec_n, conn_i, conn_n;
+	size_t exec_i, exec_n, conn_i, conn_n, act_i, act_n;
 	size_t first_child, next_sibling; /* index + 1, 0 = none */
 	int64_t b2w;
 	const char *host, *cshort, *cid_full, *runtime, *pod;
@@ -63,6 +70,8 @@ struct tree {
 	size_t ne;
 	struct t_conn *c;
 	size_t nc;
+	struct t_act *acts;
+	size_t nacts;
 	struct t_ctr *ct;
 	size_t nct;
 	struct t_host *h;
@@ -149,6 +158,14 @@ static int cmp_conn(const void *a, const void *b)
 	return CMP3(x, y, proc_id, ts, conn_id);
 }
 
+static int cmp_act(const void *a, const void *b)
+{
+	const struct t_act *x = a, *y = b;
+	int c = CMP3(x, y, proc_id, ts, event_id);
+
+	return c ? c : strcmp(x->family, y->family);
+}
+
 /*
  * Which processes to load: all, or (container filter without --pid) only
  * those of the matching containers, so that a container's tree on a big
@@ -174,6 +191,40 @@ static int prepare_rows(sqlite3 *db, sqlite3_stmt **st, const char *select, cons
 		return err;
 	sqlite3_bind_text(*st, 1, container, -1, SQLITE_STATIC);
 	return 0;
+}
+
+/* What the processes did (schema 1.2; a case written by an older exray has
+ * no v_activity and shows none). */
+static int load_acts(sqlite3 *db, struct tree *t, const char *container)
+{
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int err = 0, rc;
+
+	if ((err = db_prepare(db, &st, "SELECT 1 FROM sqlite_master WHERE name='v_activity'")))
+		return err;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return 0;
+	if ((err = prepare_rows(db, &st, "SELECT proc_id,ts,event_id,ret,family,op,object,detail"
+				" FROM v_activity", container)))
+		return err;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		GROW(t->acts, t->nacts, cap);
+		t->acts[t->nacts++] = (struct t_act){
+			sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+			sqlite3_column_int64(st, 2), sqlite3_column_type(st, 3) != SQLITE_NULL,
+			sqlite3_column_int(st, 3), dupcol(t, st, 4), dupcol(t, st, 5),
+			dupcol(t, st, 6), dupcol(t, st, 7) };
+	}
+	if (rc != SQLITE_DONE) {
+		db_set_error("%s", sqlite3_errmsg(db));
+		err = -EIO;
+	}
+cleanup:
+	sqlite3_finalize(st);
+	return err;
 }
 
 static int load(sqlite3 *db, struct tree *t, const char *container)
@@ -265,6 +316,8 @@ static int load(sqlite3 *db, struct tree *t, const char *container)
 		db_set_error("%s", sqlite3_errmsg(db));
 		err = -EIO;
 	}
+	if (!err)
+		err = load_acts(db, t, container);
 	if (t->oom)
 		err = -ENOMEM;
 	/* qsort(NULL, 0, ...) is undefined: empty arrays stay NULL */
@@ -274,6 +327,8 @@ static int load(sqlite3 *db, struct tree *t, const char *container)
 		qsort(t->e, t->ne, sizeof(*t->e), cmp_exec);
 	if (t->nc)
 		qsort(t->c, t->nc, sizeof(*t->c), cmp_conn);
+	if (t->nacts)
+		qsort(t->acts, t->nacts, sizeof(*t->acts), cmp_act);
 cleanup:
 	sqlite3_finalize(st);
 	return err;
@@ -287,6 +342,7 @@ static void tree_free(struct tree *t)
 	free(t->p);
 	free(t->e);
 	free(t->c);
+	free(t->acts);
 	free(t->ct);
 	free(t->h);
 }
@@ -350,6 +406,60 @@ static void indent(FILE *f, size_t depth)
 	fprintf(f, "%*s", (int)depth * 2, "");
 }
 
+static void print_exec_line(FILE *f, const struct t_exec *e, int64_t b2w, int wide)
+{
+	fputs(e->snapshot ? "| running " : "| exec ", f);
+	put_time(f, e->ts + b2w);
+	putc(' ', f);
+	term_write_str(f, e->filename);
+	putc(' ', f);
+	put_argv_text(f, e->cmdline, wide);
+	if (e->ret)
+		fprintf(f, " [failed: %d]", e->ret);
+	putc('\n', f);
+}
+
+static void print_conn_line(FILE *f, const struct t_conn *c, int64_t b2w)
+{
+	fputs("-> ", f);
+	put_time(f, c->ts + b2w);
+	putc(' ', f);
+	if (c->family == 6)
+		putc('[', f);
+	term_write_str(f, c->daddr);
+	fprintf(f, "%s:%d from port %d %s", c->family == 6 ? "]" : "", c->dport, c->sport,
+		c->state ? c->state : "");
+	if (c->verdict) {
+		fputs(" [packet: ", f);
+		term_write_str(f, c->verdict);
+		putc(']', f);
+	}
+	putc('\n', f);
+}
+
+/* "! TIME family op object detail [failed: ret]": what the process did,
+ * in v_activity's words, every recorded string escaped. */
+static void print_act_line(FILE *f, const struct t_act *a, int64_t b2w)
+{
+	fputs("! ", f);
+	put_time(f, a->ts + b2w);
+	putc(' ', f);
+	term_write_str(f, a->family);
+	putc(' ', f);
+	term_write_str(f, a->op);
+	if (a->object && a->object[0]) {
+		putc(' ', f);
+		term_write_str(f, a->object);
+	}
+	if (a->detail && a->detail[0]) {
+		putc(' ', f);
+		term_write_str(f, a->detail);
+	}
+	if (a->has_ret && a->ret < 0)
+		fprintf(f, " [failed: %d]", a->ret);
+	putc('\n', f);
+}
+
 static void print_text(FILE *f, const struct tree *t, const struct t_proc *p, size_t depth, int wide)
 {
 	const struct t_exec *cur = NULL;
@@ -378,37 +488,23 @@ static void print_text(FILE *f, const struct tree *t, const struct t_proc *p, si
 	putc('\n', f);
 	if (p->ancestor)
 		return; /* context for --pid: one line each */
-	/* exec history when there is more than the one image shown */
-	for (size_t i = 0; i < p->exec_n && (p->exec_n > 1 || !cur); i++) {
-		const struct t_exec *e = &t->e[p->exec_i + i];
+	/* exec history when there is more than the one image shown; a process
+	 * that did nothing of 1.2's families shows its images, then its
+	 * connections (as before); otherwise every line in time order */
+	size_t ne = p->exec_n > 1 || !cur ? p->exec_n : 0, ie = 0, ic = 0, ia = 0;
+	while (ie < ne || ic < p->conn_n || ia < p->act_n) {
+		const struct t_exec *e = ie < ne ? &t->e[p->exec_i + ie] : NULL;
+		const struct t_conn *c = ic < p->conn_n ? &t->c[p->conn_i + ic] : NULL;
+		const struct t_act *a = ia < p->act_n ? &t->acts[p->act_i + ia] : NULL;
+		int64_t et = e ? e->ts : INT64_MAX, at = a ? a->ts : INT64_MAX;
+		int64_t ct = c && (p->act_n || !e) ? c->ts : INT64_MAX;
 		indent(f, depth + 1);
-		fputs(e->snapshot ? "| running " : "| exec ", f);
-		put_time(f, e->ts + p->b2w);
-		putc(' ', f);
-		term_write_str(f, e->filename);
-		putc(' ', f);
-		put_argv_text(f, e->cmdline, wide);
-		if (e->ret)
-			fprintf(f, " [failed: %d]", e->ret);
-		putc('\n', f);
-	}
-	for (size_t i = 0; i < p->conn_n; i++) {
-		const struct t_conn *c = &t->c[p->conn_i + i];
-		indent(f, depth + 1);
-		fputs("-> ", f);
-		put_time(f, c->ts + p->b2w);
-		putc(' ', f);
-		if (c->family == 6)
-			putc('[', f);
-		term_write_str(f, c->daddr);
-		fprintf(f, "%s:%d from port %d %s", c->family == 6 ? "]" : "", c->dport, c->sport,
-			c->state ? c->state : "");
-		if (c->verdict) {
-			fputs(" [packet: ", f);
-			term_write_str(f, c->verdict);
-			putc(']', f);
-		}
-		putc('\n', f);
+		if (e && et <= ct && et <= at)
+			print_exec_line(f, e, p->b2w, wide), ie++;
+		else if (c && ct <= at)
+			print_conn_line(f, c, p->b2w), ic++;
+		else
+			print_act_line(f, a, p->b2w), ia++;
 	}
 }
 
@@ -468,6 +564,22 @@ static void print_json(FILE *f, const struct tree *t, const struct t_proc *p, si
 			fputs(",\"verdict\":", f);
 			json_write_str(f, c->verdict);
 		}
+		putc('}', f);
+	}
+	fputs("],\"activity\":[", f);
+	for (size_t i = 0; i < p->act_n; i++) {
+		const struct t_act *a = &t->acts[p->act_i + i];
+		fprintf(f, "%s{\"ts\":%lld,\"time\":\"%s\",\"family\":", i ? "," : "",
+			(long long)a->ts, timefmt_rfc3339(b, a->ts + p->b2w));
+		json_write_str(f, a->family);
+		fputs(",\"op\":", f);
+		json_write_str(f, a->op);
+		if (a->has_ret)
+			fprintf(f, ",\"ret\":%d", a->ret);
+		fputs(",\"object\":", f);
+		json_write_str(f, a->object);
+		fputs(",\"detail\":", f);
+		json_write_str(f, a->detail);
 		putc('}', f);
 	}
 	fputs("]}\n", f);
@@ -624,6 +736,9 @@ long long tree_print(sqlite3 *db, const struct tree_opts *o, FILE *out)
 	for (size_t k = 0; k < t.nc; k++)
 		if ((v = xmap_get(&idx, t.c[k].proc_id, 0, 0)) && !t.p[*v - 1].conn_n++)
 			t.p[*v - 1].conn_i = k;
+	for (size_t k = 0; k < t.nacts; k++)
+		if ((v = xmap_get(&idx, t.acts[k].proc_id, 0, 0)) && !t.p[*v - 1].act_n++)
+			t.p[*v - 1].act_i = k;
 	/*
 	 * Link children in start order. Whole trees: a parent in another
 	 * container (or filtered out, or never recorded) makes a root. --pid:
