@@ -46,6 +46,9 @@ static void print_summary(const struct ingest_stats *s)
 	printf("%s\n  damage: %llu issue%s%s\n", any ? "" : " none", s->issues,
 	       s->issues == 1 ? "" : "s",
 	       s->issues ? " (see table segment_issues, or exray verify)" : "");
+	if (s->duplicates)
+		printf("  %llu duplicate event%s from overlapping captures skipped\n", s->duplicates,
+		       s->duplicates == 1 ? "" : "s");
 }
 
 int cmd_ingest(int argc, char **argv)

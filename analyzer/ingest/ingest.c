@@ -132,6 +132,8 @@ int ingest_begin(struct ingest **out, sqlite3 *db, FILE *progress)
 	in->fresh = empty;
 	in->next_proc_id = max_rowid(in, "processes") + 1;
 	in->next_conn_id = in->pc_base = max_rowid(in, "connections") + 1;
+	for (int t = 0; t < DUP_SLOTS; t++)
+		in->dup_last[t] = max_rowid(in, dedupe_tables[t]);
 	*out = in;
 	return 0;
 fail:
@@ -194,6 +196,13 @@ int ingest_file(struct ingest *in, const char *path, char *errmsg, size_t errlen
 	if (unchanged) {
 		in->stats.files_unchanged++;
 		goto cleanup;
+	}
+	{
+		int created;
+		if (!xmap_put(&in->run_segs, in->segment_id, 0, 0, &created)) {
+			err = -ENOMEM;
+			goto dbfail;
+		}
 	}
 	for (; n > 0; n = exray_seg_next(r, &rec)) {
 		__u64 off;
@@ -297,6 +306,7 @@ void ingest_free(struct ingest *in)
 	xmap_free(&in->cgroups);
 	xmap_free(&in->socks);
 	xmap_free(&in->missed);
+	xmap_free(&in->run_segs);
 	free(in->pv);
 	free(in->pending);
 	free(in->pc);

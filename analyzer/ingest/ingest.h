@@ -19,6 +19,7 @@ struct ingest_stats {
 	unsigned long long lost[EXRAY_TYPE_SLOTS];    /* loss records' counts, by lost type */
 	unsigned long long issues;        /* damage found (all files read) */
 	unsigned long long hosts_new;
+	unsigned long long duplicates;    /* events two overlapping captures both held: one kept */
 };
 
 struct ingest;

@@ -70,6 +70,10 @@ struct pending_result {
 	__u8 state;
 };
 
+/* Tables whose rows two overlapping captures both hold (dedupe.c). */
+enum { DUP_EXECS, DUP_CONNS, DUP_SYNS, DUP_ACTS, DUP_SLOTS = DUP_ACTS + 8 };
+extern const char *const dedupe_tables[DUP_SLOTS];
+
 /* Statements of the driver (segrows.c) and of the process merge. */
 enum {
 	S_HOST_GET, S_HOST_INS, S_HOST_B2W, S_HOST_NS, S_SEG_GET, S_SEG_INS, S_SEG_UPD,
@@ -104,6 +108,8 @@ struct ingest {
 	char *sbuf;                 /* scratch for argv texts */
 	size_t scap;
 	struct timespec last_progress, started;
+	sqlite3_int64 dup_last[DUP_SLOTS]; /* highest row id of each table before the run */
+	struct xmap run_segs;       /* segment ids this run loaded records from */
 	/* per file */
 	sqlite3_int64 host_id, segment_id;
 	const char *path;
@@ -212,5 +218,8 @@ int finish_segment(struct ingest *in, struct exray_seg_reader *r, __u64 new_reco
 
 /* linking.c: parents, images, containers, results of what the run loaded. */
 int link_run(struct ingest *in);
+/* dedupe.c: drop what overlapping captures both recorded (temp.run_segments
+ * filled); counts them in stats.duplicates. */
+int dedupe_run(struct ingest *in);
 
 #endif

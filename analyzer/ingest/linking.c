@@ -241,6 +241,25 @@ cleanup:
 	return err;
 }
 
+/* temp.run_segments: the segments this run loaded records from. */
+static int fill_run_segments(struct ingest *in)
+{
+	sqlite3_stmt *st;
+	int err = 0;
+
+	if ((err = db_exec(in->db, "CREATE TEMP TABLE IF NOT EXISTS run_segments"
+				   "(segment_id INTEGER PRIMARY KEY); DELETE FROM temp.run_segments")) ||
+	    db_prepare(in->db, &st, "INSERT OR IGNORE INTO temp.run_segments VALUES(?1)"))
+		return err ? err : -EIO;
+	for (size_t i = 0; i < in->run_segs.cap && !err; i++)
+		if (in->run_segs.slots[i].used) {
+			sqlite3_bind_int64(st, 1, in->run_segs.slots[i].key.a);
+			err = ingest_step(in, st);
+		}
+	sqlite3_finalize(st);
+	return err;
+}
+
 int link_run(struct ingest *in)
 {
 	int err;
@@ -256,7 +275,8 @@ int link_run(struct ingest *in)
 	    (err = fill_temp(in, "INSERT OR IGNORE INTO temp.new_cg VALUES(?1,?2)", in->n_new_cg,
 			     bind_new_cg)))
 		return err;
-	if ((err = resolve_pending(in)) || (err = exec_all(in, link_sql)))
+	if ((err = fill_run_segments(in)) || (err = resolve_pending(in)) ||
+	    (err = dedupe_run(in)) || (err = exec_all(in, link_sql)))
 		return err;
 	if (temp_count(in, "new_cg") && (err = exec_all(in, cg_sql)))
 		return err;
