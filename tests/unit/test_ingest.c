@@ -539,10 +539,10 @@ static void test_what_a_process_did(void **state)
 	db_close(db);
 }
 
-/* A case written by exray 1.1 (schema 101) opened by this exray: execs and
+/* A case of schema 1.3 (user_version 103) opened by this exray: execs and
  * processes gain their columns, the new tables appear, and it ingests 1.2
  * records. */
-static void test_upgrade_from_1_1(void **state)
+static void test_upgrade_to_1_4(void **state)
 {
 	char file[160], p[160];
 	sqlite3 *db;
@@ -553,7 +553,7 @@ static void test_upgrade_from_1_1(void **state)
 	write_acts(w, &sh, &victim);
 	seg_close(w);
 	snprintf(file, sizeof(file), "%s/old.db", dir);
-	/* schema 1.1: without what 1.2 added */
+	/* schema 1.3: without what 1.4 added */
 	assert_int_equal(db_open(&db, file, DB_OPEN_CREATE), 0);
 	assert_int_equal(db_exec(db, "DROP VIEW v_execs; DROP VIEW v_activity; DROP VIEW v_file_events;"
 				     "DROP VIEW v_priv_events; DROP VIEW v_ns_events; DROP VIEW v_ptrace_events;"
@@ -565,7 +565,7 @@ static void test_upgrade_from_1_1(void **state)
 				     "ALTER TABLE execs DROP COLUMN cap_effective;"
 				     "ALTER TABLE execs DROP COLUMN exe_ino; ALTER TABLE execs DROP COLUMN exe_dev;"
 				     "CREATE VIEW v_execs AS SELECT exec_id FROM execs;"
-				     "PRAGMA user_version = 101"), 0);
+				     "PRAGMA user_version = 103"), 0);
 	/* processes without ident_own (SQLite cannot drop a table's last
 	 * column when comments follow it): made again from its definition */
 	char *def = casefix_rows(db, "SELECT sql FROM sqlite_master WHERE name = 'processes'");
@@ -708,7 +708,7 @@ int main(void)
 		cmocka_unit_test(test_idempotent_incremental),
 		cmocka_unit_test(test_thread_identity),
 		cmocka_unit_test(test_what_a_process_did),
-		cmocka_unit_test(test_upgrade_from_1_1),
+		cmocka_unit_test(test_upgrade_to_1_4),
 		cmocka_unit_test(test_overlapping_captures),
 		cmocka_unit_test(test_unhandled_type),
 	};
