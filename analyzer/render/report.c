@@ -299,7 +299,8 @@ static void title(FILE *out, sqlite3 *db)
 	if (!db_prepare(db, &st, "SELECT DISTINCT hostname FROM hosts ORDER BY 1 LIMIT 4"))
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			fputs(n++ ? ", " : "", out);
-			html_text_str(out, (const char *)sqlite3_column_text(st, 0));
+			/* a title holds text only: escapes without markup */
+			html_attr_str(out, (const char *)sqlite3_column_text(st, 0));
 		}
 	sqlite3_finalize(st);
 	fputs("</title>\n", out);

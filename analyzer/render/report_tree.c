@@ -223,6 +223,11 @@ static void tree_cmd(struct rp *r, const struct rp_group *g, long long pid)
 		fputs(" -c ", r->f);
 		rp_text(r, g->container_id ? g->cid : "host");
 	}
+	/* the same window as the page (@N: ns since the epoch) */
+	if (r->o->since != INT64_MIN)
+		fprintf(r->f, " --since @%lld", (long long)r->o->since);
+	if (r->o->until != INT64_MAX)
+		fprintf(r->f, " --until @%lld", (long long)r->o->until);
 	fputs("</code>", r->f);
 }
 
@@ -375,6 +380,8 @@ int rp_tree(struct rp *r)
 	if ((err = load(r, &t)) || (err = link(r, &t)))
 		goto out;
 	choose(r, &t);
+	if (!t.np)
+		fputs("<p>No process in scope.</p>\n", r->f);
 	err = render(r, &t);
 	rp_proc_finish(r);
 out:

@@ -269,6 +269,15 @@ rc=$?
 [ $rc = 2 ] && [ ! -e "$tmp/none.html" ] && ok "report -c matching nothing: exit 2, no file" ||
 	bad "report -c matching nothing: exit $rc"
 
+# --until before the token process was forked (21.005): it is out of the
+# page, and the commands shown carry the same window
+if "$X" report -d "$tmp/hostile.db" --until 2023-11-14T22:13:21.004Z -o "$tmp/window.html" 2>/dev/null &&
+	! grep -q EXRAYTOKEN4242 "$tmp/window.html" && grep -q -- '--until @1700000001004000000' "$tmp/window.html"; then
+	ok "report --until leaves out what came later and says so in its commands"
+else
+	bad "report --until did not scope the page"
+fi
+
 # an existing file that is not a report is never replaced
 printf 'evidence\n' >"$tmp/not-a-report.html"
 if "$X" report -d "$tmp/hostile.db" -o "$tmp/not-a-report.html" 2>/dev/null; then
