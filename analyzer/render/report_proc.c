@@ -362,7 +362,7 @@ static int execs(struct rp *r, const struct rp_tproc *p)
 			break;
 		}
 		if (!n++)
-			fputs("<table class=\"ex\"><thead><tr><th>time</th><th>exec</th><th>path</th>"
+			fputs("<table class=\"execs\"><thead><tr><th>time</th><th>exec</th><th>path</th>"
 			      "<th>arguments, one box each</th><th>uid</th></tr></thead><tbody>\n", r->f);
 		int ret = sqlite3_column_int(st, 2);
 		fputs("<tr><td>", r->f);
