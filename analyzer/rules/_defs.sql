@@ -10,10 +10,11 @@
 -- shell's leading '-' dropped), `a1` is argv[1]. argv[0] is the caller's
 -- choice: rules match it as well as the file, which can only add alerts.
 -- `img` is the image's path: the resolved one (execs.exe) where the
--- recorder gave it, else the path as executed made absolute and normalised
--- (path_norm: `./x`, `//tmp/x`, `/usr/../tmp/x` are /tmp/x). `ld_img` is,
--- for the dynamic loader run as a program (`ld.so FILE`), FILE normalised
--- the same way: the program really run.
+-- recorder gave it (symlinks, `ld.so FILE` and fexecve resolved by the
+-- kernel), else the path as executed made absolute against the exec's cwd
+-- and normalised (path_norm: `./x` in /tmp, `//tmp/x`, `/usr/../tmp/x` are
+-- /tmp/x). `ld_img` is, for the dynamic loader run as a program (`ld.so
+-- FILE`) in a capture without exe, FILE normalised the same way.
 DROP VIEW IF EXISTS temp.rx_exec;
 CREATE TEMP VIEW rx_exec AS
 SELECT e.*,
@@ -27,9 +28,9 @@ SELECT e.*,
            THEN ltrim(basename(COALESCE(json_extract(e.argv, '$[0]'), '')), '-')
          ELSE basename(e.filename)
        END AS prog,
-       path_norm(e.filename) AS img,
-       CASE WHEN basename(e.filename) GLOB 'ld-*.so*' OR basename(e.filename) IN ('ld.so', 'ld64.so.1', 'ld64.so.2')
-            THEN (SELECT path_norm(a.value) FROM json_each(e.argv) a
+       COALESCE(e.exe, path_norm(e.filename, e.cwd)) AS img,
+       CASE WHEN e.exe IS NULL AND (basename(e.filename) GLOB 'ld-*.so*' OR basename(e.filename) IN ('ld.so', 'ld64.so.1', 'ld64.so.2'))
+            THEN (SELECT path_norm(a.value, e.cwd) FROM json_each(e.argv) a
                   WHERE a.key > 0 AND a.value NOT GLOB '-*'
                     AND json_extract(e.argv, '$[' || (a.key - 1) || ']') NOT IN ('--library-path', '--preload', '--audit', '--argv0', '--inhibit-rpath')
                   ORDER BY a.key LIMIT 1) END AS ld_img

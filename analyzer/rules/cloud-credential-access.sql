@@ -8,6 +8,7 @@
 -- Catches `cat ~/.aws/credentials`, `grep -r aws_secret_access_key /`, copying a
 -- kubeconfig or ~/.docker/config.json, by the command line of the program that
 -- touches them.
+-- With recorder 1.2 file events, the read itself.
 SELECT x.ts, x.host_id, x.container_id, x.proc_id, x.pid, x.start, x.exec_id, NULL AS conn_id,
        x.prog || ' in ' || COALESCE(c.short_id, 'host') || ' (pid ' || x.pid || ') touches cloud credentials: ' ||
          COALESCE(x.cmdline, '') AS message,
@@ -19,4 +20,17 @@ WHERE x.kind = 'exec' AND x.ret = 0
   AND EXISTS (SELECT 1 FROM json_each(x.argv) a WHERE a.key > 0
               AND (a.value GLOB '*.aws/credentials*' OR a.value GLOB '*.aws/config*' OR a.value GLOB '*aws_secret_access_key*'
                    OR a.value GLOB '*aws_access_key_id*' OR a.value GLOB '*.config/gcloud*' OR a.value GLOB '*.azure/*'
-                   OR a.value GLOB '*.kube/config*' OR a.value GLOB '*.docker/config.json*'));
+                   OR a.value GLOB '*.kube/config*' OR a.value GLOB '*.docker/config.json*'))
+UNION ALL
+SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id,
+       COALESCE(x.prog, f.comm, '?') || ' (pid ' || f.pid || ') in ' || COALESCE(c.short_id, 'host') || ' ' ||
+         f.op || CASE WHEN f.ret < 0 THEN ' (failed, ' || f.ret || ')' ELSE '' END || ' ' ||
+         COALESCE(f.path, '?') || COALESCE(' -> ' || f.path2, '') AS message,
+       'f' || f.event_id AS key
+FROM file_events f
+LEFT JOIN rx_exec x ON x.exec_id = f.exec_id
+LEFT JOIN containers c ON c.container_id = f.container_id
+WHERE f.op = 'read'
+  AND (f.path GLOB '*/.aws/credentials' OR f.path GLOB '*/.aws/config' OR f.path GLOB '*/.config/gcloud/*'
+       OR f.path GLOB '*/.azure/*' OR f.path GLOB '*/.kube/config' OR f.path GLOB '*/.docker/config.json')
+  AND COALESCE(x.prog, '') NOT IN ('aws', 'gcloud', 'az', 'kubectl', 'helm', 'docker');

@@ -3,6 +3,8 @@
 -- category: credential-access
 -- technique: T1552
 -- description: A program read another process's environment through /proc/PID/environ (passwords and API keys passed as environment variables).
+-- With recorder 1.2 file events, the read itself (the recorder records reads of
+-- another process's environ only).
 SELECT x.ts, x.host_id, x.container_id, x.proc_id, x.pid, x.start, x.exec_id, NULL AS conn_id,
        x.prog || ' in ' || COALESCE(c.short_id, 'host') || ' (pid ' || x.pid || ') reads another process''s environment: ' ||
          COALESCE(x.cmdline, '') AS message,
@@ -10,4 +12,15 @@ SELECT x.ts, x.host_id, x.container_id, x.proc_id, x.pid, x.start, x.exec_id, NU
 FROM rx_exec x
 LEFT JOIN containers c ON c.container_id = x.container_id
 WHERE x.kind = 'exec' AND x.ret = 0
-  AND EXISTS (SELECT 1 FROM json_each(x.argv) a WHERE a.key > 0 AND a.value GLOB '*/proc/[0-9]*/environ*');
+  AND EXISTS (SELECT 1 FROM json_each(x.argv) a WHERE a.key > 0 AND a.value GLOB '*/proc/[0-9]*/environ*')
+UNION ALL
+SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id,
+       COALESCE(x.prog, f.comm, '?') || ' (pid ' || f.pid || ') in ' || COALESCE(c.short_id, 'host') || ' ' ||
+         f.op || CASE WHEN f.ret < 0 THEN ' (failed, ' || f.ret || ')' ELSE '' END || ' ' ||
+         COALESCE(f.path, '?') || COALESCE(' -> ' || f.path2, '') AS message,
+       'f' || f.event_id AS key
+FROM file_events f
+LEFT JOIN rx_exec x ON x.exec_id = f.exec_id
+LEFT JOIN containers c ON c.container_id = f.container_id
+WHERE f.op = 'read' AND f.path GLOB '/proc/[0-9]*/environ'
+  AND COALESCE(x.prog, '') NOT IN ('ps', 'top', 'htop');

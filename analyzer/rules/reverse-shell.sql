@@ -14,6 +14,9 @@
 -- (/dev/tcp). With 1.2 recordings, a socket duplicated onto stdin/stdout of a shell
 -- (socket_events dup_stdio) is the direct evidence; this rule's traces need only
 -- exec and connect events.
+-- (4) With recorder 1.2 socket events, the act itself: a socket connected to a
+-- non-loopback peer duplicated onto stdin, stdout or stderr (dup2/dup3), as Falco's
+-- "Redirect STDOUT/STDIN to Network Connection" sees it.
 WITH sh AS MATERIALIZED (
   SELECT x.* FROM rx_exec x
   WHERE x.kind = 'exec' AND x.ret = 0 AND (x.prog IN rx_shell OR x.ab IN rx_shell)
@@ -45,4 +48,14 @@ SELECT e.ts, e.host_id, e.container_id, e.proc_id, e.pid, e.start, e.exec_id, f.
 FROM first f
 JOIN execs e ON e.exec_id = f.exec_id
 JOIN connections k ON k.conn_id = f.conn_id
-LEFT JOIN containers c ON c.container_id = e.container_id;
+LEFT JOIN containers c ON c.container_id = e.container_id
+UNION ALL
+SELECT s.ts, s.host_id, s.container_id, s.proc_id, s.pid, s.start, s.exec_id, s.conn_id,
+       COALESCE(x.prog, s.comm, '?') || ' (pid ' || s.pid || ') in ' || COALESCE(c.short_id, 'host') ||
+         ' put a socket connected to ' || COALESCE(inet_fmt(s.daddr, s.dport), '?') || ' on fd ' || s.fd AS message,
+       'so' || s.event_id AS key
+FROM socket_events s
+LEFT JOIN rx_exec x ON x.exec_id = s.exec_id
+LEFT JOIN containers c ON c.container_id = s.container_id
+WHERE s.op = 'dup_stdio' AND s.ret >= 0 AND s.daddr IS NOT NULL
+  AND NOT (s.daddr GLOB '127.*' OR s.daddr = '::1' OR s.daddr GLOB '::ffff:127.*');

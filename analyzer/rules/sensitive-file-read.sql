@@ -14,6 +14,9 @@
 -- container's first 5 s: a controller reading its token at start). A service
 -- that reads a secret later (a path traversal in a file-serving app) fires:
 -- Falco's "Read sensitive file trusted after startup".
+-- With recorder 1.2 file events, the read itself (file_events op read, the
+-- recorder's list of secrets): whatever program or spelling made it, with the
+-- same exclusions.
 SELECT x.ts, x.host_id, x.container_id, x.proc_id, x.pid, x.start, x.exec_id, NULL AS conn_id,
        x.prog || ' in ' || COALESCE(c.short_id, 'host') || ' (pid ' || x.pid || ') reads a secret: ' ||
          COALESCE(x.cmdline, '') AS message,
@@ -30,4 +33,22 @@ WHERE x.kind = 'exec' AND x.ret = 0
               AND (a.value GLOB '*/etc/shadow' OR a.value GLOB '*/etc/gshadow' OR a.value GLOB '*/etc/shadow-'
                    OR (a.value GLOB '*/.ssh/id_*' AND a.value NOT GLOB '*.pub')
                    OR a.value GLOB '*/etc/ssh/ssh_host_*_key'
-                   OR a.value GLOB '*/serviceaccount/token*'));
+                   OR a.value GLOB '*/serviceaccount/token*'))
+UNION ALL
+SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id,
+       COALESCE(x.prog, f.comm, '?') || ' (pid ' || f.pid || ') in ' || COALESCE(c.short_id, 'host') || ' ' ||
+         f.op || CASE WHEN f.ret < 0 THEN ' (failed, ' || f.ret || ')' ELSE '' END || ' ' ||
+         COALESCE(f.path, '?') || COALESCE(' -> ' || f.path2, '') AS message,
+       'f' || f.event_id AS key
+FROM file_events f
+LEFT JOIN rx_exec x ON x.exec_id = f.exec_id
+LEFT JOIN containers c ON c.container_id = f.container_id
+WHERE f.op = 'read'
+  AND (f.path IN ('/etc/shadow', '/etc/gshadow', '/etc/shadow-', '/etc/gshadow-')
+       OR (f.path GLOB '*/.ssh/id_*' AND f.path NOT GLOB '*.pub') OR f.path GLOB '/etc/ssh/ssh_host_*_key'
+       OR f.path GLOB '*/serviceaccount/token*')
+  AND COALESCE(x.prog, '') NOT IN ('login', 'su', 'sudo', 'passwd', 'chage', 'chpasswd', 'unix_chkpwd', 'sshd', 'ssh',
+                                   'ssh-add', 'ssh-keygen', 'useradd', 'usermod', 'userdel', 'groupadd', 'pwck', 'grpck',
+                                   'vipw', 'cron', 'crond', 'newgrp', 'runc')
+  AND NOT (f.proc_id IN (SELECT proc_id FROM rx_entry)
+           AND f.ts - (SELECT s.start FROM rx_ctr_start s WHERE s.container_id = f.container_id) < 5000000000);

@@ -7,6 +7,8 @@
 -- Catches a backdoor to root left for later: a copy of a shell made setuid (Atomic
 -- T1548.001 "Set a SetUID flag on file"). By chmod's command line; package installs
 -- and the image's own build steps (rx_entry) are left out.
+-- With recorder 1.2 file events, the chmod or create itself with S_ISUID or
+-- S_ISGID (busybox's chmod runs without an exec).
 SELECT x.ts, x.host_id, x.container_id, x.proc_id, x.pid, x.start, x.exec_id, NULL AS conn_id,
        'chmod in ' || COALESCE(c.short_id, 'host') || ' (pid ' || x.pid || ') sets a setuid/setgid bit: ' ||
          COALESCE(x.cmdline, '') AS message,
@@ -17,4 +19,16 @@ WHERE x.kind = 'exec' AND x.ret = 0 AND x.prog = 'chmod'
   AND x.proc_id NOT IN (SELECT proc_id FROM rx_entry)
   AND EXISTS (SELECT 1 FROM json_each(x.argv) a WHERE a.key > 0
               AND (a.value GLOB '*[ugoa+=]*s*' AND a.value GLOB '[ugoa+=-]*' AND a.value NOT GLOB '/*'
-                   OR a.value GLOB '[2467][0-7][0-7][0-7]' OR a.value GLOB '0[2467][0-7][0-7][0-7]'));
+                   OR a.value GLOB '[2467][0-7][0-7][0-7]' OR a.value GLOB '0[2467][0-7][0-7][0-7]'))
+UNION ALL
+SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id,
+       COALESCE(x.prog, f.comm, '?') || ' (pid ' || f.pid || ') in ' || COALESCE(c.short_id, 'host') || ' ' ||
+         f.op || CASE WHEN f.ret < 0 THEN ' (failed, ' || f.ret || ')' ELSE '' END || ' ' ||
+         COALESCE(f.path, '?') || COALESCE(' -> ' || f.path2, '') AS message,
+       'f' || f.event_id AS key
+FROM file_events f
+LEFT JOIN rx_exec x ON x.exec_id = f.exec_id
+LEFT JOIN containers c ON c.container_id = f.container_id
+WHERE f.op IN ('chmod', 'create') AND f.ret >= 0 AND (COALESCE(f.mode, 0) & 3072) <> 0
+  AND f.proc_id NOT IN (SELECT proc_id FROM rx_entry)
+  AND COALESCE(x.prog, '') NOT IN rx_pkgmgr;

@@ -33,4 +33,6 @@ WHERE s.proc_id NOT IN (SELECT proc_id FROM rx_entry)
   AND (EXISTS (SELECT 1 FROM json_each(s.argv) a WHERE a.key > 0 AND (a.value GLOB '-*i*' AND a.value NOT GLOB '--*'))
        OR NOT EXISTS (SELECT 1 FROM json_each(s.argv) a WHERE a.key > 0
                       AND (a.value NOT GLOB '-*' OR (a.value GLOB '-*c*' AND a.value NOT GLOB '--*'))
-                      AND NOT ((s.fb = 'busybox' OR s.ab = 'busybox') AND a.key = 1)));
+                      AND NOT ((s.fb = 'busybox' OR s.ab = 'busybox') AND a.key = 1)))
+  -- with a terminal it is terminal-shell-in-container (an operator, low)
+  AND COALESCE(s.tty, 0) = 0;

@@ -90,7 +90,19 @@ hits() {
 	fi
 }
 
+# Rules on what a process did (format 1.2 file, priv, ns, ptrace, socket,
+# bpf, io_uring events; the exec's tty and resolved image) whose eval
+# scenarios are recorded but not yet with those events: proven meanwhile
+# on synthetic rows by tests/unit/test_rules_acts.c. A rule leaves this
+# list for the table above once its recording fires.
+UNIT_ONLY='auth-file-modified ld-preload-modified ca-store-modified system-service-modified
+login-script-modified ssh-authorized-keys-modified binary-in-path-modified core-pattern-write
+cgroup-release-agent setuid-to-root capability-gain ptrace-attach ptrace-traceme packet-socket
+raw-socket bpf-program-load io-uring-network memfd-execution deleted-binary-execution
+terminal-shell-in-container'
+
 declare -A covered
+for r in $UNIT_ONLY; do covered[$r]=unit; done
 while IFS='|' read -r rule fin ftext sin stext why; do
 	rule=$(echo $rule) fin=$(echo $fin) sin=$(echo $sin)
 	[ -n "$rule" ] || continue
@@ -105,7 +117,12 @@ done <<<"$TABLE"
 
 for f in analyzer/rules/[!_]*.sql; do
 	id=$(sed -n 's/^-- *id: *//p' "$f" | head -1 | tr -d ' \r')
-	[ -n "${covered[$id]:-}" ] && ok "rule $id has fixtures" || bad "rule $id ($f) has no row in this table"
+	case ${covered[$id]:-} in
+	unit) grep -q "\"$id\"" tests/unit/test_rules_acts.c && ok "rule $id has unit rows (recording pending)" ||
+		bad "rule $id is listed in UNIT_ONLY but has no row in tests/unit/test_rules_acts.c" ;;
+	"") bad "rule $id ($f) has no row in this table" ;;
+	*) ok "rule $id has fixtures" ;;
+	esac
 done
 
 [ "$fails" -eq 0 ] && echo "detection_fixtures: all checks passed" || echo "detection_fixtures: $fails check(s) failed"
