@@ -32,6 +32,9 @@
 #              as words, or with `sh -c LINE` when probe-shell is yes, as
 #              Docker's shell-form HEALTHCHECK does)
 #   init       the container's command in exec mode (default: sleep)
+#   uptime     seconds the container runs before the capture starts
+#              (exec mode; default 0.3): past its startup (rules leave a
+#              container's first seconds to its own setup)
 #   opts       exr_container_create options (--privileged, --hostpid,
 #              --user U:G, --cap CAP, --no-nnp)
 #   exec-opts  `--user U:G` for the exec; `--tty` gives it a terminal
@@ -239,7 +242,9 @@ one() {
 		# shellcheck disable=SC2086
 		exr_container_run "${COPTS[@]}" $opts --rootfs "$ov/root" --rw "$name" docker $init
 		KEEP+=(-c "$EXR_CGID")
-		sleep 0.3 # the workload is up before the capture, as on a real host
+		# the workload is up before the capture, as on a real host; `uptime:`
+		# seconds when the scenario needs it well past its startup
+		sleep "$(hdr "$f" uptime 0.3)"
 		rec_start ${REC_OPTS:-}
 		local -a ex=(runc exec)
 		local tty=0 w

@@ -9,7 +9,8 @@
 -- container whose normal workload does not use them. "Normal" is what the
 -- container's snapshot (processes alive at the start of the capture) ran;
 -- a container started during the capture has no snapshot, so every such
--- tool in it is reported, except the tools its own entrypoint and build
+-- tool in it is reported, except what it runs in its first 5 s (startup:
+-- init scripts, startup probes) and the tools its own entrypoint and build
 -- steps run (rx_entry: `RUN apt-get install`, an entrypoint that fetches its
 -- config with curl), which are the image's doing, and a tool any of those
 -- ran before in the same container, and network tools whose connections all
@@ -67,7 +68,9 @@ pick AS (
   SELECT d.*, row_number() OVER (PARTITION BY d.container_id, d.tool ORDER BY d.ts, d.exec_id) AS rn
   FROM cand d
   LEFT JOIN entry_first f ON f.container_id = d.container_id AND f.tool = d.tool
+  LEFT JOIN rx_ctr_start cs ON cs.container_id = d.container_id
   WHERE NOT d.entry AND NOT d.local_only AND (f.ts IS NULL OR f.ts > d.ts)
+    AND d.ts - COALESCE(cs.start, 0) >= 5000000000
     AND NOT EXISTS (SELECT 1 FROM snap s WHERE s.container_id = d.container_id AND s.name = d.tool)
 )
 SELECT e.ts, e.host_id, e.container_id, e.proc_id, e.pid, e.start, e.exec_id,
