@@ -209,13 +209,14 @@ fixtures: $(PROGS) $(TOOL_BINS) $(FIXTURE_BINS)
 
 .PHONY: eval eval-rootfs
 # The detection-rate evaluation (docs/detection-rates.md, eval/run.sh): as
-# root, build the Debian rootfs the larger scenarios use (cached in
+# root, install what is missing (deps), build the Debian rootfs the larger
+# scenarios use (cached in
 # /var/cache/exray-eval), record every scenario of eval/scenarios in a real
 # runc container, and print the table per category.
-eval-rootfs:
+eval-rootfs: deps
 	@eval/rootfs.sh
 
-eval: $(PROGS) $(TOOL_BINS) $(FIXTURE_BINS) eval-rootfs
+eval: deps $(PROGS) $(TOOL_BINS) $(FIXTURE_BINS) eval-rootfs
 	@BUILD=$(BUILD) eval/run.sh record
 	@BUILD=$(BUILD) eval/run.sh score $(BUILD)/eval/corpus
 
