@@ -118,3 +118,18 @@ VALUES ('dpkg'), ('dpkg-deb'), ('dpkg-divert'), ('dpkg-statoverride'), ('dpkg-tr
 DROP VIEW IF EXISTS temp.rx_ctr_start;
 CREATE TEMP VIEW rx_ctr_start AS
 SELECT container_id, min(start) AS start FROM processes WHERE container_id IS NOT NULL GROUP BY container_id;
+
+-- rx_file: file events (format 1.2) with the acting program's name
+-- (`prog`), `changed` (the file the act changes: `path`, except for a
+-- link or symlink, which change nothing at their target `path` but create
+-- `path2`; a rename changes `path2` as well) and a one-line `what` for
+-- messages.
+DROP VIEW IF EXISTS temp.rx_file;
+CREATE TEMP VIEW rx_file AS
+SELECT f.*, CASE WHEN f.op IN ('symlink', 'link') THEN NULL ELSE f.path END AS changed, x.prog,
+       COALESCE(x.prog, f.comm, '?') || ' (pid ' || f.pid || ') in ' || COALESCE(c.short_id, 'host') || ' ' ||
+         f.op || CASE WHEN f.ret < 0 THEN ' (failed, ' || f.ret || ')' ELSE '' END || ' ' ||
+         COALESCE(f.path, '?') || COALESCE(' -> ' || f.path2, '') AS what
+FROM file_events f
+LEFT JOIN rx_exec x ON x.exec_id = f.exec_id
+LEFT JOIN containers c ON c.container_id = f.container_id;

@@ -13,14 +13,9 @@
 -- update-ca-certificates with the company CA) and package installs.
 -- The file changed is `path` (`path2` for a rename, link or symlink: the new
 -- name); a link or symlink changes nothing at its target.
-SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id,
-       COALESCE(x.prog, f.comm, '?') || ' (pid ' || f.pid || ') in ' || COALESCE(c.short_id, 'host') || ' ' ||
-         f.op || CASE WHEN f.ret < 0 THEN ' (failed, ' || f.ret || ')' ELSE '' END || ' ' ||
-         COALESCE(f.path, '?') || COALESCE(' -> ' || f.path2, '') AS message,
+SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
-FROM (SELECT *, CASE WHEN op IN ('symlink', 'link') THEN NULL ELSE path END AS changed FROM file_events) f
-LEFT JOIN rx_exec x ON x.exec_id = f.exec_id
-LEFT JOIN containers c ON c.container_id = f.container_id
+FROM rx_file f
 WHERE f.op IN ('write', 'create', 'truncate', 'rename', 'unlink', 'link', 'symlink', 'chmod', 'chown')
   AND (f.changed GLOB '/usr/local/share/ca-certificates/*' OR f.path2 GLOB '/usr/local/share/ca-certificates/*'
        OR f.changed GLOB '/usr/share/ca-certificates/*' OR f.path2 GLOB '/usr/share/ca-certificates/*'
@@ -29,7 +24,7 @@ WHERE f.op IN ('write', 'create', 'truncate', 'rename', 'unlink', 'link', 'symli
        OR ((f.changed GLOB '/etc/ssl/certs/*' OR f.path2 GLOB '/etc/ssl/certs/*'
        OR f.changed GLOB '/etc/pki/tls/certs/*' OR f.path2 GLOB '/etc/pki/tls/certs/*'
        OR f.changed GLOB '/etc/pki/ca-trust/extracted/*' OR f.path2 GLOB '/etc/pki/ca-trust/extracted/*')
-           AND COALESCE(x.prog, '') NOT IN ('update-ca-certificates', 'update-ca-trust', 'c_rehash', 'openssl', 'ln', 'rm',
+           AND COALESCE(f.prog, '') NOT IN ('update-ca-certificates', 'update-ca-trust', 'c_rehash', 'openssl', 'ln', 'rm',
                                            'mktemp', 'sed', 'cat', 'mv', 'run-parts', 'p11-kit', 'trust')))
   AND f.proc_id NOT IN (SELECT proc_id FROM rx_entry)
-  AND COALESCE(x.prog, '') NOT IN rx_pkgmgr;
+  AND COALESCE(f.prog, '') NOT IN rx_pkgmgr;

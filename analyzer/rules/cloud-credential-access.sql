@@ -22,15 +22,10 @@ WHERE x.kind = 'exec' AND x.ret = 0
                    OR a.value GLOB '*aws_access_key_id*' OR a.value GLOB '*.config/gcloud*' OR a.value GLOB '*.azure/*'
                    OR a.value GLOB '*.kube/config*' OR a.value GLOB '*.docker/config.json*'))
 UNION ALL
-SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id,
-       COALESCE(x.prog, f.comm, '?') || ' (pid ' || f.pid || ') in ' || COALESCE(c.short_id, 'host') || ' ' ||
-         f.op || CASE WHEN f.ret < 0 THEN ' (failed, ' || f.ret || ')' ELSE '' END || ' ' ||
-         COALESCE(f.path, '?') || COALESCE(' -> ' || f.path2, '') AS message,
+SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
-FROM file_events f
-LEFT JOIN rx_exec x ON x.exec_id = f.exec_id
-LEFT JOIN containers c ON c.container_id = f.container_id
+FROM rx_file f
 WHERE f.op = 'read'
   AND (f.path GLOB '*/.aws/credentials' OR f.path GLOB '*/.aws/config' OR f.path GLOB '*/.config/gcloud/*'
        OR f.path GLOB '*/.azure/*' OR f.path GLOB '*/.kube/config' OR f.path GLOB '*/.docker/config.json')
-  AND COALESCE(x.prog, '') NOT IN ('aws', 'gcloud', 'az', 'kubectl', 'helm', 'docker');
+  AND COALESCE(f.prog, '') NOT IN ('aws', 'gcloud', 'az', 'kubectl', 'helm', 'docker');

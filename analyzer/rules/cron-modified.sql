@@ -19,18 +19,13 @@ WHERE x.kind = 'exec' AND x.ret = 0 AND x.prog = 'crontab'
   AND x.proc_id NOT IN (SELECT proc_id FROM rx_entry)
   AND NOT EXISTS (SELECT 1 FROM json_each(x.argv) a WHERE a.key > 0 AND a.value IN ('-l', '-V'))
 UNION ALL
-SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id,
-       COALESCE(x.prog, f.comm, '?') || ' (pid ' || f.pid || ') in ' || COALESCE(c.short_id, 'host') || ' ' ||
-         f.op || CASE WHEN f.ret < 0 THEN ' (failed, ' || f.ret || ')' ELSE '' END || ' ' ||
-         COALESCE(f.path, '?') || COALESCE(' -> ' || f.path2, '') AS message,
+SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
-FROM file_events f
-LEFT JOIN rx_exec x ON x.exec_id = f.exec_id
-LEFT JOIN containers c ON c.container_id = f.container_id
+FROM rx_file f
 WHERE f.op IN ('write', 'create', 'truncate', 'rename', 'unlink', 'link', 'symlink', 'chmod', 'chown')
   AND (f.path GLOB '/etc/cron.d/*' OR f.path2 GLOB '/etc/cron.d/*' OR f.path = '/etc/crontab' OR f.path2 = '/etc/crontab'
        OR f.path GLOB '/etc/cron.hourly/*' OR f.path GLOB '/etc/cron.daily/*' OR f.path GLOB '/etc/cron.weekly/*'
        OR f.path GLOB '/etc/cron.monthly/*' OR f.path GLOB '/var/spool/cron/*' OR f.path2 GLOB '/var/spool/cron/*'
        OR f.path GLOB '*/cron.d/*' OR f.path = '/etc/anacrontab')
   AND f.proc_id NOT IN (SELECT proc_id FROM rx_entry)
-  AND COALESCE(x.prog, '') NOT IN rx_pkgmgr;
+  AND COALESCE(f.prog, '') NOT IN rx_pkgmgr;

@@ -9,17 +9,12 @@
 -- image's build steps are left out.
 -- The file changed is `path` (`path2` for a rename, link or symlink: the new
 -- name); a link or symlink changes nothing at its target.
-SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id,
-       COALESCE(x.prog, f.comm, '?') || ' (pid ' || f.pid || ') in ' || COALESCE(c.short_id, 'host') || ' ' ||
-         f.op || CASE WHEN f.ret < 0 THEN ' (failed, ' || f.ret || ')' ELSE '' END || ' ' ||
-         COALESCE(f.path, '?') || COALESCE(' -> ' || f.path2, '') AS message,
+SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
-FROM (SELECT *, CASE WHEN op IN ('symlink', 'link') THEN NULL ELSE path END AS changed FROM file_events) f
-LEFT JOIN rx_exec x ON x.exec_id = f.exec_id
-LEFT JOIN containers c ON c.container_id = f.container_id
+FROM rx_file f
 WHERE f.op IN ('write', 'create', 'truncate', 'rename', 'unlink', 'link', 'symlink', 'chmod', 'chown')
   AND (f.changed GLOB '/etc/ld.so.preload' OR f.path2 GLOB '/etc/ld.so.preload'
        OR f.changed GLOB '/etc/ld.so.conf' OR f.path2 GLOB '/etc/ld.so.conf'
        OR f.changed GLOB '/etc/ld.so.conf.d/*' OR f.path2 GLOB '/etc/ld.so.conf.d/*')
   AND f.proc_id NOT IN (SELECT proc_id FROM rx_entry)
-  AND COALESCE(x.prog, '') NOT IN rx_pkgmgr;
+  AND COALESCE(f.prog, '') NOT IN rx_pkgmgr;

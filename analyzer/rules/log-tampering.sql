@@ -25,17 +25,12 @@ WHERE x.kind = 'exec' AND x.ret = 0
   AND NOT EXISTS (SELECT 1 FROM processes p JOIN rx_exec pe ON pe.proc_id = p.parent_id
                   WHERE p.proc_id = x.proc_id AND pe.prog IN ('logrotate', 'savelog', 'newsyslog'))
 UNION ALL
-SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id,
-       COALESCE(x.prog, f.comm, '?') || ' (pid ' || f.pid || ') in ' || COALESCE(c.short_id, 'host') || ' ' ||
-         f.op || CASE WHEN f.ret < 0 THEN ' (failed, ' || f.ret || ')' ELSE '' END || ' ' ||
-         COALESCE(f.path, '?') || COALESCE(' -> ' || f.path2, '') AS message,
+SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
-FROM file_events f
-LEFT JOIN rx_exec x ON x.exec_id = f.exec_id
-LEFT JOIN containers c ON c.container_id = f.container_id
+FROM rx_file f
 WHERE f.op IN ('unlink', 'truncate')
   AND (f.path GLOB '/var/log/*' OR f.path GLOB '*/wtmp' OR f.path GLOB '*/btmp' OR f.path GLOB '*/lastlog')
-  AND COALESCE(x.prog, '') NOT IN ('logrotate', 'savelog', 'newsyslog', 'gzip', 'xz', 'bzip2', 'zstd', 'journald', 'rsyslogd')
-  AND COALESCE(x.prog, '') NOT IN rx_pkgmgr
+  AND COALESCE(f.prog, '') NOT IN ('logrotate', 'savelog', 'newsyslog', 'gzip', 'xz', 'bzip2', 'zstd', 'journald', 'rsyslogd')
+  AND COALESCE(f.prog, '') NOT IN rx_pkgmgr
   AND NOT EXISTS (SELECT 1 FROM processes p JOIN rx_exec pe ON pe.proc_id = p.parent_id
                   WHERE p.proc_id = f.proc_id AND pe.prog IN ('logrotate', 'savelog', 'newsyslog'));

@@ -16,13 +16,8 @@ LEFT JOIN containers c ON c.container_id = x.container_id
 WHERE x.kind = 'exec' AND x.ret = 0
   AND EXISTS (SELECT 1 FROM json_each(x.argv) a WHERE a.key > 0 AND a.value GLOB '*/proc/[0-9]*/mem')
 UNION ALL
-SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id,
-       COALESCE(x.prog, f.comm, '?') || ' (pid ' || f.pid || ') in ' || COALESCE(c.short_id, 'host') || ' ' ||
-         f.op || CASE WHEN f.ret < 0 THEN ' (failed, ' || f.ret || ')' ELSE '' END || ' ' ||
-         COALESCE(f.path, '?') || COALESCE(' -> ' || f.path2, '') AS message,
+SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
-FROM file_events f
-LEFT JOIN rx_exec x ON x.exec_id = f.exec_id
-LEFT JOIN containers c ON c.container_id = f.container_id
+FROM rx_file f
 WHERE f.op IN ('read', 'write') AND f.path GLOB '/proc/[0-9]*/mem'
-  AND COALESCE(x.prog, '') NOT IN ('gdb', 'lldb');
+  AND COALESCE(f.prog, '') NOT IN ('gdb', 'lldb');

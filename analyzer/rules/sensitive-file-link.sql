@@ -22,14 +22,9 @@ WHERE x.kind = 'exec' AND x.ret = 0 AND x.prog = 'ln'
                    OR a.value GLOB '/etc/sudoers.d*' OR a.value GLOB '/etc/pam.d*' OR a.value GLOB '*/.ssh/id_*'
                    OR a.value GLOB '/root/.ssh*'))
 UNION ALL
-SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id,
-       COALESCE(x.prog, f.comm, '?') || ' (pid ' || f.pid || ') in ' || COALESCE(c.short_id, 'host') || ' ' ||
-         f.op || CASE WHEN f.ret < 0 THEN ' (failed, ' || f.ret || ')' ELSE '' END || ' ' ||
-         COALESCE(f.path, '?') || COALESCE(' -> ' || f.path2, '') AS message,
+SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
-FROM file_events f
-LEFT JOIN rx_exec x ON x.exec_id = f.exec_id
-LEFT JOIN containers c ON c.container_id = f.container_id
+FROM rx_file f
 WHERE f.op IN ('link', 'symlink')
   AND (f.path IN ('/etc/shadow', '/etc/gshadow', '/etc/passwd', '/etc/sudoers', '/etc/group')
        OR f.path GLOB '/etc/sudoers.d*' OR f.path GLOB '/etc/pam.d*' OR f.path GLOB '*/.ssh/id_*' OR f.path GLOB '/root/.ssh*');

@@ -35,19 +35,14 @@ WHERE x.kind = 'exec' AND x.ret = 0
                    OR a.value GLOB '*/etc/ssh/ssh_host_*_key'
                    OR a.value GLOB '*/serviceaccount/token*'))
 UNION ALL
-SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id,
-       COALESCE(x.prog, f.comm, '?') || ' (pid ' || f.pid || ') in ' || COALESCE(c.short_id, 'host') || ' ' ||
-         f.op || CASE WHEN f.ret < 0 THEN ' (failed, ' || f.ret || ')' ELSE '' END || ' ' ||
-         COALESCE(f.path, '?') || COALESCE(' -> ' || f.path2, '') AS message,
+SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
-FROM file_events f
-LEFT JOIN rx_exec x ON x.exec_id = f.exec_id
-LEFT JOIN containers c ON c.container_id = f.container_id
+FROM rx_file f
 WHERE f.op = 'read'
   AND (f.path IN ('/etc/shadow', '/etc/gshadow', '/etc/shadow-', '/etc/gshadow-')
        OR (f.path GLOB '*/.ssh/id_*' AND f.path NOT GLOB '*.pub') OR f.path GLOB '/etc/ssh/ssh_host_*_key'
        OR f.path GLOB '*/serviceaccount/token*')
-  AND COALESCE(x.prog, '') NOT IN ('login', 'su', 'sudo', 'passwd', 'chage', 'chpasswd', 'unix_chkpwd', 'sshd', 'ssh',
+  AND COALESCE(f.prog, '') NOT IN ('login', 'su', 'sudo', 'passwd', 'chage', 'chpasswd', 'unix_chkpwd', 'sshd', 'ssh',
                                    'ssh-add', 'ssh-keygen', 'useradd', 'usermod', 'userdel', 'groupadd', 'pwck', 'grpck',
                                    'vipw', 'cron', 'crond', 'newgrp', 'runc')
   AND NOT (f.proc_id IN (SELECT proc_id FROM rx_entry)

@@ -21,14 +21,9 @@ WHERE x.kind = 'exec' AND x.ret = 0 AND x.prog = 'chmod'
               AND (a.value GLOB '*[ugoa+=]*s*' AND a.value GLOB '[ugoa+=-]*' AND a.value NOT GLOB '/*'
                    OR a.value GLOB '[2467][0-7][0-7][0-7]' OR a.value GLOB '0[2467][0-7][0-7][0-7]'))
 UNION ALL
-SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id,
-       COALESCE(x.prog, f.comm, '?') || ' (pid ' || f.pid || ') in ' || COALESCE(c.short_id, 'host') || ' ' ||
-         f.op || CASE WHEN f.ret < 0 THEN ' (failed, ' || f.ret || ')' ELSE '' END || ' ' ||
-         COALESCE(f.path, '?') || COALESCE(' -> ' || f.path2, '') AS message,
+SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
-FROM file_events f
-LEFT JOIN rx_exec x ON x.exec_id = f.exec_id
-LEFT JOIN containers c ON c.container_id = f.container_id
+FROM rx_file f
 WHERE f.op IN ('chmod', 'create') AND f.ret >= 0 AND (COALESCE(f.mode, 0) & 3072) <> 0
   AND f.proc_id NOT IN (SELECT proc_id FROM rx_entry)
-  AND COALESCE(x.prog, '') NOT IN rx_pkgmgr;
+  AND COALESCE(f.prog, '') NOT IN rx_pkgmgr;

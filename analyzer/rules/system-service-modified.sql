@@ -10,14 +10,9 @@
 -- installs and the image's own build steps.
 -- The file changed is `path` (`path2` for a rename, link or symlink: the new
 -- name); a link or symlink changes nothing at its target.
-SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id,
-       COALESCE(x.prog, f.comm, '?') || ' (pid ' || f.pid || ') in ' || COALESCE(c.short_id, 'host') || ' ' ||
-         f.op || CASE WHEN f.ret < 0 THEN ' (failed, ' || f.ret || ')' ELSE '' END || ' ' ||
-         COALESCE(f.path, '?') || COALESCE(' -> ' || f.path2, '') AS message,
+SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
-FROM (SELECT *, CASE WHEN op IN ('symlink', 'link') THEN NULL ELSE path END AS changed FROM file_events) f
-LEFT JOIN rx_exec x ON x.exec_id = f.exec_id
-LEFT JOIN containers c ON c.container_id = f.container_id
+FROM rx_file f
 WHERE f.op IN ('write', 'create', 'truncate', 'rename', 'unlink', 'link', 'symlink', 'chmod', 'chown')
   AND (f.changed GLOB '/etc/systemd/*' OR f.path2 GLOB '/etc/systemd/*'
        OR f.changed GLOB '/lib/systemd/system/*' OR f.path2 GLOB '/lib/systemd/system/*'
@@ -32,4 +27,4 @@ WHERE f.op IN ('write', 'create', 'truncate', 'rename', 'unlink', 'link', 'symli
        OR f.changed GLOB '/root/.config/systemd/*' OR f.path2 GLOB '/root/.config/systemd/*'
        OR f.changed GLOB '/home/*/.config/systemd/*' OR f.path2 GLOB '/home/*/.config/systemd/*')
   AND f.proc_id NOT IN (SELECT proc_id FROM rx_entry)
-  AND COALESCE(x.prog, '') NOT IN rx_pkgmgr;
+  AND COALESCE(f.prog, '') NOT IN rx_pkgmgr;

@@ -18,6 +18,7 @@
 #include "casedb/db.h"
 #include "casedb/sqlfuncs.h"
 #include "detect/detect.h"
+#include "rulefix.h"
 
 #define CID1 "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"
 
@@ -158,50 +159,20 @@ static struct exray_ruleset rules;
 
 static int setup(void **state)
 {
-	char err[256];
-
-	if (db_add_hook(exray_sqlfuncs_register) || db_open(&db, ":memory:", DB_OPEN_CREATE) ||
-	    db_exec(db, fixture)) {
-		fprintf(stderr, "setup: %s\n", db_error());
-		return -1;
-	}
-	if (exray_rules_add_builtin(&rules, err, sizeof(err))) {
-		fprintf(stderr, "setup: %s\n", err);
-		return -1;
-	}
-	return 0;
+	return rulefix_open(&db, &rules, fixture);
 }
 
 static int teardown(void **state)
 {
-	exray_ruleset_free(&rules);
-	sqlite3_close(db);
+	rulefix_close(db, &rules);
 	return 0;
 }
 
 /* The keys of rule ID's alerts, sorted, space-separated. */
+/* The keys of rule ID's alerts (tests/unit/rulefix.c). */
 static const char *fired(const char *id)
 {
-	static char out[1024];
-	struct exray_ruleset one = { 0 };
-	sqlite3_stmt *st;
-	char err[512];
-	size_t n = 0;
-
-	for (size_t i = 0; i < rules.n; i++)
-		if (!strcmp(rules.v[i].id, id))
-			one.v = &rules.v[i], one.n = 1;
-	if (!one.n)
-		fail_msg("no built-in rule %s", id);
-	if (exray_rules_run(db, &one, err, sizeof(err)) < 0)
-		fail_msg("%s", err);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT key FROM temp.run_alerts ORDER BY key", -1, &st, NULL),
-			 SQLITE_OK);
-	out[0] = '\0';
-	while (sqlite3_step(st) == SQLITE_ROW)
-		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s", n ? " " : "", sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return out;
+	return rulefix_fired(db, &rules, id, "key");
 }
 
 static void test_acts(void **state)
