@@ -15,6 +15,11 @@
 #include "ingest/ingest_int.h"
 #include "text/recfmt.h"
 
+/* SQLite page cache (KiB, negative): appending to an empty case, and
+ * building or updating indexes. */
+#define CACHE_APPEND "-32768"
+#define CACHE_INDEX "-131072"
+
 int ingest_dberr(struct ingest *in)
 {
 	db_set_error("%s", sqlite3_errmsg(in->db));
@@ -81,7 +86,12 @@ static int txn_commit(struct ingest *in)
 		return -EIO;
 	in->in_txn = 0;
 	in->txn_records = 0;
-	return 0;
+	/* Memory holds what later batches may change, not the whole run: a
+	 * connect_result after its batch is resolved in SQL at the end (they
+	 * come within milliseconds: a handful per batch), and an exited
+	 * process's key keeps only its row id. */
+	xmap_clear(&in->socks);
+	return procs_evict(in);
 }
 
 int ingest_begin(struct ingest **out, sqlite3 *db, FILE *progress)
@@ -96,11 +106,12 @@ int ingest_begin(struct ingest **out, sqlite3 *db, FILE *progress)
 		return err;
 	in->db = db;
 	in->progress = progress;
+	in->batch_records = BATCH_RECORDS;
 	clock_gettime(CLOCK_MONOTONIC, &in->started);
 	/* WAL + synchronous=NORMAL: a crash loses at most the last batches,
 	 * never the database; the segments stay the source of truth. */
 	if ((err = db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-			       "PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY")))
+			       "PRAGMA cache_size=" CACHE_INDEX "; PRAGMA temp_store=MEMORY")))
 		goto fail;
 	/* First load into an empty case: secondary indexes are built once at
 	 * the end instead of row by row. */
@@ -130,6 +141,10 @@ int ingest_begin(struct ingest **out, sqlite3 *db, FILE *progress)
 	if ((err = load_cgroups(in)))
 		goto fail;
 	in->fresh = empty;
+	/* A first load only appends (no secondary index yet): a small page
+	 * cache does; the indexes built at the end get the large one. */
+	if (empty && (err = db_exec(db, "PRAGMA cache_size=" CACHE_APPEND)))
+		goto fail;
 	in->next_proc_id = max_rowid(in, "processes") + 1;
 	in->next_conn_id = in->pc_base = max_rowid(in, "connections") + 1;
 	for (int t = 0; t < DUP_SLOTS; t++)
@@ -213,7 +228,7 @@ int ingest_file(struct ingest *in, const char *path, char *errmsg, size_t errlen
 			if (have_frame && !skip_frame && (err = frame_done(in, cur_off, cur_n)))
 				goto dbfail;
 			/* batch boundary: only between frames */
-			if (in->txn_records >= BATCH_RECORDS &&
+			if (in->txn_records >= in->batch_records &&
 			    ((err = txn_commit(in)) || (err = txn_begin(in))))
 				goto dbfail;
 			have_frame = 1;
@@ -279,6 +294,12 @@ int ingest_finish(struct ingest *in)
 		fputs("\r\033[K", in->progress);
 	if ((err = txn_begin(in)) || (err = flush_conns(in)) || (err = flush_procs(in)))
 		return err;
+	/* every row is written: the keys of the run's processes make room for
+	 * the index builds, which SQLite's sorter runs on helper threads */
+	pmap_free(&in->procs);
+	xmap_free(&in->socks);
+	if ((err = db_exec(in->db, "PRAGMA cache_size=" CACHE_INDEX "; PRAGMA threads=2")))
+		return err;
 	/* indexes first: the linking below uses them */
 	if (schema && (err = db_exec(in->db, schema->data)))
 		return err;
@@ -286,6 +307,11 @@ int ingest_finish(struct ingest *in)
 		return err;
 	/* statistics for the planner, from a bounded sample of each index */
 	return db_exec(in->db, "PRAGMA analysis_limit=1000; PRAGMA optimize");
+}
+
+void ingest_set_batch(struct ingest *in, unsigned long long records)
+{
+	in->batch_records = records ? records : BATCH_RECORDS;
 }
 
 const struct ingest_stats *ingest_get_stats(const struct ingest *in)
@@ -302,7 +328,8 @@ void ingest_free(struct ingest *in)
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(in->st[i]);
 	handlers_finalize(in);
-	xmap_free(&in->procs);
+	pmap_free(&in->procs);
+	free(in->gone_touched);
 	xmap_free(&in->cgroups);
 	xmap_free(&in->socks);
 	xmap_free(&in->missed);

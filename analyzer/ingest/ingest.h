@@ -43,6 +43,11 @@ int ingest_file(struct ingest *in, const char *path, char *errmsg, size_t errlen
  * commit and build indexes. 0 or -EIO (db_error()). */
 int ingest_finish(struct ingest *in);
 
+/* Commit every `records` records (at the next frame boundary) instead of
+ * every 200,000: tests use tiny batches to cross batch boundaries. 0: the
+ * default. */
+void ingest_set_batch(struct ingest *in, unsigned long long records);
+
 const struct ingest_stats *ingest_get_stats(const struct ingest *in);
 /* Roll back whatever is uncommitted and free. Accepts NULL. */
 void ingest_free(struct ingest *in);

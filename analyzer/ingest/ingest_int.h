@@ -16,6 +16,7 @@
 #include <time.h>
 #include <sqlite3.h>
 #include "ingest/ingest.h"
+#include "ingest/pmap.h"
 #include "ingest/xmap.h"
 
 #define BATCH_RECORDS 200000
@@ -38,7 +39,7 @@
  * end.
  */
 struct proc {
-	sqlite3_int64 proc_id;
+	sqlite3_int64 proc_id, host_id;
 	sqlite3_int64 img_id;       /* latest successful exec/snapshot by ts (0: none) */
 	__u64 first_ts, last_ts, fork_ts, exit_ts, parent_ts, ident_ts, img_ts, max_linked_ts;
 	__u32 exit_code, flags;
@@ -87,9 +88,12 @@ struct ingest {
 	sqlite3_stmt *rec_st[EXRAY_TYPE_SLOTS][HANDLER_STMTS]; /* handlers.c */
 	FILE *progress;
 	struct ingest_stats stats;
-	struct xmap procs;          /* (host, pid, start) -> index + 1 */
-	struct proc *pv;
+	struct pmap procs;          /* (host, pid, start) -> index + 1 in pv, or
+	                               PROC_EVICTED | proc_id (procmerge.c) */
+	struct proc *pv;            /* the processes a batch may still change */
 	size_t pn, pcap;
+	sqlite3_int64 *gone_touched; /* evicted processes that the end links in SQL */
+	size_t n_gone_touched, cap_gone_touched;
 	struct xmap cgroups;        /* (host, cgroup id) -> container_id (0: host) */
 	struct xmap socks;          /* (host, sock) -> conn_id */
 	struct pending_result *pending;
@@ -101,7 +105,7 @@ struct ingest {
 	size_t n_new_cg, cap_new_cg;
 	struct xmap missed;         /* cgroups some row was written without knowing */
 	unsigned long long n_nocg;      /* processes of this run without a cgroup id */
-	unsigned long long txn_records;
+	unsigned long long txn_records, batch_records;
 	int in_txn;
 	int fresh;                  /* the case was empty at the start of the run */
 	int fix_all_cg;             /* `missed` incomplete (no memory): re-attribute all */
@@ -202,6 +206,11 @@ int procmerge_prepare(struct ingest *in);
 struct proc *proc_touch(struct ingest *in, const struct exray_task *t, __u64 ts, int own,
 			int *err);
 int flush_procs(struct ingest *in);
+/* After a batch's commit: forget the exited processes it wrote (their key
+ * keeps their proc_id), so memory holds the live ones only. -ENOMEM. */
+int procs_evict(struct ingest *in);
+/* Whether the end of the run links process p in SQL (temp.touched). */
+int proc_needs_link(const struct proc *p);
 /* The image p was running at ts (a row of connections or of what a
  * process did is written then), if this run's records settle it; 0 marks
  * p for linking in SQL at the end. */

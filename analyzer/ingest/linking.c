@@ -158,12 +158,15 @@ static int fill_temp(struct ingest *in, const char *sql, size_t n,
 	return err;
 }
 
+/* The processes in memory that need it, then those forgotten earlier. */
 static void bind_touched(struct ingest *in, sqlite3_stmt *st, size_t i, int *skip)
 {
-	const struct proc *p = &in->pv[i];
-
-	*skip = !(p->old || p->relink || !p->t.cgroup_id);
-	sqlite3_bind_int64(st, 1, p->proc_id);
+	if (i >= in->pn) {
+		sqlite3_bind_int64(st, 1, in->gone_touched[i - in->pn]);
+		return;
+	}
+	*skip = !proc_needs_link(&in->pv[i]);
+	sqlite3_bind_int64(st, 1, in->pv[i].proc_id);
 }
 
 static void bind_new_cg(struct ingest *in, sqlite3_stmt *st, size_t i, int *skip)
@@ -270,8 +273,8 @@ int link_run(struct ingest *in)
 				   " cgroup_id INTEGER, PRIMARY KEY (host_id, cgroup_id))"
 				   " WITHOUT ROWID; DELETE FROM temp.new_cg")))
 		return err;
-	if ((err = fill_temp(in, "INSERT OR IGNORE INTO temp.touched VALUES(?1)", in->pn,
-			     bind_touched)) ||
+	if ((err = fill_temp(in, "INSERT OR IGNORE INTO temp.touched VALUES(?1)",
+			     in->pn + in->n_gone_touched, bind_touched)) ||
 	    (err = fill_temp(in, "INSERT OR IGNORE INTO temp.new_cg VALUES(?1,?2)", in->n_new_cg,
 			     bind_new_cg)))
 		return err;

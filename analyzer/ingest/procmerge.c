@@ -54,18 +54,37 @@ int procmerge_prepare(struct ingest *in)
 	return 0;
 }
 
+/* A map value: the process was written and forgotten (procs_evict). */
+#define PROC_EVICTED (1ull << 63)
+
 struct proc *proc_touch(struct ingest *in, const struct exray_task *t, __u64 ts, int own,
 			int *err)
 {
 	int created;
-	uint64_t *v = xmap_put(&in->procs, in->host_id, t->pid, t->start, &created);
+	uint64_t *v = pmap_put(&in->procs, in->host_id, t->pid, t->start, &created);
 	struct proc *p;
 
 	*err = -ENOMEM;
 	if (!v)
 		return NULL;
-	if (!created) {
+	if (!created && !(*v & PROC_EVICTED)) {
 		p = &in->pv[*v - 1];
+	} else if (!created) {
+		/* a late record of a process written in an earlier batch: merged
+		 * into its row like one of an earlier run */
+		if (GROW_ONE(in->pv, in->pn, in->pcap, 4096))
+			return NULL;
+		p = &in->pv[in->pn];
+		memset(p, 0, sizeof(*p));
+		p->proc_id = (sqlite3_int64)(*v & ~PROC_EVICTED);
+		p->host_id = in->host_id;
+		p->old = 1;
+		p->first_ts = p->last_ts = p->parent_ts = p->ident_ts = ts;
+		p->t = *t;
+		p->ident_own = own || t->tid == t->pid;
+		p->ppid = t->ppid;
+		p->pstart = t->pstart;
+		*v = ++in->pn;
 	} else {
 		sqlite3_stmt *st = in->st[S_PROC_GET];
 		if (GROW_ONE(in->pv, in->pn, in->pcap, 4096))
@@ -88,6 +107,7 @@ struct proc *proc_touch(struct ingest *in, const struct exray_task *t, __u64 ts,
 				return NULL;
 			}
 		}
+		p->host_id = in->host_id;
 		if (!p->old)
 			p->proc_id = in->next_proc_id++;
 		if (!t->cgroup_id)
@@ -126,16 +146,18 @@ struct proc *proc_touch(struct ingest *in, const struct exray_task *t, __u64 ts,
 static int put_proc(struct ingest *in, struct proc *p)
 {
 	sqlite3_stmt *st = in->st[S_PROC_PUT];
-	uint64_t *v = xmap_get(&in->procs, in->host_id, p->ppid, p->pstart);
+	uint64_t *v = pmap_get(&in->procs, p->host_id, p->ppid, p->pstart);
+	sqlite3_int64 parent = !v ? 0 : *v & PROC_EVICTED ? (sqlite3_int64)(*v & ~PROC_EVICTED)
+						   : in->pv[*v - 1].proc_id;
 
 	sqlite3_bind_int64(st, 1, p->proc_id);
-	sqlite3_bind_int64(st, 2, in->host_id);
+	sqlite3_bind_int64(st, 2, p->host_id);
 	sqlite3_bind_int64(st, 3, p->t.pid);
 	sqlite3_bind_int64(st, 4, p->t.start);
 	sqlite3_bind_int64(st, 5, p->ppid);
 	sqlite3_bind_int64(st, 6, p->pstart);
 	/* a parent not seen in this run is looked up in SQL at the end */
-	bind_id(st, 7, v && in->pv[*v - 1].proc_id != p->proc_id ? in->pv[*v - 1].proc_id : 0);
+	bind_id(st, 7, parent != p->proc_id ? parent : 0);
 	sqlite3_bind_int64(st, 8, p->parent_ts);
 	sqlite3_bind_int64(st, 9, p->first_ts);
 	sqlite3_bind_int64(st, 10, p->last_ts);
@@ -155,7 +177,7 @@ static int put_proc(struct ingest *in, struct proc *p)
 	sqlite3_bind_int64(st, 16, p->t.euid);
 	sqlite3_bind_int64(st, 17, p->t.egid);
 	sqlite3_bind_int64(st, 18, p->t.cgroup_id);
-	bind_id(st, 19, cg_container(in, in->host_id, p->t.cgroup_id));
+	bind_id(st, 19, cg_container(in, p->host_id, p->t.cgroup_id));
 	sqlite3_bind_int64(st, 20, p->t.pidns);
 	sqlite3_bind_int64(st, 21, p->t.mntns);
 	sqlite3_bind_int64(st, 22, p->t.netns);
@@ -234,4 +256,35 @@ sqlite3_int64 proc_image_at(struct proc *p, __u64 ts)
 		p->max_linked_ts = ts;
 	p->has_linked = 1;
 	return id;
+}
+
+int proc_needs_link(const struct proc *p)
+{
+	return p->old || p->relink || !p->t.cgroup_id;
+}
+
+int procs_evict(struct ingest *in)
+{
+	size_t k = 0;
+
+	if (!in->procs.cap) /* the run's end: the keys are gone */
+		return 0;
+	for (size_t i = 0; i < in->pn; i++) {
+		struct proc *p = &in->pv[i];
+		if (p->has_exit && !p->dirty) {
+			if (proc_needs_link(p)) {
+				if (GROW_ONE(in->gone_touched, in->n_gone_touched, in->cap_gone_touched, 1024))
+					return -ENOMEM;
+				in->gone_touched[in->n_gone_touched++] = p->proc_id;
+			}
+			*pmap_get(&in->procs, p->host_id, p->t.pid, p->t.start) = PROC_EVICTED | (uint64_t)p->proc_id;
+			continue;
+		}
+		if (k != i)
+			in->pv[k] = *p;
+		*pmap_get(&in->procs, in->pv[k].host_id, p->t.pid, p->t.start) = k + 1;
+		k++;
+	}
+	in->pn = k;
+	return 0;
 }

@@ -76,3 +76,10 @@ void xmap_free(struct xmap *m)
 	free(m->slots);
 	memset(m, 0, sizeof(*m));
 }
+
+void xmap_clear(struct xmap *m)
+{
+	if (m->slots)
+		memset(m->slots, 0, m->cap * sizeof(*m->slots));
+	m->n = 0;
+}

@@ -31,6 +31,8 @@ uint64_t *xmap_put(struct xmap *m, uint64_t a, uint64_t b, uint64_t c, int *crea
 /* Value slot for key, or NULL. */
 uint64_t *xmap_get(const struct xmap *m, uint64_t a, uint64_t b, uint64_t c);
 void xmap_free(struct xmap *m);
+/* Empty the map, keeping its memory. */
+void xmap_clear(struct xmap *m);
 /* Iterate: for (size_t i = 0; i < m->cap; i++) if (m->slots[i].used) ... */
 
 #endif

@@ -19,10 +19,17 @@ sqlite3 *casefix_newdb(void)
 
 void casefix_ingest(sqlite3 *db, const char *const *paths, struct ingest_stats *stats)
 {
+	casefix_ingest_batch(db, paths, stats, 0);
+}
+
+void casefix_ingest_batch(sqlite3 *db, const char *const *paths, struct ingest_stats *stats,
+			  unsigned long long batch)
+{
 	struct ingest *in;
 	char msg[256];
 
 	assert_int_equal(ingest_begin(&in, db, NULL), 0);
+	ingest_set_batch(in, batch);
 	for (; *paths; paths++)
 		if (ingest_file(in, *paths, msg, sizeof(msg)))
 			fail_msg("ingest %s: %s", *paths, msg);

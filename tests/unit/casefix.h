@@ -12,6 +12,9 @@ sqlite3 *casefix_newdb(void);
 /* Ingest the NULL-terminated paths in one run; each file must load. The
  * run's statistics are copied to *stats when not NULL. */
 void casefix_ingest(sqlite3 *db, const char *const *paths, struct ingest_stats *stats);
+/* The same, committing every `batch` records (at frame boundaries). */
+void casefix_ingest_batch(sqlite3 *db, const char *const *paths, struct ingest_stats *stats,
+			  unsigned long long batch);
 
 /* The first column of the first row as an integer: -1 no row, -2 NULL. */
 long long casefix_int(sqlite3 *db, const char *sql);

@@ -64,6 +64,7 @@ struct step {
  * process alive at start that connects before its exec; a container
  * process whose cgroup record comes last. */
 static struct exray_task tasks[6];
+static int frame_each; /* write_step: one frame per record */
 static const struct step story[] = {
 	{ OP_SNAP, 50, 0, "/sbin/init", 0 },
 	{ OP_SNAP, 55, 4, "/usr/sbin/old", 0 },
@@ -120,6 +121,8 @@ static void write_step(struct exray_seg_writer *w, const struct step *s)
 	case OP_CGROUP: err = segfix_cgroup(w, s->ts, s->sock, s->file); break;
 	}
 	assert_int_equal(err, 0);
+	if (frame_each)
+		assert_int_equal(exray_seg_flush(w), 0);
 }
 
 /* The story's steps in `order` (indexes), the first `split` into one
@@ -162,20 +165,29 @@ static char *canonical(sqlite3 *db)
 	return casefix_rows(db, sql);
 }
 
-static char *ingest_story(const size_t *order, size_t split, int reverse_files, int runs)
+/* batch > 0: a frame per record and a commit every `batch` records, so
+ * that batch boundaries fall everywhere (a process is written and
+ * forgotten between its records, a result comes a batch after its
+ * connect). */
+static char *ingest_story(const size_t *order, size_t split, int reverse_files, int runs,
+			  unsigned batch)
 {
 	char p1[160], p2[160], *got;
 	sqlite3 *db = casefix_newdb();
-	int n = story_segments(order, split, p1, p2);
+	int n;
+
+	frame_each = batch > 0;
+	n = story_segments(order, split, p1, p2);
+	frame_each = 0;
 	const char *a[] = { reverse_files && n == 2 ? p2 : p1, n == 2 ? (reverse_files ? p1 : p2) : NULL,
 			    NULL };
 
 	if (runs == 2 && n == 2) {
 		const char *x[] = { a[0], NULL }, *y[] = { a[1], NULL };
-		casefix_ingest(db, x, NULL);
-		casefix_ingest(db, y, NULL);
+		casefix_ingest_batch(db, x, NULL, batch);
+		casefix_ingest_batch(db, y, NULL, batch);
 	} else {
-		casefix_ingest(db, a, NULL);
+		casefix_ingest_batch(db, a, NULL, batch);
 	}
 	got = canonical(db);
 	db_close(db);
@@ -214,17 +226,20 @@ static void test_order_independence(void **state)
 		odd[k++] = i;
 	for (size_t i = 1; i < NSTEPS; i += 2)
 		odd[k++] = i;
-	want = ingest_story(fwd, NSTEPS, 0, 1);
+	want = ingest_story(fwd, NSTEPS, 0, 1, 0);
 	assert_non_null(strstr(want, "P|700|300|1|10|1|10|300|320|300|NULL|NULL|1000|77|" CID "|test|310|/bin/sh|5;"));
-	struct { const size_t *order; size_t split; int reverse, runs; } v[] = {
-		{ rev, NSTEPS, 0, 1 }, { odd, NSTEPS, 0, 1 }, { fwd, NSTEPS / 2, 1, 1 },
-		{ fwd, NSTEPS / 2, 1, 2 }, { rev, NSTEPS / 3, 0, 2 },
-		{ rev, 2 * NSTEPS / 3, 1, 2 },
+	struct { const size_t *order; size_t split; int reverse, runs; unsigned batch; } v[] = {
+		{ rev, NSTEPS, 0, 1, 0 }, { odd, NSTEPS, 0, 1, 0 }, { fwd, NSTEPS / 2, 1, 1, 0 },
+		{ fwd, NSTEPS / 2, 1, 2, 0 }, { rev, NSTEPS / 3, 0, 2, 0 },
+		{ rev, 2 * NSTEPS / 3, 1, 2, 0 },
 		/* a connect_result in an earlier run than its connect */
-		{ odd, NSTEPS / 2, 1, 2 }, { odd, NSTEPS / 2, 0, 2 },
+		{ odd, NSTEPS / 2, 1, 2, 0 }, { odd, NSTEPS / 2, 0, 2, 0 },
+		/* batch boundaries everywhere */
+		{ fwd, NSTEPS, 0, 1, 1 }, { rev, NSTEPS, 0, 1, 1 }, { odd, NSTEPS, 0, 1, 2 },
+		{ fwd, NSTEPS / 2, 1, 1, 1 }, { odd, NSTEPS / 2, 0, 2, 3 }, { rev, NSTEPS / 3, 1, 2, 1 },
 	};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		got = ingest_story(v[i].order, v[i].split, v[i].reverse, v[i].runs);
+		got = ingest_story(v[i].order, v[i].split, v[i].reverse, v[i].runs, v[i].batch);
 		if (strcmp(got, want))
 			fail_msg("variant %zu differs:\n%s\nwant:\n%s", i, got, want);
 		free(got);
@@ -672,6 +687,34 @@ static void test_overlapping_captures(void **state)
 	db_close(db);
 }
 
+/* Two hosts in one run: each process keeps its own host, whichever file
+ * the batch that writes it ends in. */
+static void test_two_hosts_one_run(void **state)
+{
+	char p1[160], p2[160], name[32];
+	struct exray_seg_header h;
+	struct exray_task a = segfix_task(10, 1, 100, 10, 1), b = segfix_task(20, 1, 200, 10, 1);
+	sqlite3 *db = casefix_newdb();
+
+	for (int i = 0; i < 2; i++) {
+		segfix_header(&h, i ? "h2" : "h1", 30 + i, 30 + i, 0);
+		snprintf(name, sizeof(name), "host%d.exray.zst", i);
+		snprintf(i ? p2 : p1, 160, "%s/%s", dir, name);
+		struct exray_seg_writer *w = segfix_open(dir, name, &h);
+		assert_non_null(w);
+		assert_int_equal(segfix_fork(w, 100, i ? &b : &a), 0);
+		assert_int_equal(segfix_exec(w, EXRAY_REC_EXEC, 110, i ? &b : &a, 0, "/bin/sh", ARGV_SH), 0);
+		seg_close(w);
+	}
+	const char *both[] = { p1, p2, NULL };
+	casefix_ingest(db, both, NULL);
+	char *r = casefix_rows(db, "SELECT h.hostname, p.pid, e.host_id = p.host_id FROM processes p"
+			       " JOIN hosts h USING (host_id) JOIN execs e ON e.exec_id = p.exec_id ORDER BY p.pid");
+	assert_string_equal(r, "h1|10|1;h2|20|1;");
+	free(r);
+	db_close(db);
+}
+
 /* A type without a handler (container identity, for now) is counted and
  * skipped; the records around it load. */
 static void test_unhandled_type(void **state)
@@ -710,6 +753,7 @@ int main(void)
 		cmocka_unit_test(test_what_a_process_did),
 		cmocka_unit_test(test_upgrade_to_1_4),
 		cmocka_unit_test(test_overlapping_captures),
+		cmocka_unit_test(test_two_hosts_one_run),
 		cmocka_unit_test(test_unhandled_type),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
