@@ -239,6 +239,56 @@ static void test_caps(void **state)
 	db_close(db);
 }
 
+/* A 3,000-level chain of processes: every one listed, nesting capped
+ * (deeper levels follow flat, with their depth), nothing lost. */
+static void test_deep_chain(void **state)
+{
+	struct exray_seg_header h;
+	struct exray_seg_writer *w;
+	struct report_caps caps = report_default_caps;
+	struct ingest *in;
+	sqlite3 *db;
+	char msg[256], path[128], *html;
+	const int n = 3000;
+
+	strcpy(dir, "/tmp/exray-htmldeep-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	segfix_header(&h, "deep", 5, 6, 0);
+	assert_non_null(w = segfix_open(dir, "deep.exray.zst", &h));
+	for (int i = 0; i < n; i++) {
+		struct exray_task t = segfix_task(1000 + i, 999 + i, 1000 + i, 999 + i, 1);
+		assert_int_equal(segfix_fork(w, 1000 + i, &t), 0);
+	}
+	assert_int_equal(exray_seg_writer_close(w, 1700000000000000000LL), 0);
+	snprintf(path, sizeof(path), "%s/deep.exray.zst", dir);
+	assert_int_equal(db_add_hook(exray_sqlfuncs_register), 0);
+	assert_int_equal(db_open(&db, ":memory:", DB_OPEN_CREATE), 0);
+	assert_int_equal(ingest_begin(&in, db, NULL), 0);
+	assert_int_equal(ingest_file(in, path, msg, sizeof(msg)), 0);
+	assert_int_equal(ingest_finish(in), 0);
+	ingest_free(in);
+	unlink(path);
+	rmdir(dir);
+	caps.procs_per_group = caps.procs_total = 10000;
+	html = render(db, &caps);
+	assert_only_own_markup(html);
+	int depth = 0, max = 0, listed = 0;
+	for (const char *p = html; (p = strstr(p, "details")); p += 7) {
+		if (p[-1] == '<' && !strncmp(p + 7, " class=\"p", 9))
+			listed++;
+		if (p[-1] == '<' && ++depth > max)
+			max = depth;
+		else if (p[-1] == '/')
+			depth--;
+	}
+	assert_int_equal(depth, 0);
+	assert_int_equal(listed, n);
+	assert_true(max <= 30);
+	assert_non_null(strstr(html, "depth 2999"));
+	free(html);
+	db_close(db);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--write-hostile")) {
@@ -251,6 +301,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_deep_chain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
