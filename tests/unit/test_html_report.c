@@ -110,7 +110,9 @@ static sqlite3 *hostile_db(void)
 	assert_int_equal(db_open(&db, ":memory:", DB_OPEN_CREATE), 0);
 	assert_int_equal(ingest_begin(&in, db, NULL), 0);
 	assert_int_equal(ingest_file(in, path, msg, sizeof(msg)), 0);
-	assert_int_equal(ingest_finish(in), 0);
+	int ierr = ingest_finish(in);
+	if (ierr)
+		fail_msg("ingest_finish: %d: %s", ierr, db_error());
 	ingest_free(in);
 	assert_int_equal(exray_rules_add_builtin(&rules, msg, sizeof(msg)), 0);
 	assert_true(exray_rules_run(db, &rules, msg, sizeof(msg)) > 0);
@@ -141,7 +143,9 @@ static char *render(sqlite3 *db, const struct report_caps *caps)
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
-	assert_int_equal(report_write(db, &o, f), 0);
+	int err = report_write(db, &o, f);
+	if (err)
+		fail_msg("report_write: %d: %s", err, db_error());
 	fclose(f);
 	return buf;
 }
