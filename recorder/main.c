@@ -169,6 +169,10 @@ int main(int argc, char **argv)
 		rec_usage(stdout);
 		return EXIT_REC_OK;
 	}
+	if (o.version) {
+		printf("%s\n", EXRAY_RECORDER_VERSION);
+		return EXIT_REC_OK;
+	}
 	libbpf_set_print(o.verbose ? libbpf_print : NULL);
 	struct rec_tc_opts tco = { .ifaces = o.tc_iface, .nifaces = o.n_tc_iface,
 				   .veth = o.tc_veth, .allow = o.allow, .verbose = o.verbose };

@@ -36,7 +36,7 @@ void rec_usage(FILE *f)
 "  -a, --segment-age T     start a new segment after T (default 1h)\n"
 "  -m, --max-total N       keep this capture's segments under N bytes in total,\n"
 "                          deleting its oldest (default 0: no cap)\n"
-"  -d, --duration T        stop after T (default: until SIGINT/SIGTERM)\n"
+"      --duration T        stop after T (default: until SIGINT/SIGTERM)\n"
 "      --argv-max N        argv bytes kept per exec, at most %u (default %u);\n"
 "                          longer argv is cut and flagged\n"
 "      --ring-size N       BPF ring buffer size, a power of two (default 16M)\n"
@@ -63,6 +63,7 @@ void rec_usage(FILE *f)
 "                          exray's filters on each IF, then exit\n"
 "  -v, --verbose           show libbpf's messages\n"
 "  -h, --help              show this help\n"
+"      --version           print the version\n"
 "\n"
 "Sizes take K, M, G suffixes (powers of 1024). Times take ms, s, m, h (a bare\n"
 "number is seconds).\n"
@@ -71,7 +72,11 @@ void rec_usage(FILE *f)
 "new segment.\n"
 "\n"
 "Exit codes: 0 success; 1 runtime failure (load, attach, write); 2 usage error;\n"
-"3 missing privilege (root, or CAP_BPF+CAP_PERFMON) or kernel BTF; 4 disk full.\n",
+"3 missing privilege (root, or CAP_BPF+CAP_PERFMON) or kernel BTF; 4 disk full.\n"
+"\n"
+"Example: record for 10 minutes, at most 2 GiB, then analyze the copy anywhere:\n"
+"  exray-record -o /var/lib/exray/case1 --duration 10m --max-total 2G\n"
+"  exray ingest -d case1.db /var/lib/exray/case1 && exray tree -d case1.db\n",
 		EXRAY_ARGV_MAX_LIMIT, EXRAY_ARGV_DEFAULT, EXRAY_TC_PORT_RANGES);
 }
 
@@ -153,8 +158,10 @@ int rec_parse_events(const char *s, __u32 *out)
 	return 0;
 }
 
+/* Short options mean the same in exray-record and exray (docs/options.md):
+ * --duration has none, as -d is exray's --db. */
 enum { OPT_ARGV_MAX = 256, OPT_RING_SIZE, OPT_LEVEL, OPT_NO_ITER, OPT_TC_IFACE, OPT_TC_VETH,
-       OPT_TC_CLEANUP, OPT_ALLOW };
+       OPT_TC_CLEANUP, OPT_ALLOW, OPT_DURATION, OPT_VERSION };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -162,7 +169,7 @@ static const struct option long_opts[] = {
 	{ "segment-size", required_argument, NULL, 's' },
 	{ "segment-age", required_argument, NULL, 'a' },
 	{ "max-total", required_argument, NULL, 'm' },
-	{ "duration", required_argument, NULL, 'd' },
+	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "argv-max", required_argument, NULL, OPT_ARGV_MAX },
 	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
 	{ "events", required_argument, NULL, 'e' },
@@ -174,6 +181,7 @@ static const struct option long_opts[] = {
 	{ "allow", required_argument, NULL, OPT_ALLOW },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
 };
 
@@ -202,7 +210,7 @@ int rec_opts_parse(struct rec_opts *o, int argc, char **argv, char *err, size_t 
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:f:s:a:m:d:e:vh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:f:s:a:m:e:vh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			if (!*optarg)
@@ -225,7 +233,7 @@ int rec_opts_parse(struct rec_opts *o, int argc, char **argv, char *err, size_t 
 			if (rec_parse_size(optarg, &o->max_total))
 				BAD("--max-total: not a size: '%s'", optarg);
 			break;
-		case 'd':
+		case OPT_DURATION:
 			if (rec_parse_duration_ms(optarg, &o->duration_ms) || !o->duration_ms)
 				BAD("--duration: not a positive time: '%s'", optarg);
 			break;
@@ -273,9 +281,14 @@ int rec_opts_parse(struct rec_opts *o, int argc, char **argv, char *err, size_t 
 		case 'h':
 			o->help = true;
 			break;
+		case OPT_VERSION:
+			o->version = true;
+			break;
 		case ':':
 			BAD("option '%s' needs a value", argv[optind - 1]);
 		default:
+			if (optopt == 'd')
+				BAD("unknown option '-d' (use --duration; -d is exray's --db)");
 			BAD("unknown option '%s'", argv[optind - 1]);
 		}
 	}

@@ -51,6 +51,7 @@ struct rec_opts {
 	bool tc_cleanup;           /* --tc-cleanup [IF...]: the cleanup run */
 	const char *allow;         /* --allow FILE */
 	bool help;
+	bool version;              /* --version */
 };
 
 /* Fill defaults, then parse argv. Returns 0, or -EINVAL with a one-line

@@ -1,4 +1,4 @@
--- exray case database schema (PRAGMA user_version = 104, i.e. 1.4).
+-- exray case database schema (PRAGMA user_version = 105, i.e. 1.5).
 -- Applied by exray on every read-write open, so every statement is
 -- idempotent (IF NOT EXISTS). SCHEMA.md explains the model; the comment on
 -- each column here is its reference.
@@ -6,8 +6,11 @@
 -- Conventions:
 --  * ts columns are CLOCK_BOOTTIME nanoseconds of the host boot named by
 --    host_id; wall-clock UTC ns since the epoch = ts + hosts.boot_to_wall_ns.
---    The views add `time` (RFC 3339 UTC, millisecond precision) and
---    wall_ns columns.
+--    The views add `time` (RFC 3339 UTC, milliseconds, truncated) and
+--    wall_ns columns: NULL when the sum leaves 64 bits (a corrupt offset).
+--    Their expression, the same in every view, is the arithmetic of
+--    analyzer/text/timefmt.c (wall_time() in exray), in plain SQL so that
+--    the sqlite3 CLI reads the views too; test_tree checks them against it.
 --  * A process is keyed by (host_id, pid, start); host_id stands for one boot
 --    of one host, so the key is (host, boot, pid, start), never pid alone.
 --  * Strings recorded from the traced host (argv, paths, comm, cgroup paths)
@@ -537,15 +540,19 @@ CREATE INDEX IF NOT EXISTS ix_memfd_events_proc ON memfd_events (proc_id, ts);
 CREATE INDEX IF NOT EXISTS ix_bpf_events_proc ON bpf_events (proc_id, ts);
 CREATE INDEX IF NOT EXISTS ix_uring_events_proc ON uring_events (proc_id, ts);
 
--- Processes with host, container, current image and wall times.
+-- Processes with host, container, current image and wall times. wall_ns
+-- and time are the process's real start (also for processes already
+-- running when the capture began: already_running = 1).
 CREATE VIEW IF NOT EXISTS v_processes AS
 SELECT p.proc_id, p.host_id, h.hostname AS host, p.pid, p.start, p.ppid, p.pstart,
        p.parent_id, p.container_id,
        COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
        p.uid, p.euid, p.comm, e.filename, e.argv, e.cmdline,
        p.first_ts, p.exit_ts, p.exit_code, p.signal,
-       p.first_ts + h.boot_to_wall_ns AS wall_ns,
-       strftime('%Y-%m-%dT%H:%M:%fZ', (p.first_ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time,
+       (p.fork_ts IS NULL AND (p.flags & 2) <> 0) AS already_running,
+       CASE WHEN typeof(p.start + h.boot_to_wall_ns) = 'integer' AND p.start >= 0 THEN p.start + h.boot_to_wall_ns END AS wall_ns,
+       CASE WHEN typeof(p.start + h.boot_to_wall_ns) = 'integer' AND p.start >= 0 THEN strftime('%Y-%m-%dT%H:%M:%S', (p.start + h.boot_to_wall_ns) / 1000000000 - ((p.start + h.boot_to_wall_ns) % 1000000000 < 0), 'unixepoch')
+         || printf('.%03dZ', ((p.start + h.boot_to_wall_ns) % 1000000000 + 1000000000) % 1000000000 / 1000000) END AS time,
        c.name, c.image, c.pod_name, c.pod_namespace, c.container_name
 FROM processes p
 JOIN hosts h USING (host_id)
@@ -557,8 +564,9 @@ CREATE VIEW IF NOT EXISTS v_execs AS
 SELECT e.exec_id, e.proc_id, h.hostname AS host, e.pid, e.start, e.ts, e.kind, e.ret,
        e.filename, e.argv, e.cmdline, e.uid, e.euid, e.ppid, e.container_id,
        COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
-       e.ts + h.boot_to_wall_ns AS wall_ns,
-       strftime('%Y-%m-%dT%H:%M:%fZ', (e.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time,
+       CASE WHEN typeof(e.ts + h.boot_to_wall_ns) = 'integer' AND e.ts >= 0 THEN e.ts + h.boot_to_wall_ns END AS wall_ns,
+       CASE WHEN typeof(e.ts + h.boot_to_wall_ns) = 'integer' AND e.ts >= 0 THEN strftime('%Y-%m-%dT%H:%M:%S', (e.ts + h.boot_to_wall_ns) / 1000000000 - ((e.ts + h.boot_to_wall_ns) % 1000000000 < 0), 'unixepoch')
+         || printf('.%03dZ', ((e.ts + h.boot_to_wall_ns) % 1000000000 + 1000000000) % 1000000000 / 1000000) END AS time,
        c.name, c.image, c.pod_name, c.pod_namespace, c.container_name,
        e.exe, e.cwd, e.tty, e.exe_flags, e.cap_effective
 FROM execs e
@@ -571,8 +579,9 @@ SELECT k.conn_id, k.proc_id, k.exec_id, h.hostname AS host, k.pid, k.start, k.ti
        k.uid, k.comm, e.filename, e.argv, e.cmdline,
        k.container_id, COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
        k.family, k.saddr, k.sport, k.daddr, k.dport, k.state,
-       k.ts + h.boot_to_wall_ns AS wall_ns,
-       strftime('%Y-%m-%dT%H:%M:%fZ', (k.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time,
+       CASE WHEN typeof(k.ts + h.boot_to_wall_ns) = 'integer' AND k.ts >= 0 THEN k.ts + h.boot_to_wall_ns END AS wall_ns,
+       CASE WHEN typeof(k.ts + h.boot_to_wall_ns) = 'integer' AND k.ts >= 0 THEN strftime('%Y-%m-%dT%H:%M:%S', (k.ts + h.boot_to_wall_ns) / 1000000000 - ((k.ts + h.boot_to_wall_ns) % 1000000000 < 0), 'unixepoch')
+         || printf('.%03dZ', ((k.ts + h.boot_to_wall_ns) % 1000000000 + 1000000000) % 1000000000 / 1000000) END AS time,
        c.name, c.image, c.pod_name, c.pod_namespace, c.container_name
 FROM connections k
 JOIN hosts h USING (host_id)
@@ -584,8 +593,9 @@ CREATE VIEW IF NOT EXISTS v_syns AS
 SELECT s.syn_id, h.hostname AS host, s.ts, s.ifindex, s.cgroup_id, s.container_id,
        COALESCE(c.short_id, 'host') AS container, s.family, s.saddr, s.sport, s.daddr, s.dport,
        s.verdict, s.conn_id, s.proc_id, k.pid, k.start, k.comm, e.filename,
-       s.ts + h.boot_to_wall_ns AS wall_ns,
-       strftime('%Y-%m-%dT%H:%M:%fZ', (s.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+       CASE WHEN typeof(s.ts + h.boot_to_wall_ns) = 'integer' AND s.ts >= 0 THEN s.ts + h.boot_to_wall_ns END AS wall_ns,
+       CASE WHEN typeof(s.ts + h.boot_to_wall_ns) = 'integer' AND s.ts >= 0 THEN strftime('%Y-%m-%dT%H:%M:%S', (s.ts + h.boot_to_wall_ns) / 1000000000 - ((s.ts + h.boot_to_wall_ns) % 1000000000 < 0), 'unixepoch')
+         || printf('.%03dZ', ((s.ts + h.boot_to_wall_ns) % 1000000000 + 1000000000) % 1000000000 / 1000000) END AS time
 FROM syns s
 JOIN hosts h USING (host_id)
 LEFT JOIN connections k ON k.conn_id = s.conn_id
@@ -597,8 +607,9 @@ LEFT JOIN containers c ON c.container_id = s.container_id;
 CREATE VIEW IF NOT EXISTS v_file_events AS
 SELECT t.*, h.hostname AS host, COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
        e.filename, e.exe,
-       t.ts + h.boot_to_wall_ns AS wall_ns,
-       strftime('%Y-%m-%dT%H:%M:%fZ', (t.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+       CASE WHEN typeof(t.ts + h.boot_to_wall_ns) = 'integer' AND t.ts >= 0 THEN t.ts + h.boot_to_wall_ns END AS wall_ns,
+       CASE WHEN typeof(t.ts + h.boot_to_wall_ns) = 'integer' AND t.ts >= 0 THEN strftime('%Y-%m-%dT%H:%M:%S', (t.ts + h.boot_to_wall_ns) / 1000000000 - ((t.ts + h.boot_to_wall_ns) % 1000000000 < 0), 'unixepoch')
+         || printf('.%03dZ', ((t.ts + h.boot_to_wall_ns) % 1000000000 + 1000000000) % 1000000000 / 1000000) END AS time
 FROM file_events t
 JOIN hosts h USING (host_id)
 LEFT JOIN execs e ON e.exec_id = t.exec_id
@@ -607,8 +618,9 @@ LEFT JOIN containers c ON c.container_id = t.container_id;
 CREATE VIEW IF NOT EXISTS v_priv_events AS
 SELECT t.*, h.hostname AS host, COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
        e.filename, e.exe,
-       t.ts + h.boot_to_wall_ns AS wall_ns,
-       strftime('%Y-%m-%dT%H:%M:%fZ', (t.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+       CASE WHEN typeof(t.ts + h.boot_to_wall_ns) = 'integer' AND t.ts >= 0 THEN t.ts + h.boot_to_wall_ns END AS wall_ns,
+       CASE WHEN typeof(t.ts + h.boot_to_wall_ns) = 'integer' AND t.ts >= 0 THEN strftime('%Y-%m-%dT%H:%M:%S', (t.ts + h.boot_to_wall_ns) / 1000000000 - ((t.ts + h.boot_to_wall_ns) % 1000000000 < 0), 'unixepoch')
+         || printf('.%03dZ', ((t.ts + h.boot_to_wall_ns) % 1000000000 + 1000000000) % 1000000000 / 1000000) END AS time
 FROM priv_events t
 JOIN hosts h USING (host_id)
 LEFT JOIN execs e ON e.exec_id = t.exec_id
@@ -617,8 +629,9 @@ LEFT JOIN containers c ON c.container_id = t.container_id;
 CREATE VIEW IF NOT EXISTS v_ns_events AS
 SELECT t.*, h.hostname AS host, COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
        e.filename, e.exe,
-       t.ts + h.boot_to_wall_ns AS wall_ns,
-       strftime('%Y-%m-%dT%H:%M:%fZ', (t.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+       CASE WHEN typeof(t.ts + h.boot_to_wall_ns) = 'integer' AND t.ts >= 0 THEN t.ts + h.boot_to_wall_ns END AS wall_ns,
+       CASE WHEN typeof(t.ts + h.boot_to_wall_ns) = 'integer' AND t.ts >= 0 THEN strftime('%Y-%m-%dT%H:%M:%S', (t.ts + h.boot_to_wall_ns) / 1000000000 - ((t.ts + h.boot_to_wall_ns) % 1000000000 < 0), 'unixepoch')
+         || printf('.%03dZ', ((t.ts + h.boot_to_wall_ns) % 1000000000 + 1000000000) % 1000000000 / 1000000) END AS time
 FROM ns_events t
 JOIN hosts h USING (host_id)
 LEFT JOIN execs e ON e.exec_id = t.exec_id
@@ -627,8 +640,9 @@ LEFT JOIN containers c ON c.container_id = t.container_id;
 CREATE VIEW IF NOT EXISTS v_ptrace_events AS
 SELECT t.*, h.hostname AS host, COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
        e.filename, e.exe,
-       t.ts + h.boot_to_wall_ns AS wall_ns,
-       strftime('%Y-%m-%dT%H:%M:%fZ', (t.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+       CASE WHEN typeof(t.ts + h.boot_to_wall_ns) = 'integer' AND t.ts >= 0 THEN t.ts + h.boot_to_wall_ns END AS wall_ns,
+       CASE WHEN typeof(t.ts + h.boot_to_wall_ns) = 'integer' AND t.ts >= 0 THEN strftime('%Y-%m-%dT%H:%M:%S', (t.ts + h.boot_to_wall_ns) / 1000000000 - ((t.ts + h.boot_to_wall_ns) % 1000000000 < 0), 'unixepoch')
+         || printf('.%03dZ', ((t.ts + h.boot_to_wall_ns) % 1000000000 + 1000000000) % 1000000000 / 1000000) END AS time
 FROM ptrace_events t
 JOIN hosts h USING (host_id)
 LEFT JOIN execs e ON e.exec_id = t.exec_id
@@ -637,8 +651,9 @@ LEFT JOIN containers c ON c.container_id = t.container_id;
 CREATE VIEW IF NOT EXISTS v_socket_events AS
 SELECT t.*, h.hostname AS host, COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
        e.filename, e.exe,
-       t.ts + h.boot_to_wall_ns AS wall_ns,
-       strftime('%Y-%m-%dT%H:%M:%fZ', (t.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+       CASE WHEN typeof(t.ts + h.boot_to_wall_ns) = 'integer' AND t.ts >= 0 THEN t.ts + h.boot_to_wall_ns END AS wall_ns,
+       CASE WHEN typeof(t.ts + h.boot_to_wall_ns) = 'integer' AND t.ts >= 0 THEN strftime('%Y-%m-%dT%H:%M:%S', (t.ts + h.boot_to_wall_ns) / 1000000000 - ((t.ts + h.boot_to_wall_ns) % 1000000000 < 0), 'unixepoch')
+         || printf('.%03dZ', ((t.ts + h.boot_to_wall_ns) % 1000000000 + 1000000000) % 1000000000 / 1000000) END AS time
 FROM socket_events t
 JOIN hosts h USING (host_id)
 LEFT JOIN execs e ON e.exec_id = t.exec_id
@@ -647,8 +662,9 @@ LEFT JOIN containers c ON c.container_id = t.container_id;
 CREATE VIEW IF NOT EXISTS v_memfd_events AS
 SELECT t.*, h.hostname AS host, COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
        e.filename, e.exe,
-       t.ts + h.boot_to_wall_ns AS wall_ns,
-       strftime('%Y-%m-%dT%H:%M:%fZ', (t.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+       CASE WHEN typeof(t.ts + h.boot_to_wall_ns) = 'integer' AND t.ts >= 0 THEN t.ts + h.boot_to_wall_ns END AS wall_ns,
+       CASE WHEN typeof(t.ts + h.boot_to_wall_ns) = 'integer' AND t.ts >= 0 THEN strftime('%Y-%m-%dT%H:%M:%S', (t.ts + h.boot_to_wall_ns) / 1000000000 - ((t.ts + h.boot_to_wall_ns) % 1000000000 < 0), 'unixepoch')
+         || printf('.%03dZ', ((t.ts + h.boot_to_wall_ns) % 1000000000 + 1000000000) % 1000000000 / 1000000) END AS time
 FROM memfd_events t
 JOIN hosts h USING (host_id)
 LEFT JOIN execs e ON e.exec_id = t.exec_id
@@ -657,8 +673,9 @@ LEFT JOIN containers c ON c.container_id = t.container_id;
 CREATE VIEW IF NOT EXISTS v_bpf_events AS
 SELECT t.*, h.hostname AS host, COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
        e.filename, e.exe,
-       t.ts + h.boot_to_wall_ns AS wall_ns,
-       strftime('%Y-%m-%dT%H:%M:%fZ', (t.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+       CASE WHEN typeof(t.ts + h.boot_to_wall_ns) = 'integer' AND t.ts >= 0 THEN t.ts + h.boot_to_wall_ns END AS wall_ns,
+       CASE WHEN typeof(t.ts + h.boot_to_wall_ns) = 'integer' AND t.ts >= 0 THEN strftime('%Y-%m-%dT%H:%M:%S', (t.ts + h.boot_to_wall_ns) / 1000000000 - ((t.ts + h.boot_to_wall_ns) % 1000000000 < 0), 'unixepoch')
+         || printf('.%03dZ', ((t.ts + h.boot_to_wall_ns) % 1000000000 + 1000000000) % 1000000000 / 1000000) END AS time
 FROM bpf_events t
 JOIN hosts h USING (host_id)
 LEFT JOIN execs e ON e.exec_id = t.exec_id
@@ -667,8 +684,9 @@ LEFT JOIN containers c ON c.container_id = t.container_id;
 CREATE VIEW IF NOT EXISTS v_uring_events AS
 SELECT t.*, h.hostname AS host, COALESCE(c.short_id, 'host') AS container, c.runtime, c.pod_uid,
        e.filename, e.exe,
-       t.ts + h.boot_to_wall_ns AS wall_ns,
-       strftime('%Y-%m-%dT%H:%M:%fZ', (t.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+       CASE WHEN typeof(t.ts + h.boot_to_wall_ns) = 'integer' AND t.ts >= 0 THEN t.ts + h.boot_to_wall_ns END AS wall_ns,
+       CASE WHEN typeof(t.ts + h.boot_to_wall_ns) = 'integer' AND t.ts >= 0 THEN strftime('%Y-%m-%dT%H:%M:%S', (t.ts + h.boot_to_wall_ns) / 1000000000 - ((t.ts + h.boot_to_wall_ns) % 1000000000 < 0), 'unixepoch')
+         || printf('.%03dZ', ((t.ts + h.boot_to_wall_ns) % 1000000000 + 1000000000) % 1000000000 / 1000000) END AS time
 FROM uring_events t
 JOIN hosts h USING (host_id)
 LEFT JOIN execs e ON e.exec_id = t.exec_id
@@ -681,8 +699,9 @@ CREATE VIEW IF NOT EXISTS v_activity AS
 SELECT a.family, a.event_id, a.proc_id, a.exec_id, h.hostname AS host, a.pid, a.start, a.tid,
        a.ts, a.comm, a.container_id, COALESCE(c.short_id, 'host') AS container, a.op, a.ret,
        a.object, a.detail,
-       a.ts + h.boot_to_wall_ns AS wall_ns,
-       strftime('%Y-%m-%dT%H:%M:%fZ', (a.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time
+       CASE WHEN typeof(a.ts + h.boot_to_wall_ns) = 'integer' AND a.ts >= 0 THEN a.ts + h.boot_to_wall_ns END AS wall_ns,
+       CASE WHEN typeof(a.ts + h.boot_to_wall_ns) = 'integer' AND a.ts >= 0 THEN strftime('%Y-%m-%dT%H:%M:%S', (a.ts + h.boot_to_wall_ns) / 1000000000 - ((a.ts + h.boot_to_wall_ns) % 1000000000 < 0), 'unixepoch')
+         || printf('.%03dZ', ((a.ts + h.boot_to_wall_ns) % 1000000000 + 1000000000) % 1000000000 / 1000000) END AS time
 FROM (
   SELECT 'file' AS family, event_id, proc_id, exec_id, host_id, pid, start, tid, ts, comm,
          container_id, op, ret,
@@ -761,8 +780,10 @@ SELECT c.container_id, h.hostname AS host, c.host_id, c.runtime, c.cid, c.short_
        c.image_digest, c.pod_name, c.pod_namespace, c.pod_uid, c.container_name, c.labels,
        c.sources, c.cgroup_path, a.first_ts, a.last_ts, coalesce(a.processes, 0) AS processes,
        (SELECT count(*) FROM alerts al WHERE al.container_id = c.container_id) AS alerts,
-       strftime('%Y-%m-%dT%H:%M:%fZ', (a.first_ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS first_time,
-       strftime('%Y-%m-%dT%H:%M:%fZ', (a.last_ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS last_time
+       CASE WHEN typeof(a.first_ts + h.boot_to_wall_ns) = 'integer' AND a.first_ts >= 0 THEN strftime('%Y-%m-%dT%H:%M:%S', (a.first_ts + h.boot_to_wall_ns) / 1000000000 - ((a.first_ts + h.boot_to_wall_ns) % 1000000000 < 0), 'unixepoch')
+         || printf('.%03dZ', ((a.first_ts + h.boot_to_wall_ns) % 1000000000 + 1000000000) % 1000000000 / 1000000) END AS first_time,
+       CASE WHEN typeof(a.last_ts + h.boot_to_wall_ns) = 'integer' AND a.last_ts >= 0 THEN strftime('%Y-%m-%dT%H:%M:%S', (a.last_ts + h.boot_to_wall_ns) / 1000000000 - ((a.last_ts + h.boot_to_wall_ns) % 1000000000 < 0), 'unixepoch')
+         || printf('.%03dZ', ((a.last_ts + h.boot_to_wall_ns) % 1000000000 + 1000000000) % 1000000000 / 1000000) END AS last_time
 FROM containers c
 JOIN hosts h USING (host_id)
 LEFT JOIN (SELECT container_id, min(first_ts) AS first_ts,

@@ -109,6 +109,17 @@ static const struct {
 	       "ALTER TABLE execs ADD COLUMN exe_dev INTEGER;"
 	       "ALTER TABLE processes ADD COLUMN ident_own INTEGER NOT NULL DEFAULT 1;"
 	       "DROP VIEW IF EXISTS v_execs" },
+	/* 1.5: the views' times are text/timefmt.c's (truncated, range
+	 * checked); v_processes shows the real start and already_running */
+	{ 105, NULL,
+	       "DROP VIEW IF EXISTS v_processes; DROP VIEW IF EXISTS v_execs;"
+	       "DROP VIEW IF EXISTS v_connections; DROP VIEW IF EXISTS v_raw_syns;"
+	       "DROP VIEW IF EXISTS v_syns; DROP VIEW IF EXISTS v_containers;"
+	       "DROP VIEW IF EXISTS v_activity; DROP VIEW IF EXISTS v_file_events;"
+	       "DROP VIEW IF EXISTS v_priv_events; DROP VIEW IF EXISTS v_ns_events;"
+	       "DROP VIEW IF EXISTS v_ptrace_events; DROP VIEW IF EXISTS v_socket_events;"
+	       "DROP VIEW IF EXISTS v_memfd_events; DROP VIEW IF EXISTS v_bpf_events;"
+	       "DROP VIEW IF EXISTS v_uring_events" },
 };
 
 static bool upgrade_done(sqlite3 *db, const char *query)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "policy/policy_eval.h"
 #include "casedb/sqlfuncs.h"
+#include "text/timefmt.h"
 
 /* One policy per process: exray runs one command per process. */
 static const struct exray_policy_eval *policy;
@@ -156,6 +157,21 @@ static void fn_basename(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, slash ? slash + 1 : s, -1, SQLITE_TRANSIENT);
 }
 
+/* wall_time(ts, boot_to_wall_ns [, digits]): text/timefmt.c's conversion. */
+static void fn_wall_time(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char buf[TIMEFMT_LEN];
+	int64_t wall;
+	int digits = argc > 2 ? sqlite3_value_int(argv[2]) : 9;
+
+	if (sqlite3_value_type(argv[0]) != SQLITE_INTEGER || sqlite3_value_type(argv[1]) != SQLITE_INTEGER)
+		return; /* NULL */
+	if (timefmt_wall((uint64_t)sqlite3_value_int64(argv[0]), sqlite3_value_int64(argv[1]), &wall))
+		return;
+	sqlite3_result_text(ctx, timefmt_rfc3339_digits(buf, wall, digits < 0 ? 0 : digits), -1,
+			    SQLITE_TRANSIENT);
+}
+
 int exray_sqlfuncs_register(sqlite3 *db)
 {
 	static const struct {
@@ -170,6 +186,8 @@ int exray_sqlfuncs_register(sqlite3 *db)
 		{ "policy_allows", 5, 0, fn_policy_allows },
 		{ "policy_loaded", 0, 0, fn_policy_loaded },
 		{ "basename", 1, SQLITE_DETERMINISTIC, fn_basename },
+		{ "wall_time", 2, SQLITE_DETERMINISTIC, fn_wall_time },
+		{ "wall_time", 3, SQLITE_DETERMINISTIC, fn_wall_time },
 	};
 
 	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++) {

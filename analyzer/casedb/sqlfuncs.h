@@ -20,6 +20,10 @@
  *                              policy is loaded or daddr is unparseable.
  *   policy_loaded()            1 if a policy is loaded, else 0.
  *   basename(path)             text after the last '/' (path if none).
+ *   wall_time(ts, boot_to_wall_ns [, digits])
+ *                              RFC 3339 UTC of a recorded time, with 9
+ *                              (or digits) fraction digits, truncated;
+ *                              NULL when it has no date (text/timefmt.h).
  */
 #ifndef EXRAY_SQLFUNCS_H
 #define EXRAY_SQLFUNCS_H

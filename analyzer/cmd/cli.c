@@ -7,9 +7,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "casedb/db.h"
 #include "cmd/cli.h"
 #include "casedb/db.h"
+#include "ingest/ingest.h"
 #include "text/escape.h"
 
 void cli_getopt_reset(void)
@@ -213,4 +213,52 @@ int cli_container_error(const char *cmd, const char *dbpath, int err, const char
 	}
 	cli_error("%s: %s", dbpath, err == -ENOMEM ? "out of memory" : db_error());
 	return EXRAY_EXIT_FAILURE;
+}
+
+/* Load segments into db, quietly (the reading command reports the case's
+ * completeness itself). 0 or an exit code. */
+static int ingest_quietly(sqlite3 *db, const struct cli_paths *paths)
+{
+	struct ingest *in = NULL;
+	int rc = EXRAY_EXIT_OK;
+
+	if (ingest_begin(&in, db, NULL)) {
+		cli_error("ingest: %s", db_error());
+		return EXRAY_EXIT_FAILURE;
+	}
+	for (size_t i = 0; i < paths->n && !rc; i++) {
+		char msg[300];
+		if (ingest_file(in, paths->v[i], msg, sizeof(msg))) {
+			cli_error("%s: %s", paths->v[i], msg);
+			rc = EXRAY_EXIT_FAILURE;
+		}
+	}
+	if (!rc && ingest_finish(in)) {
+		cli_error("ingest: %s", db_error());
+		rc = EXRAY_EXIT_FAILURE;
+	}
+	ingest_free(in);
+	return rc;
+}
+
+int cli_open_case(sqlite3 **db, const char **dbpath, int nseg, char **segs, int flags)
+{
+	struct cli_paths paths = { 0 };
+	const char *bad;
+	int err, rc;
+
+	*db = NULL;
+	if (nseg > 0 && (err = cli_expand_segments(nseg, segs, &paths, &bad))) {
+		cli_expand_error(bad, err);
+		return EXRAY_EXIT_FAILURE;
+	}
+	if (!*dbpath)
+		*dbpath = paths.n ? ":memory:" : EXRAY_DEFAULT_DB;
+	rc = cli_open_db(db, *dbpath, paths.n ? DB_OPEN_CREATE : flags);
+	if (!rc && paths.n && (rc = ingest_quietly(*db, &paths))) {
+		db_close(*db);
+		*db = NULL;
+	}
+	cli_paths_free(&paths);
+	return rc;
 }

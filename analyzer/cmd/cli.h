@@ -53,6 +53,16 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
  */
 int cli_open_db(sqlite3 **db, const char *path, int flags);
 
+/*
+ * The case a reading command works on: the database *dbpath (NULL: the
+ * default ./exray.db), or, with segment arguments (files or directories),
+ * those segments ingested first: into *dbpath if one was named, else into a
+ * temporary in-memory database (*dbpath is then ":memory:"). flags
+ * (casedb/db.h) apply to a database opened without segments. Errors are
+ * printed. Returns 0 or an exit code.
+ */
+int cli_open_case(sqlite3 **db, const char **dbpath, int nseg, char **segs, int flags);
+
 /* Segment paths to read, in order. */
 struct cli_paths {
 	char **v;

@@ -12,7 +12,6 @@
 #include "detect/baseline.h"
 #include "detect/detect.h"
 #include "text/escape.h"
-#include "ingest/ingest.h"
 #include "policy/policy_eval.h"
 #include "casedb/sqlfuncs.h"
 
@@ -23,7 +22,7 @@ static const char check_help[] =
 	"often check runs). With segments, they are first ingested: into the\n"
 	"database named by -d if given, else into a temporary in-memory one.\n\n"
 	"  -d, --db FILE            case database (default ./" EXRAY_DEFAULT_DB ")\n"
-	"  -p, --policy FILE        egress allowlist (schema/POLICY.md); enables\n"
+	"  -P, --policy FILE        egress allowlist (schema/POLICY.md); enables\n"
 	"                           the egress-not-allowed rule and policy_allows()\n"
 	"  -r, --rules DIR          also run the *.sql rules in DIR (repeatable); a\n"
 	"                           rule with a built-in rule's id replaces it\n"
@@ -31,12 +30,16 @@ static const char check_help[] =
 	"      --baseline FILE      also report what each workload of FILE (exray\n"
 	"                           baseline learn) does beyond it (baseline-*)\n"
 	"  -j, --json               alerts as JSON lines\n"
-	"  -e, --expect FILE        compare this run's alerts with FILE (stable\n"
+	"      --expect FILE        compare this run's alerts with FILE (stable\n"
 	"                           identities, one per line); exit 1 and show a\n"
 	"                           diff if they differ\n"
 	"  -u, --update-expect FILE write this run's alerts to FILE instead\n"
 	"  -q, --quiet              no alert listing (with --expect: only the diff)\n"
 	"  -h, --help               this help\n\n"
+	"Examples:\n"
+	"  exray check -d case.db --policy site.policy\n"
+	"  exray check --policy site.policy --expect expected-alerts.txt /cases/incident-7/\n\n"
+	"Alerts are this command's output, not an error: they exit 0.\n"
 	"Exit: 0 done (and alerts match --expect), 1 alerts differ from --expect,\n"
 	"2 usage or an invalid policy/rule file, 3 a file or the database failed.\n";
 
@@ -293,37 +296,11 @@ static int print_alerts(sqlite3 *db, bool json)
 	return err;
 }
 
-static int ingest_all(sqlite3 *db, struct cli_paths *paths)
-{
-	struct ingest *in = NULL;
-	int err;
-
-	if ((err = ingest_begin(&in, db, NULL))) {
-		cli_error("ingest: %s", db_error());
-		return EXRAY_EXIT_FAILURE;
-	}
-	for (size_t i = 0; i < paths->n; i++) {
-		char msg[300];
-		if ((err = ingest_file(in, paths->v[i], msg, sizeof(msg)))) {
-			cli_error("%s: %s", paths->v[i], msg);
-			ingest_free(in);
-			return EXRAY_EXIT_FAILURE;
-		}
-	}
-	if ((err = ingest_finish(in))) {
-		cli_error("ingest: %s", db_error());
-		ingest_free(in);
-		return EXRAY_EXIT_FAILURE;
-	}
-	ingest_free(in);
-	return EXRAY_EXIT_OK;
-}
-
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		CLI_LONGOPT_HELP, CLI_LONGOPT_DB,
-		{ "policy", required_argument, 0, 'p' },
+		{ "policy", required_argument, 0, 'P' },
 		{ "rules", required_argument, 0, 'r' },
 		{ "no-builtin", no_argument, 0, 'B' },
 		{ "json", no_argument, 0, 'j' },
@@ -333,7 +310,7 @@ int cmd_check(int argc, char **argv)
 		{ "baseline", required_argument, 0, 'L' },
 		{ 0 },
 	};
-	const char *dbpath = NULL, *policy_path = NULL, *expect = NULL, *update = NULL, *bad;
+	const char *dbpath = NULL, *policy_path = NULL, *expect = NULL, *update = NULL;
 	const char *baseline_path = NULL;
 	struct baseline bl = { 0 };
 	const char *rule_dirs[32];
@@ -341,7 +318,6 @@ int cmd_check(int argc, char **argv)
 	bool builtin = true, json = false, quiet = false;
 	struct exray_ruleset rules = { 0 };
 	struct exray_policy_eval *pe = NULL;
-	struct cli_paths paths = { 0 };
 	struct lines got = { 0 }, want = { 0 };
 	sqlite3 *db = NULL;
 	char err[1024];
@@ -349,11 +325,11 @@ int cmd_check(int argc, char **argv)
 	int opt, r, rc = EXRAY_EXIT_OK;
 
 	cli_getopt_reset();
-	while ((opt = getopt_long(argc, argv, "hd:p:r:je:u:q", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hd:P:r:ju:q", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h': fputs(check_help, stdout); return EXRAY_EXIT_OK;
 		case 'd': dbpath = optarg; break;
-		case 'p': policy_path = optarg; break;
+		case 'P': policy_path = optarg; break;
 		case 'r':
 			if (nrule_dirs == sizeof(rule_dirs) / sizeof(rule_dirs[0]))
 				return cli_usage_error("check", "too many --rules");
@@ -402,16 +378,7 @@ int cmd_check(int argc, char **argv)
 	}
 
 	/* The database: the case DB, or segments ingested first. */
-	if (optind < argc && (r = cli_expand_segments(argc - optind, argv + optind, &paths, &bad))) {
-		cli_expand_error(bad, r);
-		rc = EXRAY_EXIT_FAILURE;
-		goto out;
-	}
-	if (!dbpath)
-		dbpath = paths.n ? ":memory:" : EXRAY_DEFAULT_DB;
-	if ((rc = cli_open_db(&db, dbpath, paths.n ? DB_OPEN_CREATE : 0)))
-		goto out;
-	if (paths.n && (rc = ingest_all(db, &paths)))
+	if ((rc = cli_open_case(&db, &dbpath, argc - optind, argv + optind, 0)))
 		goto out;
 
 	if (baseline_path && (r = baseline_add_rules(db, &bl, baseline_path, &rules, err, sizeof(err)))) {
@@ -475,6 +442,5 @@ out:
 	exray_policy_eval_free(pe);
 	exray_ruleset_free(&rules);
 	baseline_free(&bl);
-	cli_paths_free(&paths);
 	return rc;
 }

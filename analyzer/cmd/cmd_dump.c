@@ -18,6 +18,8 @@ static const char dump_help[] =
 	"  -t, --type LIST  only these record types (comma-separated: exec,fork,...)\n"
 	"  -d, --db FILE    accepted for symmetry; dump reads only segments\n"
 	"  -h, --help       this help\n\n"
+	"Example:\n"
+	"  exray dump -t exec /cases/web-1/ | jq -c '[.pid, .filename, .argv]'\n\n"
 	"Damage is skipped and reported on stderr; exit 1 if there was any,\n"
 	"3 if a file could not be read.\n";
 
@@ -405,7 +407,6 @@ static int dump_record(struct dump_ctx *c, const struct exray_rec_hdr *h)
 {
 	FILE *f = c->out;
 	const char *name = exray_rec_type_name(h->type);
-	char tbuf[TIMEFMT_LEN];
 
 	if (h->type == EXRAY_REC_CGROUP) {
 		const struct exray_cgroup *cg = (const void *)h;
@@ -415,8 +416,8 @@ static int dump_record(struct dump_ctx *c, const struct exray_rec_hdr *h)
 	}
 	if (!name || (c->type_mask && !(c->type_mask & (1u << h->type))))
 		return 0;
-	fprintf(f, "{\"type\":\"%s\",\"ts\":%llu,\"time\":\"%s\"", name,
-		(unsigned long long)h->ts, timefmt_rfc3339(tbuf, (__s64)h->ts + c->b2w));
+	fprintf(f, "{\"type\":\"%s\",\"ts\":%llu,\"time\":", name, (unsigned long long)h->ts);
+	timefmt_boot_json(f, h->ts, c->b2w); /* null when it has no date */
 	key(f, "host");
 	if (c->host) /* a fixed-size field: not NUL-terminated when full */
 		json_write_strn(f, c->host, strnlen(c->host, EXRAY_SEG_HOST_LEN));

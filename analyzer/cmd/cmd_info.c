@@ -6,6 +6,7 @@
 #include <string.h>
 #include "cmd/cli.h"
 #include "cmd/commands.h"
+#include "text/counts.h"
 #include "text/escape.h"
 #include "text/recfmt.h"
 #include "ingest/segscan.h"
@@ -22,6 +23,8 @@ static const char info_help[] =
 	"                 (RFC 3339 UTC), by_type and lost ({type: count}), issues\n"
 	"  -d, --db FILE  accepted for symmetry; info reads only segments\n"
 	"  -h, --help     this help\n\n"
+	"Example:\n"
+	"  exray info --json /cases/web-1/ | jq '.hosts[] | {host, records, lost}'\n\n"
 	"Exit: 0 ok (damage is reported, not an error; see verify), 2 usage,\n"
 	"3 a file unreadable.\n";
 
@@ -50,6 +53,7 @@ static void add_capture(struct host_info *h, const __u8 id[16])
 
 static void print_counts(const char *label, const __u64 *v)
 {
+	char cb[COUNT_TEXT_LEN];
 	int any = 0;
 
 	printf("  %s:", label);
@@ -57,7 +61,7 @@ static void print_counts(const char *label, const __u64 *v)
 		const char *n = exray_rec_type_name(t);
 		if (!v[t])
 			continue;
-		printf("%s %s %llu", any ? "," : "", n ? n : "?", (unsigned long long)v[t]);
+		printf("%s %s %s", any ? "," : "", n ? n : "?", count_plain(cb, v[t]));
 		any = 1;
 	}
 	printf("%s\n", any ? "" : " none");
@@ -81,9 +85,30 @@ static void json_counts(const char *key, const __u64 *v)
 	putchar('}');
 }
 
+/* "lost_saturated":[types] when a loss count hit the ceiling (JSON numbers
+ * would show UINT64_MAX as if exact). */
+static void json_saturated(const __u64 *v)
+{
+	int any = 0;
+
+	for (unsigned t = 0; t < EXRAY_TYPE_SLOTS; t++) {
+		const char *n = exray_rec_type_name(t);
+		if (!count_saturated(v[t]))
+			continue;
+		printf("%s", any ? "," : ",\"lost_saturated\":[");
+		if (n)
+			printf("\"%s\"", n);
+		else
+			printf("\"type%u\"", t);
+		any = 1;
+	}
+	if (any)
+		putchar(']');
+}
+
 static void print_host_json(const struct host_info *h, int first)
 {
-	char a[TIMEFMT_LEN], boot[37];
+	char boot[37];
 
 	hex_uuid(boot, h->boot_id);
 	printf("%s{\"host\":", first ? "" : ",");
@@ -100,14 +125,17 @@ static void print_host_json(const struct host_info *h, int first)
 	if (h->records) {
 		printf(",\"first_ts\":%llu,\"last_ts\":%llu", (unsigned long long)h->first_ts,
 		       (unsigned long long)h->last_ts);
-		printf(",\"first_time\":\"%s\"", timefmt_rfc3339(a, (__s64)h->first_ts + h->b2w));
-		printf(",\"last_time\":\"%s\"", timefmt_rfc3339(a, (__s64)h->last_ts + h->b2w));
+		fputs(",\"first_time\":", stdout);
+		timefmt_boot_json(stdout, h->first_ts, h->b2w);
+		fputs(",\"last_time\":", stdout);
+		timefmt_boot_json(stdout, h->last_ts, h->b2w);
 	} else {
 		fputs(",\"first_ts\":null,\"last_ts\":null,\"first_time\":null,\"last_time\":null",
 		      stdout);
 	}
 	json_counts("by_type", h->by_type);
 	json_counts("lost", h->lost);
+	json_saturated(h->lost);
 	printf(",\"issues\":%llu}", (unsigned long long)h->issues);
 }
 
@@ -127,8 +155,8 @@ static void print_host(const struct host_info *h)
 	       h->n_captures, (unsigned long long)h->segments, (unsigned long long)h->complete,
 	       (unsigned long long)h->frames, (unsigned long long)h->bytes);
 	if (h->records)
-		printf("  time %s .. %s\n", timefmt_rfc3339(a, (__s64)h->first_ts + h->b2w),
-		       timefmt_rfc3339(b, (__s64)h->last_ts + h->b2w));
+		printf("  time %s .. %s\n", timefmt_boot(a, h->first_ts, h->b2w),
+		       timefmt_boot(b, h->last_ts, h->b2w));
 	printf("  records %llu\n", (unsigned long long)h->records);
 	print_counts("by type", h->by_type);
 	print_counts("lost", h->lost);
@@ -213,7 +241,7 @@ int cmd_info(int argc, char **argv)
 			h->issues += exray_seg_issue_is_damage(s.issues[k].kind);
 		for (int t = 0; t < EXRAY_TYPE_SLOTS; t++) {
 			h->by_type[t] += s.by_type[t];
-			h->lost[t] += s.lost_by_type[t];
+			h->lost[t] = count_add(h->lost[t], s.lost_by_type[t]);
 		}
 		if (s.records && (!h->first_ts || s.first_ts < h->first_ts))
 			h->first_ts = s.first_ts;

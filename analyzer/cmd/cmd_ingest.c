@@ -7,6 +7,7 @@
 #include "cmd/commands.h"
 #include "casedb/db.h"
 #include "ingest/ingest.h"
+#include "text/counts.h"
 
 static const char ingest_help[] =
 	"usage: exray ingest [OPTIONS] SEGMENT|DIR...\n"
@@ -18,6 +19,8 @@ static const char ingest_help[] =
 	"  -d, --db FILE  case database (default ./" EXRAY_DEFAULT_DB ", created if missing)\n"
 	"  -q, --quiet    no summary\n"
 	"  -h, --help     this help\n\n"
+	"Example:\n"
+	"  exray ingest -d case.db /cases/web-1/ /cases/db-2/\n\n"
 	"Exit: 0 loaded clean, 1 loaded but damage was found, 2 usage,\n"
 	"3 a file or the database failed.\n";
 
@@ -40,7 +43,8 @@ static void print_summary(const struct ingest_stats *s)
 	for (unsigned t = 0; t < EXRAY_TYPE_SLOTS; t++)
 		if (s->lost[t]) {
 			const char *n = exray_rec_type_name(t);
-			printf("%s %s %llu", any ? "," : "", n ? n : "?", s->lost[t]);
+			char cb[COUNT_TEXT_LEN];
+			printf("%s %s %s", any ? "," : "", n ? n : "?", count_plain(cb, s->lost[t]));
 			any = 1;
 		}
 	printf("%s\n  damage: %llu issue%s%s\n", any ? "" : " none", s->issues,

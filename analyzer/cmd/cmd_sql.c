@@ -21,10 +21,12 @@ static const char sql_help[] =
 	"--policy), policy_loaded(), basename(path); tables and views are in\n"
 	"schema/SCHEMA.md.\n\n"
 	"  -d, --db FILE      case database (default ./" EXRAY_DEFAULT_DB ")\n"
-	"  -p, --policy FILE  load a policy for policy_allows()\n"
+	"  -P, --policy FILE  load a policy for policy_allows()\n"
 	"      --csv          CSV (RFC 4180, header row, CRLF)\n"
 	"  -j, --json         JSON lines, one object per row (argv as an array)\n"
 	"  -h, --help         this help\n\n"
+	"Example:\n"
+	"  exray sql -d case.db \"SELECT time, container, filename, daddr, dport FROM v_connections\"\n\n"
 	"Every value is escaped: in the table and CSV control bytes show as \\n,\n"
 	"\\t, \\xNN and a backslash as \\\\; JSON strings are always valid JSON. The\n"
 	"table is cut to the terminal's width when stdout is a terminal.\n\n"
@@ -365,7 +367,7 @@ int cmd_sql(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		CLI_LONGOPT_HELP, CLI_LONGOPT_DB,
-		{ "policy", required_argument, 0, 'p' },
+		{ "policy", required_argument, 0, 'P' },
 		{ "csv", no_argument, 0, 'C' },
 		{ "json", no_argument, 0, 'j' },
 		{ 0 },
@@ -378,11 +380,11 @@ int cmd_sql(int argc, char **argv)
 	char err[1024];
 
 	cli_getopt_reset();
-	while ((opt = getopt_long(argc, argv, "hd:p:j", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hd:P:j", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h': fputs(sql_help, stdout); return EXRAY_EXIT_OK;
 		case 'd': dbpath = optarg; break;
-		case 'p': policy_path = optarg; break;
+		case 'P': policy_path = optarg; break;
 		case 'C': fmt = FMT_CSV; break;
 		case 'j': fmt = FMT_JSON; break;
 		default: return cli_usage_error("sql", "bad option");

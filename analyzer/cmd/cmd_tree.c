@@ -13,10 +13,12 @@
 #include "render/tree.h"
 
 static const char tree_help[] =
-	"usage: exray tree [OPTIONS]\n"
+	"usage: exray tree [OPTIONS] [SEGMENT|DIR...]\n"
 	"Process trees per container (or host) from the case database: start\n"
 	"time (UTC), pid, user, the exec'd path and argv, exit status, exec\n"
-	"history, and under each process the connections it made (->).\n\n"
+	"history, and under each process the connections it made (->). With\n"
+	"segments, they are first ingested: into the database named by -d if\n"
+	"given, else into a temporary in-memory one.\n\n"
 	"  -c, --container C       only container C: an id prefix, a name, an\n"
 	"                          image, a pod (POD, NAMESPACE/POD, POD/CONTAINER)\n"
 	"                          matching exactly one container; or 'host'\n"
@@ -31,9 +33,50 @@ static const char tree_help[] =
 	"  -w, --wide              do not shorten long argv\n"
 	"  -d, --db FILE           case database (default ./" EXRAY_DEFAULT_DB ")\n"
 	"  -h, --help              this help\n\n"
-	"Example: exray tree -d case.db -c payments-web\n\n"
-	"Exit: 0 ok, 1 nothing matched, 2 usage (or -c matches no or several\n"
-	"containers), 3 database failure.\n";
+	"Examples:\n"
+	"  exray tree -d case.db -c payments-web one container's tree\n"
+	"  exray tree -d case.db -p 4242         how pid 4242 came to run, and what it did\n"
+	"  exray tree /var/lib/exray/case1       straight from segments\n\n"
+	"Exit: 0 ok, 1 nothing matched (stderr says why), 2 usage (or -c matches no\n"
+	"or several containers), 3 database failure.\n";
+
+/* One value of a one-row query with up to one text and one integer
+ * parameter; -1 when it fails. */
+static long long count_of(sqlite3 *db, const char *sql, const char *text, long long num)
+{
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	if (db_prepare(db, &st, sql))
+		return -1;
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, num);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Say why the tree is empty: no such process, no such container, nothing
+ * in the time window, or an empty case. */
+static void why_empty(sqlite3 *db, const struct tree_opts *o)
+{
+	if (count_of(db, "SELECT count(*) FROM processes", NULL, 0) == 0) {
+		cli_error("no processes in this case (nothing ingested?)");
+		return;
+	}
+	if (o->pid >= 0 && count_of(db, "SELECT count(*) FROM processes WHERE pid=?2", NULL, o->pid) == 0) {
+		cli_error("no process %lld in this case", o->pid);
+		return;
+	}
+	if (o->since != INT64_MIN || o->until != INT64_MAX) {
+		cli_error("no process%s%s alive in that time window", o->pid >= 0 ? " with that pid" : "",
+			  o->container ? " of that container" : "");
+		return;
+	}
+	cli_error("no process matches%s%s", o->pid >= 0 ? " that pid" : "",
+		  o->container ? (o->pid >= 0 ? " in that container" : " that container") : "");
+}
 
 int cmd_tree(int argc, char **argv)
 {
@@ -48,13 +91,12 @@ int cmd_tree(int argc, char **argv)
 		{ 0 },
 	};
 	struct tree_opts o = { .pid = -1, .since = INT64_MIN, .until = INT64_MAX };
-	const char *dbpath = EXRAY_DEFAULT_DB;
+	const char *dbpath = NULL;
 	sqlite3 *db = NULL;
 	char *cid = NULL, why[4096];
-	int err;
 	uint64_t v;
 	long long n;
-	int opt;
+	int opt, rc, err;
 
 	cli_getopt_reset();
 	while ((opt = getopt_long(argc, argv, "hd:c:p:jw", opts, NULL)) != -1) {
@@ -80,22 +122,20 @@ int cmd_tree(int argc, char **argv)
 		default: return cli_usage_error("tree", "bad option");
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error("tree", "unexpected argument '%s'", argv[optind]);
-	if (cli_open_db(&db, dbpath, DB_OPEN_READONLY))
-		return EXRAY_EXIT_FAILURE;
+	if ((rc = cli_open_case(&db, &dbpath, argc - optind, argv + optind, DB_OPEN_READONLY)))
+		return rc;
 	if (o.container && (err = ctrsel_resolve(db, o.container, &cid, why, sizeof(why)))) {
-		int rc = cli_container_error("tree", dbpath, err, why);
+		rc = cli_container_error("tree", dbpath, err, why);
 		db_close(db);
 		return rc;
 	}
 	o.container = cid; /* the full id: exactly that container */
 	n = tree_print(db, &o, stdout);
 	free(cid);
-	db_close(db);
-	if (n < 0) {
+	if (n < 0)
 		cli_error("%s: %s", dbpath, n == -ENOMEM ? "out of memory" : db_error());
-		return EXRAY_EXIT_FAILURE;
-	}
-	return n ? EXRAY_EXIT_OK : EXRAY_EXIT_PROBLEMS;
+	else if (!n)
+		why_empty(db, &o);
+	db_close(db);
+	return n < 0 ? EXRAY_EXIT_FAILURE : n ? EXRAY_EXIT_OK : EXRAY_EXIT_PROBLEMS;
 }

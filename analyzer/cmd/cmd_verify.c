@@ -18,6 +18,8 @@ static const char verify_help[] =
 	"  -q, --quiet    print only problems\n"
 	"  -d, --db FILE  accepted for symmetry; verify reads only segments\n"
 	"  -h, --help     this help\n\n"
+	"Example:\n"
+	"  exray verify /cases/web-1/        # exit 0 clean, 1 damaged or gaps\n\n"
 	"Exit: 0 clean, 1 damage or gaps found, 2 usage, 3 a file unreadable.\n";
 
 struct capseq {

@@ -34,7 +34,10 @@ static void usage(FILE *f)
 	for (const struct exray_command *c = commands; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f, "\nEvery command takes --help and -d/--db FILE (default ./%s).\n"
-		   "Exit codes: 0 clean, 1 problems found, 2 usage error, 3 failure.\n",
+		   "Exit codes: 0 clean, 1 problems found, 2 usage error, 3 failure.\n\n"
+		   "Example: load a capture, then see what ran and what it did\n"
+		   "  exray ingest -d case.db /var/lib/exray/case1\n"
+		   "  exray tree -d case.db && exray check -d case.db --policy site.policy\n",
 		EXRAY_DEFAULT_DB);
 }
 

@@ -439,7 +439,7 @@ out:
 
 const char exray_run_alerts_sql[] =
 	"SELECT a.rule_id, a.severity,"
-	" strftime('%Y-%m-%dT%H:%M:%fZ', (a.ts + h.boot_to_wall_ns) / 1e9, 'unixepoch') AS time,"
+	" wall_time(a.ts, h.boot_to_wall_ns, 3) AS time,"
 	" a.ts, h.hostname AS host, COALESCE(c.short_id, 'host') AS container,"
 	" a.pid, a.start, a.exec_id, a.conn_id,"
 	" COALESCE(e.filename, pe.filename) AS filename, COALESCE(e.argv, pe.argv) AS argv,"

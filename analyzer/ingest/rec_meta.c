@@ -8,6 +8,7 @@
 #include "casedb/db.h"
 #include "containers.h"
 #include "ingest/ingest_int.h"
+#include "text/counts.h"
 
 int load_cgroups(struct ingest *in)
 {
@@ -126,7 +127,7 @@ static int on_loss(struct ingest *in, const struct exray_rec_hdr *h)
 	bind_cstr(st, 5, exray_rec_type_name(l->lost_type));
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)l->count);
 	if (l->lost_type < EXRAY_TYPE_SLOTS)
-		in->stats.lost[l->lost_type] += l->count;
+		in->stats.lost[l->lost_type] = count_add(in->stats.lost[l->lost_type], l->count);
 	return ingest_step(in, st);
 }
 

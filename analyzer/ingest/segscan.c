@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "text/counts.h"
 #include "text/recfmt.h"
 #include "ingest/segscan.h"
 
@@ -28,7 +29,8 @@ int segscan_file(const char *path, struct segscan *s)
 		if (h->type == EXRAY_REC_LOSS) {
 			const struct exray_loss *l = (const void *)h;
 			if (l->lost_type < EXRAY_TYPE_SLOTS)
-				s->lost_by_type[l->lost_type] += l->count;
+				s->lost_by_type[l->lost_type] =
+					count_add(s->lost_by_type[l->lost_type], l->count);
 		}
 	}
 	if (n < 0) {

@@ -77,10 +77,11 @@ struct rp {
 /* Severity of an alert as a rank (SQL expression over alias a). */
 #define RP_RANK_SQL(a) "CASE " a ".severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3" \
 	" WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END"
-/* Wall-clock time text of a boot ts column (as the views show it). */
-#define RP_TIME_SQL(ts, b2w) "strftime('%Y-%m-%dT%H:%M:%fZ', (" ts " + " b2w ") / 1e9, 'unixepoch')"
+/* Wall-clock time text of a boot ts column, as the views show it
+ * (text/timefmt.c's conversion, to the ms, NULL when it has no date). */
+#define RP_TIME_SQL(ts, b2w) "wall_time(" ts ", " b2w ", 3)"
 /* The same inside an rp_sql() format. */
-#define RP_TIME_FMT(ts, b2w) "strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', (" ts " + " b2w ") / 1e9, 'unixepoch')"
+#define RP_TIME_FMT(ts, b2w) RP_TIME_SQL(ts, b2w)
 
 const char *rp_severity_name(int rank);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 #include "text/escape.h"
 #include "text/recfmt.h"
@@ -57,6 +58,16 @@ __s64 reader_boot_to_wall(const struct exray_seg_reader *r)
 	if (st && st->boot_to_wall_ns)
 		return st->boot_to_wall_ns;
 	return h ? h->boot_to_wall_ns : 0;
+}
+
+const char *errno_text(char buf[ERRNO_TEXT_LEN], long long ret)
+{
+	const char *name = ret < 0 && ret > -4096 ? strerrorname_np((int)-ret) : NULL;
+
+	if (name)
+		return name;
+	snprintf(buf, ERRNO_TEXT_LEN, "%lld", ret);
+	return buf;
 }
 
 const char *tcp_state_name(unsigned state)

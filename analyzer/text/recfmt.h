@@ -23,6 +23,11 @@ void argv_write_json(FILE *f, const char *argv, size_t len);
 /* The offset in force for a reader: latest stats/footer, else header, else 0. */
 __s64 reader_boot_to_wall(const struct exray_seg_reader *r);
 
+/* The errno name of a failed call's return (-2 -> "ENOENT"), else its
+ * number as text, in buf. Returns buf or a static string. */
+#define ERRNO_TEXT_LEN 24
+const char *errno_text(char buf[ERRNO_TEXT_LEN], long long ret);
+
 /* "established" / "failed" / "syn_sent" for a connect_result newstate. */
 const char *tcp_state_name(unsigned state);
 

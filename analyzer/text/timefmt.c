@@ -6,9 +6,18 @@
 #include <time.h>
 #include "text/timefmt.h"
 
-char *timefmt_rfc3339(char buf[TIMEFMT_LEN], int64_t wall_ns)
+int timefmt_wall(uint64_t ts, int64_t boot_to_wall, int64_t *wall)
 {
+	if (ts > (uint64_t)INT64_MAX || __builtin_add_overflow((int64_t)ts, boot_to_wall, wall))
+		return -ERANGE;
+	return 0;
+}
+
+char *timefmt_rfc3339_digits(char buf[TIMEFMT_LEN], int64_t wall_ns, int digits)
+{
+	/* floor division: a time before 1970 keeps a positive fraction */
 	int64_t sec = wall_ns / 1000000000, ns = wall_ns % 1000000000;
+	char frac[16] = "";
 	struct tm tm;
 	time_t t;
 
@@ -21,12 +30,45 @@ char *timefmt_rfc3339(char buf[TIMEFMT_LEN], int64_t wall_ns)
 		snprintf(buf, TIMEFMT_LEN, "@%lld", (long long)wall_ns);
 		return buf;
 	}
+	if (digits > 9)
+		digits = 9;
+	if (digits > 0) {
+		snprintf(frac, sizeof(frac), ".%09u", (unsigned)ns);
+		frac[1 + digits] = 0; /* truncated, never rounded: no date moves */
+	}
 	/* int fields of a gmtime result are bounded; the casts tell gcc so */
-	snprintf(buf, TIMEFMT_LEN, "%04d-%02u-%02uT%02u:%02u:%02u.%09uZ", tm.tm_year + 1900,
+	snprintf(buf, TIMEFMT_LEN, "%04d-%02u-%02uT%02u:%02u:%02u%sZ", tm.tm_year + 1900,
 		 (unsigned char)(tm.tm_mon + 1), (unsigned char)tm.tm_mday,
 		 (unsigned char)tm.tm_hour, (unsigned char)tm.tm_min,
-		 (unsigned char)tm.tm_sec, (unsigned)ns);
+		 (unsigned char)tm.tm_sec, frac);
 	return buf;
+}
+
+char *timefmt_rfc3339(char buf[TIMEFMT_LEN], int64_t wall_ns)
+{
+	return timefmt_rfc3339_digits(buf, wall_ns, 9);
+}
+
+char *timefmt_boot(char buf[TIMEFMT_LEN], uint64_t ts, int64_t boot_to_wall)
+{
+	int64_t wall;
+
+	if (timefmt_wall(ts, boot_to_wall, &wall)) {
+		snprintf(buf, TIMEFMT_LEN, "%s", TIMEFMT_OUT_OF_RANGE);
+		return buf;
+	}
+	return timefmt_rfc3339(buf, wall);
+}
+
+void timefmt_boot_json(FILE *f, uint64_t ts, int64_t boot_to_wall)
+{
+	char buf[TIMEFMT_LEN];
+	int64_t wall;
+
+	if (timefmt_wall(ts, boot_to_wall, &wall))
+		fputs("null", f);
+	else
+		fprintf(f, "\"%s\"", timefmt_rfc3339(buf, wall));
 }
 
 static int digits(const char **p, int n, int *out)

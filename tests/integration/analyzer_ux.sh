@@ -33,5 +33,31 @@ chmod 644 "$tmp/case.db"
 run 0 "tree on a 0644 database" "$X" tree -d "$tmp/case.db"
 check "a 0644 database is warned about" grep -q "^exray: warning: .*case.db is open to group or others (mode 0644)" "$tmp/err"
 
+# --- item 17: one meaning per short option across both tools: every "-X,
+# --long" pair in every --help gives each letter one long name
+REC=$BUILD/exray-record
+cmds=$("$X" --help | awk '/^commands:/ {on = 1; next} on && !NF {exit} on {print $1}')
+{
+	[ -x "$REC" ] && "$REC" --help
+	for c in $cmds; do "$X" "$c" --help; done
+} >"$tmp/helps"
+grep -oE '^ +-[A-Za-z], --[a-z-]+' "$tmp/helps" | sed 's/^ *//; s/,//' | sort -u >"$tmp/pairs"
+dups=$(awk '{print $1}' "$tmp/pairs" | uniq -d | tr '\n' ' ')
+check "each short option has one meaning across exray-record and exray ($(wc -l <"$tmp/pairs") pairs)${dups:+: $dups differ}" [ -z "$dups" ]
+for c in $cmds; do
+	"$X" "$c" --help | grep -q '^Example' || bad "exray $c --help has no example"
+done
+[ -x "$REC" ] && { "$REC" --version | grep -q '^exray-record ' && ok "exray-record --version" || bad "exray-record --version"; }
+run 2 "exray-record -d is refused, pointing at --duration" "$REC" -d 5
+check "  ... with the pointer" grep -q "use --duration" "$tmp/err"
+
+# failed execs by errno name, empty results said, tree reads segments
+run 1 "tree of a pid not in the case" "$X" tree -d "$tmp/case.db" -p 999999
+check "  ... says so" grep -q "^exray: no process 999999 in this case" "$tmp/err"
+run 1 "tree of a container not in the case" "$X" tree -d "$tmp/case.db" -c nosuch
+check "  ... says so" grep -q "^exray: no container matching 'nosuch' in this case" "$tmp/err"
+run 0 "tree straight from segments" "$X" tree -c de67151d16d7 "$FIX"
+check "  ... shows the container" grep -q '^== host vm: container de67151d16d7 docker' "$tmp/out"
+
 [ "$fails" = 0 ] || { echo "analyzer_ux: $fails check(s) failed"; exit 1; }
 echo "analyzer_ux: all checks passed"

@@ -163,18 +163,18 @@ check "usage error: exit 2" [ $? = 2 ]
 "$REC" --help | grep -q -- --max-total
 check "--help documents options, exit 0" [ "${PIPESTATUS[0]}" = 0 ]
 mkdir -m 0777 "$EXR_STATE/open" && chmod 0777 "$EXR_STATE/open"
-"$REC" -o "$EXR_STATE/open" -d 1 2>"$EXR_STATE/open.err"
+"$REC" -o "$EXR_STATE/open" --duration 1 2>"$EXR_STATE/open.err"
 check "group/other-writable directory refused: exit 1" [ $? = 1 ]
 grep -q "writable by group or others" "$EXR_STATE/open.err" || fail "refusal message"
 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
-	"$REC" -o "$EXR_STATE/nobody" -d 1 2>"$EXR_STATE/nobody.err"
+	"$REC" -o "$EXR_STATE/nobody" --duration 1 2>"$EXR_STATE/nobody.err"
 check "unprivileged: exit 3" [ $? = 3 ]
 grep -q "need root" "$EXR_STATE/nobody.err" || fail "privilege message"
 full=$EXR_STATE/full
 mkdir -p "$full"
 exr_on_exit "umount '$full'"
 mount -t tmpfs -o size=4k,mode=0700 tmpfs "$full"
-"$REC" -o "$full" -d 3 2>"$EXR_STATE/full.err" &
+"$REC" -o "$full" --duration 3 2>"$EXR_STATE/full.err" &
 fullpid=$!
 exr_register pid "$fullpid"
 # the workload must run while it records (a sanitizer build starts slowly)

@@ -17,7 +17,7 @@ unshare -m --propagation private sh -c '
 	if [ -e /sys/kernel/tracing/events ] || [ -e /sys/kernel/debug/tracing/events ]; then
 		echo "FAIL tracefs is still visible after umount"; exit 1
 	fi
-	"$1" -o "$2" -d 2 2>"$2.err" &
+	"$1" -o "$2" --duration 2 2>"$2.err" &
 	rec=$!
 	for i in $(seq 100); do grep -q "recording:" "$2.err" 2>/dev/null && break; sleep 0.05; done
 	/bin/true tracefs-marker-$$

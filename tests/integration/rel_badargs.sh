@@ -76,8 +76,8 @@ done
 "$E" ingest -d "$S/ok.db" "$S/emptydir" >/dev/null 2>&1
 for c in check "sql"; do
 	q=(); [ "$c" = sql ] && q=("SELECT 1")
-	expect 2 "^exray: $S/bad\.policy:1:7: invalid address" "$c malformed policy" $E $c -d "$S/junk.db" -p "$S/bad.policy" "${q[@]}"
-	expect 3 "^exray: $S/missing\.policy: cannot read: No such file" "$c missing policy" $E $c -d "$S/junk.db" -p "$S/missing.policy" "${q[@]}"
+	expect 2 "^exray: $S/bad\.policy:1:7: invalid address" "$c malformed policy" $E $c -d "$S/junk.db" -P "$S/bad.policy" "${q[@]}"
+	expect 3 "^exray: $S/missing\.policy: cannot read: No such file" "$c missing policy" $E $c -d "$S/junk.db" -P "$S/missing.policy" "${q[@]}"
 done
 for c in verify info dump ingest tree check sql bogus; do
 	$E $c --no-such-option >/dev/null 2>&1
@@ -103,13 +103,13 @@ done
 
 # exray-record: its input files are the policy (--allow) and the output dir.
 expect 1 "^exray-record: $S/bad\.policy:1:7: invalid address" "exray-record malformed policy" \
-	$REC -o "$S/r1" --tc-iface lo --allow "$S/bad.policy" -d 1
+	$REC -o "$S/r1" --tc-iface lo --allow "$S/bad.policy" --duration 1
 expect 1 "^exray-record: $S/missing\.policy: cannot read: No such file" "exray-record missing policy" \
-	$REC -o "$S/r2" --tc-iface lo --allow "$S/missing.policy" -d 1
+	$REC -o "$S/r2" --tc-iface lo --allow "$S/missing.policy" --duration 1
 expect 1 "^exray-record: $S/emptydir: cannot read: Is a directory" "exray-record policy that is a directory" \
-	$REC -o "$S/r3" --tc-iface lo --allow "$S/emptydir" -d 1
-expect 1 "^exray-record: $S/junk\.db: " "exray-record output that is a file" $REC -o "$S/junk.db" -d 1
-$REC -o "$S/r4" --ring-size 3K -d 1 2>"$S/err"
+	$REC -o "$S/r3" --tc-iface lo --allow "$S/emptydir" --duration 1
+expect 1 "^exray-record: $S/junk\.db: " "exray-record output that is a file" $REC -o "$S/junk.db" --duration 1
+$REC -o "$S/r4" --ring-size 3K --duration 1 2>"$S/err"
 check "exray-record bad size: exit 2, the problem then a pointer to --help" \
 	all [ $? = 2 ] ';;' grep -q "^exray-record: --ring-size: " "$S/err"
 rel_done rel_badargs

@@ -55,7 +55,7 @@ verify_clean() {
 # ------------------------------------------------ 1. no retention: exit 4
 mount -t tmpfs -o size=384k,mode=0700 tmpfs "$mnt" || exr_die "cannot mount a tmpfs"
 load 2
-"$REC" -o "$mnt/out" -f 100ms -s 32K -d 60 2>"$S/err1" &
+"$REC" -o "$mnt/out" -f 100ms -s 32K --duration 60 2>"$S/err1" &
 rec=$!
 exr_register pid "$rec"
 if wait_exit "$rec" 30; then
@@ -78,7 +78,7 @@ umount "$mnt"
 # ------------------------------- 2. --max-total below the disk: keeps going
 mount -t tmpfs -o size=512k,mode=0700 tmpfs "$mnt"
 load 2
-"$REC" -o "$mnt/out" -f 100ms -s 32K -m 160K -d 60 2>"$S/err2" &
+"$REC" -o "$mnt/out" -f 100ms -s 32K -m 160K --duration 60 2>"$S/err2" &
 rec=$!
 exr_register pid "$rec"
 # record until retention has had to delete (the first segment is gone and a
@@ -105,7 +105,7 @@ umount "$mnt"
 # ---------------- 3. --max-total above the disk: retention makes room
 mount -t tmpfs -o size=256k,mode=0700 tmpfs "$mnt"
 load 2
-"$REC" -o "$mnt/out" -f 100ms -s 32K -m 1M -d 60 2>"$S/err3" &
+"$REC" -o "$mnt/out" -f 100ms -s 32K -m 1M --duration 60 2>"$S/err3" &
 rec=$!
 exr_register pid "$rec"
 for ((n = 0; n < 400; n++)); do

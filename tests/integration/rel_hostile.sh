@@ -128,7 +128,7 @@ for cmd in verify info dump ingest; do
 	check "$cmd on a hostile missing file: exit 3" [ $? = 3 ]
 	text_ok "$cmd hostile file name error" "$S/bad.err"
 done
-"$REC" -o "$S/out$evil/x" -d 1 2>"$S/rec2.err" >/dev/null
+"$REC" -o "$S/out$evil/x" --duration 1 2>"$S/rec2.err" >/dev/null
 check "exray-record with a hostile output path: exit 1" [ $? = 1 ]
 # (the recorder turns control bytes into '?' but passes bytes >= 0x80 as
 # they are: the operator's own -o argument, not recorded data)

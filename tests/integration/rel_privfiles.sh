@@ -16,29 +16,29 @@ chmod 755 "$S"
 capmsg='CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON'
 
 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-	"$REC" -o "$S/nobody" -d 1 >/dev/null 2>"$S/err"
+	"$REC" -o "$S/nobody" --duration 1 >/dev/null 2>"$S/err"
 check "as nobody: exit 3" [ $? = 3 ]
 check "as nobody: one line naming the capabilities" all [ "$(wc -l <"$S/err")" = 1 ] ';;' grep -qF "$capmsg" "$S/err"
 check "as nobody: nothing created" [ ! -e "$S/nobody" ]
-capsh --drop=cap_bpf,cap_perfmon,cap_sys_admin -- -c "'$REC' -o '$S/nocap' -d 1" >/dev/null 2>"$S/err"
+capsh --drop=cap_bpf,cap_perfmon,cap_sys_admin -- -c "'$REC' -o '$S/nocap' --duration 1" >/dev/null 2>"$S/err"
 check "root without CAP_BPF/CAP_PERFMON/CAP_SYS_ADMIN: exit 3" [ $? = 3 ]
 check "root without the capabilities: the message names them" grep -qF "$capmsg" "$S/err"
 
-(umask 0 && "$REC" -o "$S/um" -d 200ms 2>/dev/null)
+(umask 0 && "$REC" -o "$S/um" --duration 200ms 2>/dev/null)
 check "umask 0: exit 0" [ $? = 0 ]
 check "umask 0: directory 0700" [ "$(stat -c %a "$S/um")" = 700 ]
 check "umask 0: segments 0600" all [ -n "$(ls "$S/um")" ] ';;' [ -z "$(find "$S/um" -type f ! -perm 0600)" ]
 
 for m in 0777 0770 0702 1777; do
 	mkdir -p "$S/open$m" && chmod "$m" "$S/open$m"
-	"$REC" -o "$S/open$m" -d 1 2>"$S/err"
+	"$REC" -o "$S/open$m" --duration 1 2>"$S/err"
 	check "directory $m refused: exit 1" [ $? = 1 ]
 	check "directory $m: one line saying why" all [ "$(wc -l <"$S/err")" = 1 ] ';;' grep -q "writable by group or others" "$S/err"
 	check "directory $m: nothing written" [ -z "$(ls -A "$S/open$m")" ]
 done
 mkdir -m 0700 "$S/real"
 ln -s "$S/real" "$S/link"
-"$REC" -o "$S/link" -d 1 2>"$S/err"
+"$REC" -o "$S/link" --duration 1 2>"$S/err"
 check "symlinked output directory refused: exit 1" [ $? = 1 ]
 check "symlinked output directory: one line naming it" all [ "$(wc -l <"$S/err")" = 1 ] ';;' grep -q "$S/link" "$S/err"
 check "symlinked output directory: nothing written through it" [ -z "$(ls -A "$S/real")" ]

@@ -120,7 +120,7 @@ stop_wait() { # pid: wait for it to exit (5 s), return its status
 }
 
 # -------------------------------------------------- run 1: traffic, normal exit
-start_rec -d 4s
+start_rec --duration 4s
 IFA=$(inA cat /sys/class/net/"$VA"/ifindex)
 send "$A" connect 198.51.100.10 80;            S1=$SPORT  # allow ([all] port 80)
 send "$A" connect 198.51.100.20 80;            S2=$SPORT  # deny ([container] only)

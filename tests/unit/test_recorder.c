@@ -112,11 +112,15 @@ static void test_opts(void **state)
 		{ "--bogus", NULL, "unknown option" },
 		{ "stray", NULL, "unexpected argument" },
 		{ "-o", NULL, "needs a value" },
+		/* one meaning per short option across both tools: -d is exray's --db */
+		{ "-d", "5", "use --duration" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(parse(&o, err, bad[i].a, bad[i].b, NULL), -EINVAL);
 		assert_non_null(strstr(err, bad[i].msg));
 	}
+	assert_int_equal(parse(&o, err, "--version", NULL), 0);
+	assert_true(o.version);
 }
 
 static void test_usage_documents_every_option(void **state)
@@ -124,7 +128,8 @@ static void test_usage_documents_every_option(void **state)
 	static const char *const names[] = { "--output", "--flush-interval", "--segment-size",
 					      "--segment-age", "--max-total", "--duration",
 					      "--argv-max", "--ring-size", "--events", "--level",
-					      "--no-iter", "--verbose", "--help", "Exit codes" };
+					      "--no-iter", "--verbose", "--help", "--version",
+					      "Exit codes", "Example" };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
