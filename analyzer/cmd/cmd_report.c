@@ -35,7 +35,7 @@ static const char report_help[] =
 	"                           matching exactly one container; or 'host'\n"
 	"      --since TIME         only processes alive and events at or after TIME\n"
 	"      --until TIME         ... at or before TIME (RFC 3339)\n"
-	"  -p, --policy FILE        judge every connection with this allowlist and\n"
+	"  -P, --policy FILE        judge every connection with this allowlist and\n"
 	"                           show it (the one exray check used, normally)\n"
 	"      --max-alerts N       alert rows in the page (default 1000)\n"
 	"      --max-processes N    processes listed per container besides those\n"
@@ -43,8 +43,8 @@ static const char report_help[] =
 	"  -d, --db FILE            case database (default ./" EXRAY_DEFAULT_DB ")\n"
 	"  -h, --help               this help\n\n"
 	"Example:\n"
-	"  exray ingest -d case.db /cases/web-1/ && exray check -d case.db -p site.policy\n"
-	"  exray report -d case.db -p site.policy -o case.html\n\n"
+	"  exray ingest -d case.db /cases/web-1/ && exray check -d case.db -P site.policy\n"
+	"  exray report -d case.db -P site.policy -o case.html\n\n"
 	"Exit: 0 written, 2 usage, invalid policy, or -c matching no or several\n"
 	"containers, 3 database or write failure.\n";
 
@@ -110,9 +110,9 @@ int cmd_report(int argc, char **argv)
 		{ "container", required_argument, 0, 'c' },
 		{ "since", required_argument, 0, 'S' },
 		{ "until", required_argument, 0, 'U' },
-		{ "policy", required_argument, 0, 'p' },
+		{ "policy", required_argument, 0, 'P' },
 		{ "max-alerts", required_argument, 0, 'A' },
-		{ "max-processes", required_argument, 0, 'P' },
+		{ "max-processes", required_argument, 0, 'M' },
 		{ 0 },
 	};
 	struct report_opts o = { .dbpath = EXRAY_DEFAULT_DB, .since = INT64_MIN, .until = INT64_MAX,
@@ -126,20 +126,20 @@ int cmd_report(int argc, char **argv)
 	int opt, err, rc = EXRAY_EXIT_FAILURE, fd;
 
 	cli_getopt_reset();
-	while ((opt = getopt_long(argc, argv, "hd:o:c:p:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hd:o:c:P:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h': fputs(report_help, stdout); return EXRAY_EXIT_OK;
 		case 'd': o.dbpath = optarg; break;
 		case 'o': outpath = optarg; break;
 		case 'c': o.container = optarg; break;
-		case 'p': o.policy_path = optarg; break;
+		case 'P': o.policy_path = optarg; break;
 		case 'S':
 		case 'U':
 			if (timefmt_parse(optarg, opt == 'S' ? &o.since : &o.until))
 				return cli_usage_error("report", "bad time '%s' (RFC 3339 expected)", optarg);
 			break;
 		case 'A':
-		case 'P':
+		case 'M':
 			if (cli_parse_u64(optarg, &v) || v > 10000000)
 				return cli_usage_error("report", "bad count '%s'", optarg);
 			if (opt == 'A')

@@ -54,8 +54,10 @@ check "  ... with the pointer" grep -q "use --duration" "$tmp/err"
 # failed execs by errno name, empty results said, tree reads segments
 run 1 "tree of a pid not in the case" "$X" tree -d "$tmp/case.db" -p 999999
 check "  ... says so" grep -q "^exray: no process 999999 in this case" "$tmp/err"
-run 1 "tree of a container not in the case" "$X" tree -d "$tmp/case.db" -c nosuch
-check "  ... says so" grep -q "^exray: no container matching 'nosuch' in this case" "$tmp/err"
+run 2 "tree of a container not in the case" "$X" tree -d "$tmp/case.db" -c nosuch
+check "  ... says so" grep -q "^exray tree: -c 'nosuch' matches no container" "$tmp/err"
+run 1 "tree of a window after the capture" "$X" tree -d "$tmp/case.db" --since 2030-01-01T00:00:00Z
+check "  ... says so" grep -q "^exray: no process alive in that time window" "$tmp/err"
 run 0 "tree straight from segments" "$X" tree -c de67151d16d7 "$FIX"
 check "  ... shows the container" grep -q '^== host vm: container de67151d16d7 docker' "$tmp/out"
 
