@@ -533,7 +533,7 @@ static void test_what_a_process_did(void **state)
 	assert_int_equal(tree_print(db, &o, f), 1);
 	fclose(f);
 	char *l1 = strstr(buf, "| exec"), *l2 = strstr(buf, "! 2023-11-14T22:13:20.000001020Z file write /etc/passwd\n"),
-	     *l3 = strstr(buf, " file rename /tmp/x -> /usr/bin/\\x1b[31mx [failed: -13]\n"),
+	     *l3 = strstr(buf, " file rename /tmp/x -> /usr/bin/\\x1b[31mx [failed: EACCES]\n"),
 	     *l4 = strstr(buf, "| exec 2023-11-14T22:13:20.000001100Z ./x ./x\n"),
 	     *l5 = strstr(buf, "-> 2023-11-14T22:13:20.000001450Z 192.0.2.2:4444"),
 	     *l6 = strstr(buf, " socket dup_stdio fd 0 <- 3 peer 192.0.2.2:4444\n"),
