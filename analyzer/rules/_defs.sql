@@ -120,13 +120,23 @@ CREATE TEMP VIEW rx_ctr_start AS
 SELECT container_id, min(start) AS start FROM processes WHERE container_id IS NOT NULL GROUP BY container_id;
 
 -- rx_file: file events (format 1.2) with the acting program's name
--- (`prog`), `changed` (the file the act changes: `path`, except for a
--- link or symlink, which change nothing at their target `path` but create
--- `path2`; a rename changes `path2` as well) and a one-line `what` for
--- messages.
+-- (`prog`: the image its process ran then, or, for a forked child that
+-- exec'd nothing, its nearest ancestor's: a shell script's `cat >> f` in a
+-- subshell is the script's doing), `changed` (the file the act changes:
+-- `path`, except for a link or symlink, which change nothing at their
+-- target `path` but create `path2`; a rename changes `path2` as well),
+-- `nth` (1 for a process's first act of that kind on that file: a loop
+-- writing a file 150 times is one finding) and a one-line `what`.
 DROP VIEW IF EXISTS temp.rx_file;
 CREATE TEMP VIEW rx_file AS
-SELECT f.*, CASE WHEN f.op IN ('symlink', 'link') THEN NULL ELSE f.path END AS changed, x.prog,
+SELECT f.*, CASE WHEN f.op IN ('symlink', 'link') THEN NULL ELSE f.path END AS changed,
+       COALESCE(x.prog,
+         (SELECT a.prog FROM processes p1 JOIN rx_exec a ON a.proc_id = p1.parent_id
+          WHERE p1.proc_id = f.proc_id AND a.ret = 0 AND a.ts <= f.ts ORDER BY a.ts DESC, a.exec_id DESC LIMIT 1),
+         (SELECT a.prog FROM processes p1 JOIN processes p2 ON p2.proc_id = p1.parent_id
+                 JOIN rx_exec a ON a.proc_id = p2.parent_id
+          WHERE p1.proc_id = f.proc_id AND a.ret = 0 AND a.ts <= f.ts ORDER BY a.ts DESC, a.exec_id DESC LIMIT 1)) AS prog,
+       row_number() OVER (PARTITION BY f.proc_id, f.op, f.path, f.path2 ORDER BY f.ts, f.event_id) AS nth,
        COALESCE(x.prog, f.comm, '?') || ' (pid ' || f.pid || ') in ' || COALESCE(c.short_id, 'host') || ' ' ||
          f.op || CASE WHEN f.ret < 0 THEN ' (failed, ' || f.ret || ')' ELSE '' END || ' ' ||
          COALESCE(f.path, '?') || COALESCE(' -> ' || f.path2, '') AS what

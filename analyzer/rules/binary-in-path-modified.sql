@@ -16,7 +16,7 @@
 SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
 FROM rx_file f
-WHERE f.op IN ('write', 'create', 'truncate', 'rename', 'unlink', 'link', 'symlink', 'chmod', 'chown')
+WHERE f.nth = 1 AND f.op IN ('write', 'create', 'truncate', 'rename', 'unlink', 'link', 'symlink', 'chmod', 'chown')
   AND (f.changed GLOB '/bin/*' OR f.path2 GLOB '/bin/*'
        OR f.changed GLOB '/sbin/*' OR f.path2 GLOB '/sbin/*'
        OR f.changed GLOB '/usr/bin/*' OR f.path2 GLOB '/usr/bin/*'

@@ -16,7 +16,7 @@
 SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
 FROM rx_file f
-WHERE f.op IN ('write', 'create', 'truncate', 'rename', 'unlink', 'link', 'symlink', 'chmod', 'chown')
+WHERE f.nth = 1 AND f.op IN ('write', 'create', 'truncate', 'rename', 'unlink', 'link', 'symlink', 'chmod', 'chown')
   AND (f.changed GLOB '/usr/local/share/ca-certificates/*' OR f.path2 GLOB '/usr/local/share/ca-certificates/*'
        OR f.changed GLOB '/usr/share/ca-certificates/*' OR f.path2 GLOB '/usr/share/ca-certificates/*'
        OR f.changed GLOB '/etc/pki/ca-trust/source/*' OR f.path2 GLOB '/etc/pki/ca-trust/source/*'
@@ -25,6 +25,7 @@ WHERE f.op IN ('write', 'create', 'truncate', 'rename', 'unlink', 'link', 'symli
        OR f.changed GLOB '/etc/pki/tls/certs/*' OR f.path2 GLOB '/etc/pki/tls/certs/*'
        OR f.changed GLOB '/etc/pki/ca-trust/extracted/*' OR f.path2 GLOB '/etc/pki/ca-trust/extracted/*')
            AND COALESCE(f.prog, '') NOT IN ('update-ca-certificates', 'update-ca-trust', 'c_rehash', 'openssl', 'ln', 'rm',
-                                           'mktemp', 'sed', 'cat', 'mv', 'run-parts', 'p11-kit', 'trust')))
+                                           'mktemp', 'sed', 'cat', 'mv', 'cp', 'chmod', 'chown', 'tee', 'run-parts', 'p11-kit',
+                                           'trust')))
   AND f.proc_id NOT IN (SELECT proc_id FROM rx_entry)
   AND COALESCE(f.prog, '') NOT IN rx_pkgmgr;

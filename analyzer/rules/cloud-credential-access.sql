@@ -25,7 +25,7 @@ UNION ALL
 SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
 FROM rx_file f
-WHERE f.op = 'read'
+WHERE f.nth = 1 AND f.op = 'read'
   AND (f.path GLOB '*/.aws/credentials' OR f.path GLOB '*/.aws/config' OR f.path GLOB '*/.config/gcloud/*'
        OR f.path GLOB '*/.azure/*' OR f.path GLOB '*/.kube/config' OR f.path GLOB '*/.docker/config.json')
   AND COALESCE(f.prog, '') NOT IN ('aws', 'gcloud', 'az', 'kubectl', 'helm', 'docker');

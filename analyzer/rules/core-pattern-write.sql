@@ -13,7 +13,7 @@
 SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
 FROM rx_file f
-WHERE f.op IN ('write', 'create', 'truncate')
+WHERE f.nth = 1 AND f.op IN ('write', 'create', 'truncate')
   AND (f.changed GLOB '/proc/sys/kernel/core_pattern' OR f.path2 GLOB '/proc/sys/kernel/core_pattern'
        OR f.changed GLOB '/proc/sys/kernel/modprobe' OR f.path2 GLOB '/proc/sys/kernel/modprobe'
        OR f.changed GLOB '/sys/kernel/uevent_helper' OR f.path2 GLOB '/sys/kernel/uevent_helper'

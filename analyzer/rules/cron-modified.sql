@@ -22,7 +22,7 @@ UNION ALL
 SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
 FROM rx_file f
-WHERE f.op IN ('write', 'create', 'truncate', 'rename', 'unlink', 'link', 'symlink', 'chmod', 'chown')
+WHERE f.nth = 1 AND f.op IN ('write', 'create', 'truncate', 'rename', 'unlink', 'link', 'symlink', 'chmod', 'chown')
   AND (f.path GLOB '/etc/cron.d/*' OR f.path2 GLOB '/etc/cron.d/*' OR f.path = '/etc/crontab' OR f.path2 = '/etc/crontab'
        OR f.path GLOB '/etc/cron.hourly/*' OR f.path GLOB '/etc/cron.daily/*' OR f.path GLOB '/etc/cron.weekly/*'
        OR f.path GLOB '/etc/cron.monthly/*' OR f.path GLOB '/var/spool/cron/*' OR f.path2 GLOB '/var/spool/cron/*'

@@ -22,5 +22,5 @@ UNION ALL
 SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
 FROM rx_file f
-WHERE f.op IN ('unlink', 'truncate', 'symlink', 'rename', 'link')
+WHERE f.nth = 1 AND f.op IN ('unlink', 'truncate', 'symlink', 'rename', 'link')
   AND (f.path GLOB '*_history' OR f.path2 GLOB '*_history');

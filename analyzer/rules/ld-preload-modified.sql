@@ -12,7 +12,7 @@
 SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
 FROM rx_file f
-WHERE f.op IN ('write', 'create', 'truncate', 'rename', 'unlink', 'link', 'symlink', 'chmod', 'chown')
+WHERE f.nth = 1 AND f.op IN ('write', 'create', 'truncate', 'rename', 'unlink', 'link', 'symlink', 'chmod', 'chown')
   AND (f.changed GLOB '/etc/ld.so.preload' OR f.path2 GLOB '/etc/ld.so.preload'
        OR f.changed GLOB '/etc/ld.so.conf' OR f.path2 GLOB '/etc/ld.so.conf'
        OR f.changed GLOB '/etc/ld.so.conf.d/*' OR f.path2 GLOB '/etc/ld.so.conf.d/*')

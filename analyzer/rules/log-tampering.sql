@@ -28,7 +28,7 @@ UNION ALL
 SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
 FROM rx_file f
-WHERE f.op IN ('unlink', 'truncate')
+WHERE f.nth = 1 AND f.op IN ('unlink', 'truncate')
   AND (f.path GLOB '/var/log/*' OR f.path GLOB '*/wtmp' OR f.path GLOB '*/btmp' OR f.path GLOB '*/lastlog')
   AND COALESCE(f.prog, '') NOT IN ('logrotate', 'savelog', 'newsyslog', 'gzip', 'xz', 'bzip2', 'zstd', 'journald', 'rsyslogd')
   AND COALESCE(f.prog, '') NOT IN rx_pkgmgr

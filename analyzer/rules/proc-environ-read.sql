@@ -17,5 +17,5 @@ UNION ALL
 SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
 FROM rx_file f
-WHERE f.op = 'read' AND f.path GLOB '/proc/[0-9]*/environ'
+WHERE f.nth = 1 AND f.op = 'read' AND f.path GLOB '/proc/[0-9]*/environ'
   AND COALESCE(f.prog, '') NOT IN ('ps', 'top', 'htop');

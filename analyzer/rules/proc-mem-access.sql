@@ -19,5 +19,5 @@ UNION ALL
 SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
 FROM rx_file f
-WHERE f.op IN ('read', 'write') AND f.path GLOB '/proc/[0-9]*/mem'
+WHERE f.nth = 1 AND f.op IN ('read', 'write') AND f.path GLOB '/proc/[0-9]*/mem'
   AND COALESCE(f.prog, '') NOT IN ('gdb', 'lldb');

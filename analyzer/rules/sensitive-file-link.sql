@@ -25,6 +25,6 @@ UNION ALL
 SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
 FROM rx_file f
-WHERE f.op IN ('link', 'symlink')
+WHERE f.nth = 1 AND f.op IN ('link', 'symlink')
   AND (f.path IN ('/etc/shadow', '/etc/gshadow', '/etc/passwd', '/etc/sudoers', '/etc/group')
        OR f.path GLOB '/etc/sudoers.d*' OR f.path GLOB '/etc/pam.d*' OR f.path GLOB '*/.ssh/id_*' OR f.path GLOB '/root/.ssh*');

@@ -38,7 +38,7 @@ UNION ALL
 SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
 FROM rx_file f
-WHERE f.op = 'read'
+WHERE f.nth = 1 AND f.op = 'read'
   AND (f.path IN ('/etc/shadow', '/etc/gshadow', '/etc/shadow-', '/etc/gshadow-')
        OR (f.path GLOB '*/.ssh/id_*' AND f.path NOT GLOB '*.pub') OR f.path GLOB '/etc/ssh/ssh_host_*_key'
        OR f.path GLOB '*/serviceaccount/token*')

@@ -24,6 +24,6 @@ UNION ALL
 SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
 FROM rx_file f
-WHERE f.op IN ('chmod', 'create') AND f.ret >= 0 AND (COALESCE(f.mode, 0) & 3072) <> 0
+WHERE f.nth = 1 AND f.op IN ('chmod', 'create') AND f.ret >= 0 AND (COALESCE(f.mode, 0) & 3072) <> 0
   AND f.proc_id NOT IN (SELECT proc_id FROM rx_entry)
   AND COALESCE(f.prog, '') NOT IN rx_pkgmgr;

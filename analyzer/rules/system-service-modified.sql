@@ -13,7 +13,7 @@
 SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,
        'f' || f.event_id AS key
 FROM rx_file f
-WHERE f.op IN ('write', 'create', 'truncate', 'rename', 'unlink', 'link', 'symlink', 'chmod', 'chown')
+WHERE f.nth = 1 AND f.op IN ('write', 'create', 'truncate', 'rename', 'unlink', 'link', 'symlink', 'chmod', 'chown')
   AND (f.changed GLOB '/etc/systemd/*' OR f.path2 GLOB '/etc/systemd/*'
        OR f.changed GLOB '/lib/systemd/system/*' OR f.path2 GLOB '/lib/systemd/system/*'
        OR f.changed GLOB '/usr/lib/systemd/system/*' OR f.path2 GLOB '/usr/lib/systemd/system/*'
