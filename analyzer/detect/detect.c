@@ -16,6 +16,7 @@ void exray_rule_free(struct exray_rule *r)
 	free(r->id);
 	free(r->severity);
 	free(r->description);
+	free(r->technique);
 	free(r->sql);
 	free(r->source);
 	memset(r, 0, sizeof(*r));
@@ -60,6 +61,8 @@ int exray_rule_parse(struct exray_rule *r, const char *source, const char *text,
 				slot = &r->severity;
 			else if (colon - k == 11 && !memcmp(k, "description", 11))
 				slot = &r->description;
+			else if (colon - k == 9 && !memcmp(k, "technique", 9))
+				slot = &r->technique;
 			if (slot && !*slot && !(*slot = strndup_trim(colon + 1, e)))
 				goto nomem;
 		}

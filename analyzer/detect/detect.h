@@ -22,6 +22,7 @@ struct exray_rule {
 	char *id;          /* "shell-in-container" */
 	char *severity;    /* low, medium, high, critical */
 	char *description; /* one line */
+	char *technique;   /* ATT&CK technique ids ("T1059.004, T1609"), or NULL */
 	char *sql;         /* the whole file */
 	char *source;      /* "builtin:analyzer/rules/x.sql" or the file path */
 };
@@ -33,7 +34,8 @@ struct exray_ruleset {
 
 /*
  * Parse a rule file's text: the header is the leading block of "-- key:
- * value" lines (id, severity, description required; other keys ignored).
+ * value" lines (id, severity, description required; technique optional:
+ * the ATT&CK techniques the rule detects; other keys ignored).
  * Returns 0, -EINVAL with "SOURCE:LINE: what" in err, or -ENOMEM.
  */
 int exray_rule_parse(struct exray_rule *r, const char *source, const char *text,
