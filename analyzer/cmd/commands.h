@@ -24,5 +24,6 @@ int cmd_baseline(int argc, char **argv); /* analyzer/cmd/cmd_baseline.c */
 int cmd_check(int argc, char **argv);  /* analyzer/cmd/cmd_check.c (detection) */
 int cmd_sql(int argc, char **argv);    /* analyzer/cmd/cmd_sql.c (detection) */
 int cmd_report(int argc, char **argv); /* analyzer/cmd/cmd_report.c (HTML report) */
+int cmd_export(int argc, char **argv); /* analyzer/cmd/cmd_export.c (exports) */
 
 #endif

@@ -23,6 +23,7 @@ static const struct exray_command commands[] = {
 	{ "check", cmd_check, "apply a policy and the detection rules; print alerts" },
 	{ "sql", cmd_sql, "run SQL against the case database" },
 	{ "report", cmd_report, "the case as one self-contained HTML page" },
+	{ "export", cmd_export, "the case as OCSF events or ClickHouse rows" },
 	/* COMMANDS-END */
 	{ NULL, NULL, NULL },
 };
