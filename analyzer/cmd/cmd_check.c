@@ -14,6 +14,7 @@
 #include "text/escape.h"
 #include "policy/policy_eval.h"
 #include "casedb/sqlfuncs.h"
+#include "render/falco.h"
 
 static const char check_help[] =
 	"usage: exray check [OPTIONS] [SEGMENT|DIR...]\n"
@@ -30,6 +31,8 @@ static const char check_help[] =
 	"      --baseline FILE      also report what each workload of FILE (exray\n"
 	"                           baseline learn) does beyond it (baseline-*)\n"
 	"  -j, --json               alerts as JSON lines\n"
+	"      --format FMT         text (default), json (as -j), or falco: Falco's\n"
+	"                           JSON output lines, for what takes Falco alerts\n"
 	"      --expect FILE        compare this run's alerts with FILE (stable\n"
 	"                           identities, one per line); exit 1 and show a\n"
 	"                           diff if they differ\n"
@@ -296,6 +299,21 @@ static int print_alerts(sqlite3 *db, bool json)
 	return err;
 }
 
+/* Alerts as Falco JSON lines, with each rule's ATT&CK techniques as tags. */
+static int print_falco(sqlite3 *db, const struct exray_ruleset *rules)
+{
+	struct rule_meta *meta = calloc(rules->n + 1, sizeof(*meta));
+	long n;
+
+	if (!meta)
+		return -ENOMEM;
+	for (size_t i = 0; i < rules->n; i++)
+		meta[i] = (struct rule_meta){ rules->v[i].id, rules->v[i].description, rules->v[i].technique };
+	n = falco_print_alerts(db, exray_run_alerts_sql, meta, rules->n, stdout);
+	free(meta);
+	return n < 0 ? (int)n : 0;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -304,6 +322,7 @@ int cmd_check(int argc, char **argv)
 		{ "rules", required_argument, 0, 'r' },
 		{ "no-builtin", no_argument, 0, 'B' },
 		{ "json", no_argument, 0, 'j' },
+		{ "format", required_argument, 0, 'F' },
 		{ "expect", required_argument, 0, 'e' },
 		{ "update-expect", required_argument, 0, 'u' },
 		{ "quiet", no_argument, 0, 'q' },
@@ -315,7 +334,7 @@ int cmd_check(int argc, char **argv)
 	struct baseline bl = { 0 };
 	const char *rule_dirs[32];
 	size_t nrule_dirs = 0;
-	bool builtin = true, json = false, quiet = false;
+	bool builtin = true, json = false, quiet = false, falco = false;
 	struct exray_ruleset rules = { 0 };
 	struct exray_policy_eval *pe = NULL;
 	struct lines got = { 0 }, want = { 0 };
@@ -337,6 +356,12 @@ int cmd_check(int argc, char **argv)
 			break;
 		case 'B': builtin = false; break;
 		case 'j': json = true; break;
+		case 'F':
+			if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "falco"))
+				return cli_usage_error("check", "--format is text, json or falco, not '%s'", optarg);
+			json = strcmp(optarg, "text") != 0; /* machine output: no summary line */
+			falco = !strcmp(optarg, "falco");
+			break;
 		case 'e': expect = optarg; break;
 		case 'u': update = optarg; break;
 		case 'q': quiet = true; break;
@@ -391,7 +416,7 @@ int cmd_check(int argc, char **argv)
 		rc = EXRAY_EXIT_FAILURE;
 		goto out;
 	}
-	if (!quiet && (r = print_alerts(db, json))) {
+	if (!quiet && (r = falco ? print_falco(db, &rules) : print_alerts(db, json))) {
 		cli_error("%s: %s", dbpath, db_error());
 		rc = EXRAY_EXIT_FAILURE;
 		goto out;

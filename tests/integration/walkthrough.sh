@@ -5,7 +5,8 @@
 # whose fixtures/ is the repository's, with build/ first on PATH), must
 # exit 0, and every line of the section's ```text blocks must appear in
 # what they print (trailing blanks aside). The section must show ingest,
-# tree, check with a policy and three SQL queries. No root needed.
+# tree, check with a policy, three SQL queries, an OCSF export and a
+# Falco-format alert. No root needed.
 set -u
 ROOT=$(cd "${EXRAY_ROOT:-$(dirname "$0")/../..}" && pwd)
 BUILD=${BUILD:-build}
@@ -28,9 +29,11 @@ block() {
 }
 block sh >"$tmp/walk.sh"
 block text | sed 's/[[:space:]]*$//' | grep -v '^$' >"$tmp/expected"
-for cmd in "exray ingest" "exray tree" "exray check -d case.db --policy"; do
+for cmd in "exray ingest" "exray tree" "exray check -d case.db --policy" "exray export -d case.db --format ocsf"; do
 	grep -q "^$cmd" "$tmp/walk.sh" && ok "the walkthrough shows '$cmd'" || bad "the walkthrough lacks '$cmd'"
 done
+grep -q '^exray check .*--format falco' "$tmp/walk.sh" && ok "the walkthrough shows a Falco-format alert" ||
+	bad "the walkthrough lacks 'exray check ... --format falco'"
 n=$(grep -c '^exray sql' "$tmp/walk.sh")
 [ "$n" -ge 3 ] && ok "the walkthrough shows $n SQL queries" || bad "the walkthrough shows $n SQL queries, not 3"
 [ -s "$tmp/expected" ] && ok "the walkthrough shows output ($(wc -l <"$tmp/expected") lines)" || bad "no output blocks"
