@@ -50,7 +50,14 @@ CREATE TABLE IF NOT EXISTS exray.containers_local (
   pod_uid Nullable(String),
   cgroup_path Nullable(String),
   pidns Nullable(UInt64),
-  mntns Nullable(UInt64)
+  mntns Nullable(UInt64),
+  name Nullable(String),            -- identity the recorder read from the runtime (NULL: none)
+  image Nullable(String),
+  image_digest Nullable(String),
+  pod_name Nullable(String),
+  pod_namespace Nullable(String),
+  container_name Nullable(String),
+  labels Nullable(String)           -- a JSON object
 ) ENGINE = ReplacingMergeTree PARTITION BY (day, host) ORDER BY (host, boot_id, cid);
 
 -- One row per process; version last_ts keeps its latest state.

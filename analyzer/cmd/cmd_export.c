@@ -8,6 +8,7 @@
 #include "cmd/cli.h"
 #include "cmd/commands.h"
 #include "cmd/outfile.h"
+#include "casedb/ctrsel.h"
 #include "casedb/db.h"
 #include "detect/detect.h"
 #include "render/chrows.h"
@@ -30,7 +31,8 @@ static const char export_help[] =
 	"  -o, --output FILE      write to FILE (default -: stdout); FILE.zst is\n"
 	"                         zstd-compressed; an existing FILE is refused\n"
 	"      --force            replace an existing FILE\n"
-	"  -c, --container PREFIX only this container (id prefix), or 'host'\n"
+	"  -c, --container SPEC   only this container: id prefix, name, image,\n"
+	"                         pod (as exray tree -c), or 'host'\n"
 	"      --since TIME       only events at or after TIME (processes: alive)\n"
 	"      --until TIME       only events at or before TIME\n"
 	"                         (TIME: RFC 3339, e.g. 2024-05-01T12:00:00Z)\n"
@@ -93,6 +95,7 @@ int cmd_export(int argc, char **argv)
 	bool force = false, ocsf;
 	sqlite3 *db = NULL;
 	FILE *out;
+	char *cid = NULL, why[1024];
 	long long rows = 0;
 	int opt, r, rc = EXRAY_EXIT_OK;
 
@@ -146,6 +149,12 @@ int cmd_export(int argc, char **argv)
 	o.nrules = rules.n;
 	if ((rc = cli_open_db(&db, dbpath, DB_OPEN_READONLY)))
 		goto out;
+	if (o.container && (r = ctrsel_resolve(db, o.container, &cid, why, sizeof(why)))) {
+		rc = cli_container_error("export", dbpath, r, why);
+		goto out;
+	}
+	if (cid)
+		o.container = cid; /* the full id: exactly that container */
 	if ((r = outfile_open(&of, &out, output, force))) {
 		cli_error("%s: %s", output, r == -EEXIST ? "exists (--force replaces it)" : strerror(-r));
 		rc = r == -EEXIST ? EXRAY_EXIT_USAGE : EXRAY_EXIT_FAILURE;
@@ -174,6 +183,7 @@ out:
 	outfile_close(of, false);
 	db_close(db);
 	free(meta);
+	free(cid);
 	exray_ruleset_free(&rules);
 	return rc;
 }

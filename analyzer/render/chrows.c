@@ -30,7 +30,8 @@ static const struct chtable chtables[] = {
 	  " FROM hosts h ORDER BY host_id" },
 	{ "containers",
 	  "SELECT " HOST_COLS ", date(h.boot_to_wall_ns / 1000000000, 'unixepoch') AS day,"
-	  " c.cid, c.short_id, c.runtime, c.pod_uid, c.cgroup_path, c.pidns, c.mntns"
+	  " c.cid, c.short_id, c.runtime, c.pod_uid, c.cgroup_path, c.pidns, c.mntns, c.name, c.image,"
+	  " c.image_digest, c.pod_name, c.pod_namespace, c.container_name, c.labels"
 	  " FROM containers c JOIN hosts h USING (host_id)"
 	  " WHERE" IN_CONTAINER("c.container_id") "ORDER BY c.container_id" },
 	/* a process is in the window when its lifetime overlaps it */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "casedb/db.h"
 #include "render/falco.h"
+#include "text/imageref.h"
 #include "text/jsonw.h"
 #include "text/timefmt.h"
 
@@ -12,6 +13,7 @@
 static const char falco_sql[] =
 	"SELECT r.rule_id, r.severity, a.ts + h.boot_to_wall_ns, r.host, r.message, r.container,"
 	" r.pid, p.ppid, p.comm, p.uid, r.filename, x.cmdline, q.comm, c.cid, c.pod_uid,"
+	" c.name, c.image, c.image_digest, c.pod_name, c.pod_namespace,"
 	" COALESCE(k.saddr, s.saddr), COALESCE(k.sport, s.sport), r.daddr, r.dport,"
 	" a.conn_id IS NOT NULL, s.syn_id IS NOT NULL, a.exec_id IS NOT NULL"
 	" FROM (%s) r JOIN alerts a ON a.alert_id = r.alert_id"
@@ -26,7 +28,8 @@ static const char falco_sql[] =
 	" ORDER BY a.ts, r.rule_id, r.alert_id";
 enum {
 	F_RULE, F_SEVERITY, F_WALL, F_HOST, F_MESSAGE, F_CONTAINER, F_PID, F_PPID, F_COMM, F_UID,
-	F_EXEPATH, F_CMDLINE, F_PNAME, F_CID, F_POD, F_SADDR, F_SPORT, F_DADDR, F_DPORT,
+	F_EXEPATH, F_CMDLINE, F_PNAME, F_CID, F_POD, F_CNAME, F_IMAGE, F_DIGEST, F_PODNAME, F_PODNS,
+	F_SADDR, F_SPORT, F_DADDR, F_DPORT,
 	F_IS_CONN, F_IS_SYN, F_IS_EXEC,
 };
 
@@ -96,6 +99,16 @@ static void write_line(struct jsonw *w, sqlite3_stmt *st, const struct rule_meta
 	jw_obj(w, "output_fields");
 	jw_str(w, "container.id", container ? container : "host");
 	jw_str(w, "container.full_id", TEXT(F_CID));
+	if (TEXT(F_IMAGE)) {
+		struct imageref r;
+		imageref_split(TEXT(F_IMAGE), &r);
+		jw_str(w, "container.image", TEXT(F_IMAGE));
+		jw_str(w, "container.image.digest", TEXT(F_DIGEST) ? TEXT(F_DIGEST) : r.digest);
+		jw_strn(w, "container.image.repository", TEXT(F_IMAGE), r.name_len);
+		if (r.tag)
+			jw_strn(w, "container.image.tag", r.tag, r.tag_len);
+	}
+	jw_str(w, "container.name", TEXT(F_CNAME));
 	jw_int(w, "evt.time", wall);
 	if (net)
 		jw_str(w, "evt.type", "connect");
@@ -113,6 +126,8 @@ static void write_line(struct jsonw *w, sqlite3_stmt *st, const struct rule_meta
 		jw_str(w, "fd.sip", TEXT(F_DADDR));
 		int_field(w, st, "fd.sport", F_DPORT);
 	}
+	jw_str(w, "k8s.ns.name", TEXT(F_PODNS));
+	jw_str(w, "k8s.pod.name", TEXT(F_PODNAME));
 	jw_str(w, "k8s.pod.uid", TEXT(F_POD));
 	jw_str(w, "proc.cmdline", TEXT(F_CMDLINE));
 	jw_str(w, "proc.exepath", TEXT(F_EXEPATH));

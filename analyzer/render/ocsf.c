@@ -6,6 +6,7 @@
 #include <string.h>
 #include "casedb/db.h"
 #include "render/ocsf_int.h"
+#include "text/imageref.h"
 #include "text/timefmt.h"
 
 /*
@@ -97,6 +98,9 @@ void ocsf_proc_from_row(sqlite3_stmt *st, int col, const struct ocsf_host *h, st
 	p->runtime = ocsf_col_text(st, col + 8);
 	p->pod_uid = ocsf_col_text(st, col + 9);
 	p->parent_id = ocsf_col_int(st, col + 10, 0);
+	p->cname = ocsf_col_text(st, col + 11);
+	p->image = ocsf_col_text(st, col + 12);
+	p->image_digest = ocsf_col_text(st, col + 13);
 	p->tid = -1;
 }
 
@@ -185,6 +189,22 @@ static const char *path_basename(const char *path)
 	return s && s[1] ? s + 1 : path;
 }
 
+/* image of a container: name and tag from the reference the runtime was
+ * given, uid (required by OCSF) the digest when one was recorded, else the
+ * reference itself. */
+static void write_image(struct jsonw *w, const char *ref, const char *digest)
+{
+	struct imageref r;
+
+	imageref_split(ref, &r);
+	jw_obj(w, "image");
+	jw_str(w, "uid", digest ? digest : r.digest ? r.digest : ref);
+	jw_strn(w, "name", ref, r.name_len);
+	if (r.tag)
+		jw_strn(w, "tag", r.tag, r.tag_len);
+	jw_end(w);
+}
+
 void ocsf_write_container(struct ocsf_ctx *c, const char *key, const struct ocsf_proc *p)
 {
 	struct jsonw *w = &c->w;
@@ -193,10 +213,13 @@ void ocsf_write_container(struct ocsf_ctx *c, const char *key, const struct ocsf
 		return;
 	jw_obj(w, key);
 	jw_str(w, "uid", p->cid);
+	jw_str(w, "name", p->cname);
 	jw_str(w, "runtime", p->runtime);
 	jw_str(w, "pod_uuid", p->pod_uid);
 	if (p->pod_uid)
 		jw_str(w, "orchestrator", "Kubernetes");
+	if (p->image)
+		write_image(w, p->image, p->image_digest);
 	jw_end(w);
 }
 

@@ -39,6 +39,7 @@ struct ocsf_proc {
 	int64_t uid, vpid, tid;
 	const char *comm, *path, *cmdline;
 	const char *cid, *runtime, *pod_uid;  /* container; cid NULL: the host */
+	const char *cname, *image, *image_digest; /* its identity, NULL: not recorded */
 	int64_t parent_id;      /* processes row of the parent, 0: none (no ancestry) */
 	int64_t exit_wall;      /* terminated_time (wall ns), 0: none */
 };
@@ -48,10 +49,11 @@ struct ocsf_proc {
  * of table aliases P (processes or a row with pid/start/uid/comm), V (the
  * row holding vpid), E (the exec image) and C (containers)).
  */
-#define OCSF_PROC_NCOLS 11
+#define OCSF_PROC_NCOLS 14
 #define OCSF_PROC_COLS(P, V, E, C)                                                           \
 	P ".pid, " P ".start, " P ".uid, " V ".vpid, " P ".comm, " E ".filename, " E ".cmdline, " \
-	C ".cid, " C ".runtime, " C ".pod_uid, " V ".parent_id"
+	C ".cid, " C ".runtime, " C ".pod_uid, " V ".parent_id, " C ".name, " C ".image, "         \
+	C ".image_digest"
 
 struct ocsf_anc_cache;
 

@@ -68,7 +68,7 @@ int ocsf_write_connections(struct ocsf_ctx *c)
  */
 static const char syns_sql[] =
 	"SELECT s.host_id, s.ts, s.family, s.saddr, s.sport, s.daddr, s.dport, s.verdict, s.ifindex,"
-	" s.cgroup_id, sc.cid, sc.runtime, sc.pod_uid, k.tid, "
+	" s.cgroup_id, sc.cid, sc.runtime, sc.pod_uid, sc.name, sc.image, sc.image_digest, k.tid, "
 	OCSF_PROC_COLS("k", "p", "e", "c")
 	" FROM syns s JOIN hosts h ON h.host_id = s.host_id"
 	" LEFT JOIN containers sc ON sc.container_id = s.container_id"
@@ -79,7 +79,7 @@ static const char syns_sql[] =
 	" WHERE s.ts + h.boot_to_wall_ns BETWEEN ?1 AND ?2 AND " OCSF_CONTAINER_FILTER("s.container_id")
 	" ORDER BY s.syn_id";
 enum { S_HOST, S_TS, S_FAMILY, S_SADDR, S_SPORT, S_DADDR, S_DPORT, S_VERDICT, S_IFINDEX, S_CGROUP,
-       S_CID, S_RUNTIME, S_POD, S_TID, S_PROC };
+       S_CID, S_RUNTIME, S_POD, S_CNAME, S_IMAGE, S_DIGEST, S_TID, S_PROC };
 
 /* "BOOT:syn:ifindex:sport:ts:dport": a SYN has no process key of its own. */
 void ocsf_syn_uid(char out[OCSF_UID_LEN], const struct ocsf_host *h, int64_t ifindex, int64_t sport,
@@ -108,6 +108,9 @@ int ocsf_write_syns(struct ocsf_ctx *c)
 		sender.cid = ocsf_col_text(st, S_CID);
 		sender.runtime = ocsf_col_text(st, S_RUNTIME);
 		sender.pod_uid = ocsf_col_text(st, S_POD);
+		sender.cname = ocsf_col_text(st, S_CNAME);
+		sender.image = ocsf_col_text(st, S_IMAGE);
+		sender.image_digest = ocsf_col_text(st, S_DIGEST);
 		ocsf_syn_uid(uid, h, ocsf_col_int(st, S_IFINDEX, 0), ocsf_col_int(st, S_SPORT, 0), ts,
 			     ocsf_col_int(st, S_DPORT, 0));
 		ocsf_begin(c, OCSF_NETWORK_ACTIVITY, TRAFFIC, "Traffic", 1, h, ts + (h ? h->b2w : 0), uid, "syn");

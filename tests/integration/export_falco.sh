@@ -74,6 +74,14 @@ eq "a connection alert names client and server" \
 	"$(jq -r 'select(.rule == "suspicious-port") | .output_fields | [.["evt.type"], .["fd.l4proto"], .["fd.sip"],
 		.["fd.sport"], (.["fd.name"] | test("->198.51.100.10:4444$"))] | @tsv' "$tmp/download-and-run.falco")" \
 	"$(printf 'connect\ttcp\t198.51.100.10\t4444\ttrue')"
+# container identity, as exray-record records it (set here: the fixtures predate it)
+db=$tmp/download-and-run.db
+"$X" sql -d "$db" "UPDATE containers SET name = 'job-7', image = 'registry.local:5000/ci/job:2.1',
+	image_digest = 'sha256:feed', pod_name = 'job-7-abc', pod_namespace = 'ci'" >/dev/null
+eq "identity: Falco's container and k8s fields" "$("$X" check -d "$db" --format falco | jq -c '.output_fields |
+	[.["container.name"], .["container.image"], .["container.image.repository"], .["container.image.tag"],
+	 .["container.image.digest"], .["k8s.pod.name"], .["k8s.ns.name"]]' | sort -u)" \
+	'["job-7","registry.local:5000/ci/job:2.1","registry.local:5000/ci/job","2.1","sha256:feed","job-7-abc","ci"]'
 "$X" check -d "$tmp/miner.db" --format yaml >/dev/null 2>&1
 eq "--format yaml: exit 2" "$?" 2
 

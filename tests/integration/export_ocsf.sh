@@ -145,5 +145,19 @@ eq "a failed export leaves no file" "$(ls "$tmp"/none.jsonl* 2>/dev/null | wc -l
 "$X" export --format nosuch 2>/dev/null
 eq "--format nosuch: exit 2" "$?" 2
 
+# ---- container identity (recorded by exray-record from the runtime's state; set
+# here on the generated case, whose generator writes none)
+cp "$tmp/gen.db" "$tmp/id.db"
+db=$tmp/id.db
+cid=$(sql "$db" "SELECT cid FROM containers ORDER BY cid LIMIT 1")
+"$X" sql -d "$db" "UPDATE containers SET name = 'payments-web', image = 'registry.local:5000/shop/web:1.4',
+	image_digest = 'sha256:0123abcd' WHERE cid = '$cid'" >/dev/null
+"$X" export -d "$db" -c payments-web >"$tmp/id.jsonl" 2>/dev/null
+eq "-c NAME: that container" "$(jq -r '.actor.process.container.uid // .process.container.uid // empty' "$tmp/id.jsonl" | sort -u)" "$cid"
+eq "container name and image (name, tag, digest as uid)" \
+	"$(jq -c '.process.container // .actor.process.container // .evidences[0].container | {name, image}' "$tmp/id.jsonl" | sort -u)" \
+	'{"name":"payments-web","image":{"uid":"sha256:0123abcd","name":"registry.local:5000/shop/web","tag":"1.4"}}'
+out=$($V "$tmp/id.jsonl" 2>&1) && ok "with identity: every event validates" || bad "with identity: $(head -3 <<<"$out")"
+
 [ "$fails" -eq 0 ] && echo "export_ocsf: all checks passed" || echo "export_ocsf: $fails check(s) failed"
 [ "$fails" -eq 0 ]
