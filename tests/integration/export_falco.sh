@@ -74,7 +74,7 @@ eq "a connection alert names client and server" \
 	"$(jq -r 'select(.rule == "suspicious-port") | .output_fields | [.["evt.type"], .["fd.l4proto"], .["fd.sip"],
 		.["fd.sport"], (.["fd.name"] | test("->198.51.100.10:4444$"))] | @tsv' "$tmp/download-and-run.falco")" \
 	"$(printf 'connect\ttcp\t198.51.100.10\t4444\ttrue')"
-# container identity, as exray-record records it (set here: the fixtures predate it)
+# container identity, as the recorder records it (set here: the fixtures predate it)
 db=$tmp/download-and-run.db
 "$X" sql -d "$db" "UPDATE containers SET name = 'job-7', image = 'registry.local:5000/ci/job:2.1',
 	image_digest = 'sha256:feed', pod_name = 'job-7-abc', pod_namespace = 'ci'" >/dev/null

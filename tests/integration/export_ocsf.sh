@@ -145,7 +145,7 @@ eq "a failed export leaves no file" "$(ls "$tmp"/none.jsonl* 2>/dev/null | wc -l
 "$X" export --format nosuch 2>/dev/null
 eq "--format nosuch: exit 2" "$?" 2
 
-# ---- container identity (recorded by exray-record from the runtime's state; set
+# ---- container identity (recorded from the runtime's state; set
 # here on the generated case, whose generator writes none)
 cp "$tmp/gen.db" "$tmp/id.db"
 db=$tmp/id.db
