@@ -17,7 +17,8 @@ static const char findings_sql[] =
 	"SELECT a.host_id, a.ts, a.rule_id, a.severity, a.message, a.key, "
 	ALERT_UID_SQL ", " ALERT_EVIDENCE_UID_SQL ", " ALERT_EVIDENCE_KIND_SQL ","
 	" COALESCE(k.family, s.family), COALESCE(k.saddr, s.saddr), COALESCE(k.sport, s.sport),"
-	" COALESCE(k.daddr, s.daddr), COALESCE(k.dport, s.dport), "
+	" COALESCE(k.daddr, s.daddr), COALESCE(k.dport, s.dport),"
+	" k.conn_id IS NOT NULL OR s.syn_id IS NOT NULL, "
 	OCSF_PROC_COLS("p", "p", "e", "c")
 	ALERT_FROM
 	" LEFT JOIN containers c ON c.container_id = a.container_id"
@@ -28,7 +29,7 @@ static const char findings_sql[] =
 	" ORDER BY a.alert_id";
 enum {
 	A_HOST, A_TS, A_RULE, A_SEVERITY, A_MESSAGE, A_KEY, A_UID, A_EVIDENCE, A_EVIDENCE_KIND,
-	A_FAMILY, A_SADDR, A_SPORT, A_DADDR, A_DPORT, A_PROC,
+	A_FAMILY, A_SADDR, A_SPORT, A_DADDR, A_DPORT, A_NET, A_PROC,
 };
 
 static int severity_id(const char *s)
@@ -89,7 +90,7 @@ int ocsf_write_findings(struct ocsf_ctx *c)
 		const struct rule_meta *ri = rule_meta_find(c->o->rules, c->o->nrules, rule);
 		const char *uid = ocsf_col_text(st, A_UID), *evidence = ocsf_col_text(st, A_EVIDENCE);
 		const char *kind = ocsf_col_text(st, A_EVIDENCE_KIND) ? ocsf_col_text(st, A_EVIDENCE_KIND) : "";
-		bool net = !strcmp(kind, "connect") || !strcmp(kind, "syn");
+		bool net = sqlite3_column_int(st, A_NET);
 		struct ocsf_proc p;
 		int sid = severity_id(sev);
 

@@ -65,10 +65,15 @@ for d in "$ROOT"/fixtures/*/segments; do
 done
 [ "$total" -gt 20 ] && ok "$total alerts compared" || bad "only $total alerts compared"
 
-# the rule's ATT&CK techniques are tags
-eq "shell-in-container carries T1059.004 and T1609" \
-	"$(jq -r 'select(.rule == "shell-in-container") | .tags | map(select(startswith("T"))) | join(",")' \
-		"$tmp/interactive-shell.falco" | sort -u)" "T1059.004,T1609"
+# the rule's ATT&CK techniques (-- technique: header) are tags
+for r in "$ROOT"/analyzer/rules/*.sql; do
+	printf '%s\t%s\n' "$(sed -n 's/^-- id: *//p' "$r" | head -1)" \
+		"$(sed -n 's/^-- technique: *//p' "$r" | head -1 | tr ', ' '\n\n' | grep '^T' | sort | paste -sd,)"
+done | sort >"$tmp/techniques"
+cat "$tmp"/*.falco | jq -r '[.rule, (.tags | map(select(startswith("T"))) | join(","))] | @tsv' | sort -u >"$tmp/got"
+eq "tags carry the rule's techniques ($(cut -f1 "$tmp/got" | sort -u | wc -l) rules)" \
+	"$(join -t $'\t' "$tmp/got" "$tmp/techniques" | awk -F'\t' '$2 != $3' | wc -l)" 0
+[ "$(cut -f2 "$tmp/got" | grep -c .)" -gt 0 ] && ok "some alerts carry techniques" || bad "no alert carries a technique"
 # a connection alert: Falco's fd fields
 eq "a connection alert names client and server" \
 	"$(jq -r 'select(.rule == "suspicious-port") | .output_fields | [.["evt.type"], .["fd.l4proto"], .["fd.sip"],

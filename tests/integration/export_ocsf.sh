@@ -103,11 +103,18 @@ eq "time is ms and time_dt the same instant" \
 	"$(jq -r '[.time, .time_dt] | @tsv' "$f" | head -200 | while IFS=$'\t' read -r ms dt; do
 		s=$(date -u -d "${dt%.*}Z" +%s); frac=${dt#*.}; [ "$ms" = "$s${frac:0:3}" ] || echo x; done | wc -l)" 0
 
-# ---- ATT&CK techniques from the rules' headers
-f=$tmp/interactive-shell.jsonl
-eq "shell-in-container: technique T1059, sub-technique T1059.004" \
-	"$(jq -r 'select(.finding_info.analytic.uid == "shell-in-container") | .finding_info.attacks[]
-		| select(.technique.uid == "T1059") | .sub_technique.uid' "$f" | sort -u)" T1059.004
+# ---- ATT&CK techniques from the rules' headers (-- technique: T1059.004, ...)
+for r in "$ROOT"/analyzer/rules/*.sql; do
+	printf '%s\t%s\n' "$(sed -n 's/^-- id: *//p' "$r" | head -1)" \
+		"$(sed -n 's/^-- technique: *//p' "$r" | head -1 | tr ', ' '\n\n' | grep '^T' | sort | paste -sd,)"
+done | sort >"$tmp/techniques"
+cat "$tmp"/*.jsonl | jq -r 'select(.class_uid == 2004) | [.finding_info.analytic.uid,
+	([.finding_info.attacks[]? | .sub_technique.uid // .technique.uid] | sort | join(","))] | @tsv' | sort -u >"$tmp/got"
+eq "findings carry their rule's techniques ($(cut -f1 "$tmp/got" | sort -u | wc -l) rules)" \
+	"$(join -t $'\t' "$tmp/got" "$tmp/techniques" | awk -F'\t' '$2 != $3' | wc -l)" 0
+eq "a sub-technique is also named as its technique" "$(cat "$tmp"/*.jsonl | jq -c '.finding_info.attacks[]? |
+	select(.sub_technique and (.sub_technique.uid | startswith(.technique.uid + ".") | not))' 2>/dev/null | wc -l)" 0
+[ "$(cut -f2 "$tmp/got" | grep -c .)" -gt 0 ] && ok "some findings name techniques" || bad "no finding names a technique"
 
 # ---- filters
 db=$tmp/gen.db
