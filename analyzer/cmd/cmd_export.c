@@ -95,7 +95,7 @@ int cmd_export(int argc, char **argv)
 	bool force = false, ocsf;
 	sqlite3 *db = NULL;
 	FILE *out;
-	char *cid = NULL, why[1024];
+	char *cid = NULL, why[1024], act[48] = "";
 	long long rows = 0;
 	int opt, r, rc = EXRAY_EXIT_OK;
 
@@ -173,9 +173,11 @@ int cmd_export(int argc, char **argv)
 		rc = EXRAY_EXIT_FAILURE;
 	}
 	of = NULL;
+	if (n.activity)
+		snprintf(act, sizeof(act), "other acts %lld, ", n.activity);
 	if (rc == EXRAY_EXIT_OK && ocsf)
-		fprintf(stderr, "export: %lld OCSF events (process %lld, network %lld, findings %lld)%s\n",
-			n.process + n.network + n.finding, n.process, n.network, n.finding,
+		fprintf(stderr, "export: %lld OCSF events (process %lld, network %lld, %sfindings %lld)%s\n",
+			n.process + n.network + n.activity + n.finding, n.process, n.network, act, n.finding,
 			n.finding ? "" : "; no alerts stored (run exray check first)");
 	else if (rc == EXRAY_EXIT_OK)
 		fprintf(stderr, "export: %lld %s rows\n", rows, table);

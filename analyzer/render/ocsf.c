@@ -32,6 +32,7 @@ static const struct {
 	const char *name, *category;
 } ocsf_classes[] = {
 	{ OCSF_FILE_ACTIVITY, "File System Activity", "System Activity" },
+	{ OCSF_KERNEL_ACTIVITY, "Kernel Activity", "System Activity" },
 	{ OCSF_PROCESS_ACTIVITY, "Process Activity", "System Activity" },
 	{ OCSF_DETECTION_FINDING, "Detection Finding", "Findings" },
 	{ OCSF_NETWORK_ACTIVITY, "Network Activity", "Network Activity" },
@@ -424,7 +425,7 @@ int ocsf_export(sqlite3 *db, const struct ocsf_opts *o, FILE *out, struct ocsf_c
 {
 	static int (*const writers[])(struct ocsf_ctx *) = {
 		ocsf_write_execs, ocsf_write_forks, ocsf_write_exits,
-		ocsf_write_connections, ocsf_write_syns, ocsf_write_findings,
+		ocsf_write_connections, ocsf_write_syns, ocsf_write_activity, ocsf_write_findings,
 	};
 	struct ocsf_ctx c = { .db = db, .o = o, .n = n };
 	int err;

@@ -4,7 +4,10 @@
  * (docs/export.md has the mapping): Process Activity 1007 (exec and fork as
  * Launch, exit as Terminate, processes alive at capture start as Other
  * "Snapshot"), Network Activity 4001 (connects as Open or Refuse, packet
- * SYNs as Traffic), Detection Finding 2004 (every stored alert).
+ * SYNs as Traffic), Detection Finding 2004 (every stored alert), and what
+ * processes did (file, priv, ns, ptrace, socket, memfd, bpf and io_uring
+ * events) in File System Activity 1001, Process Activity, Network Activity
+ * and Kernel Activity 1003.
  *
  * Streams: each class is one SQL query read row by row; the only memory
  * that grows is a fixed-size cache of ancestors, so a case of any size
@@ -32,6 +35,7 @@ struct ocsf_opts {
 /* Events written, per family. */
 struct ocsf_counts {
 	long long process, network, finding;
+	long long activity; /* what processes did: file, priv, ns, ptrace, socket, memfd, bpf, uring */
 };
 
 /*

@@ -19,6 +19,7 @@
 /* OCSF classes exray writes. */
 enum {
 	OCSF_FILE_ACTIVITY = 1001,
+	OCSF_KERNEL_ACTIVITY = 1003,
 	OCSF_PROCESS_ACTIVITY = 1007,
 	OCSF_DETECTION_FINDING = 2004,
 	OCSF_NETWORK_ACTIVITY = 4001,
@@ -124,12 +125,14 @@ void ocsf_write_tcp_out(struct ocsf_ctx *c, int family, const char *daddr);
 /* "ENOENT" for -2 (or "E<n>"); "No such file or directory" in *detail. */
 const char *ocsf_errno_name(int64_t neg_errno, char buf[24], const char **detail);
 
-/* The classes' writers (render/ocsf_process.c, ocsf_network.c, ocsf_finding.c). */
+/* The classes' writers (render/ocsf_process.c, ocsf_network.c, ocsf_finding.c,
+ * ocsf_activity.c). */
 int ocsf_write_execs(struct ocsf_ctx *c);
 int ocsf_write_forks(struct ocsf_ctx *c);
 int ocsf_write_exits(struct ocsf_ctx *c);
 int ocsf_write_connections(struct ocsf_ctx *c);
 int ocsf_write_syns(struct ocsf_ctx *c);
 int ocsf_write_findings(struct ocsf_ctx *c);
+int ocsf_write_activity(struct ocsf_ctx *c); /* render/ocsf_activity.c */
 
 #endif /* EXRAY_OCSF_INT_H */
