@@ -41,9 +41,9 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
 	  -D_GNU_SOURCE -Ischema -Ianalyzer -I$(BUILD)/bpf -MMD -MP $(SAN_FLAGS)
 LDFLAGS += $(SAN_FLAGS)
-LDLIBS_SCHEMA := -lzstd -lz
+LDLIBS_SCHEMA := -lzstd -lz -lsodium
 LDLIBS_RECORD := -lbpf -lelf -lpthread -ljansson $(LDLIBS_SCHEMA)
-LDLIBS_ANALYZE := -lsqlite3 -lsodium -lm $(LDLIBS_SCHEMA)
+LDLIBS_ANALYZE := -lsqlite3 -lm $(LDLIBS_SCHEMA)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	      -I$(dir $(VMLINUX_H)) -Ischema -Ibpf -MMD -MP
 

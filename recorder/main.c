@@ -5,10 +5,12 @@
  * main(); the pieces live in the other files of recorder/.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "identity.h"
@@ -134,10 +136,59 @@ static __u64 sum(const __u64 *v)
 	return s;
 }
 
+/*
+ * Sealing: a fresh key; its verification key goes, once, to --seal-key FILE
+ * (never overwriting) or to stderr, then is erased here. Returns an exit
+ * code, EXIT_REC_OK when sealing (or not asked for) can go on.
+ */
+static int start_sealing(const struct rec_opts *o, struct rec_output_cfg *cfg)
+{
+	__u8 vkey[EXRAY_SEAL_KEY_BYTES];
+	char text[512], fp[2 * EXRAY_SEAL_FP_BYTES + 1];
+	int n, fd, err;
+
+	if (o->no_seal)
+		return EXIT_REC_OK;
+	err = exray_sealer_new(&cfg->sealer, vkey);
+	if (err) {
+		fprintf(stderr, "exray-record: cannot start sealing: %s\n", strerror(-err));
+		return EXIT_REC_FAILURE;
+	}
+	n = exray_seal_key_format(vkey, cfg->capture_id, text, sizeof(text));
+	exray_seal_wipe(vkey, sizeof(vkey));
+	exray_seal_hex(exray_sealer_fp(cfg->sealer), EXRAY_SEAL_FP_BYTES, fp);
+	if (!o->seal_key) {
+		fprintf(stderr, "exray-record: verification key of this capture (fingerprint %s) "
+			"follows. Keep it OFF this host: whoever holds it can forge seals; "
+			"`exray verify --key` needs it.\n%s", fp, text);
+		exray_seal_wipe(text, sizeof(text));
+		return EXIT_REC_OK;
+	}
+	fd = open(o->seal_key, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	err = fd < 0 ? errno : 0;
+	if (fd >= 0 && (write(fd, text, (size_t)n) != n || fsync(fd)))
+		err = errno ? errno : EIO;
+	if (fd >= 0 && close(fd) && !err)
+		err = errno;
+	exray_seal_wipe(text, sizeof(text));
+	if (err) {
+		fprintf(stderr, "exray-record: --seal-key %s: %s%s\n", o->seal_key, strerror(err),
+			err == EEXIST ? " (never overwritten: one new key file per capture)" : "");
+		if (fd >= 0)
+			unlink(o->seal_key);
+		return err == EEXIST ? EXIT_REC_USAGE : EXIT_REC_FAILURE;
+	}
+	fprintf(stderr, "exray-record: verification key (fingerprint %s) written to %s: move it "
+		"off this host\n", fp, o->seal_key);
+	return EXIT_REC_OK;
+}
+
 static int exit_code_for(int err)
 {
 	if (!err)
 		return EXIT_REC_OK;
+	if (err == -ESTALE)
+		return EXIT_REC_REMOVED;
 	if (err == -ENOSPC || err == -EDQUOT)
 		return EXIT_REC_DISK_FULL;
 	return EXIT_REC_FAILURE;
@@ -147,12 +198,12 @@ int main(int argc, char **argv)
 {
 	struct rec_opts o;
 	struct rec_bpf b = { 0 };
-	struct rec_output_cfg cfg;
+	struct rec_output_cfg cfg = { 0 };
 	struct rec_output *out = NULL;
 	struct app a = { 0 };
 	struct sigaction sa = { 0 };
 	__u64 prev_lost[EXRAY_LOSS_SLOTS] = { 0 }, lost[EXRAY_LOSS_SLOTS] = { 0 };
-	__u64 start_ns, next_flush, next_stats, next_status, status_events = 0;
+	__u64 start_ns, next_flush, next_stats, next_status, next_tick, status_events = 0;
 	__u64 records = 0, bytes = 0, segments = 0;
 	char err[512] = "", sbuf[512];
 	bool tty = isatty(STDERR_FILENO);
@@ -174,6 +225,10 @@ int main(int argc, char **argv)
 		return EXIT_REC_OK;
 	}
 	libbpf_set_print(o.verbose ? libbpf_print : NULL);
+	if (o.segment_size_forced)
+		fprintf(stderr, "exray-record: --max-total: segments of %llu bytes (a quarter of the "
+			"cap), so the open segment and the newest closed one always fit\n",
+			(unsigned long long)o.segment_size);
 	struct rec_tc_opts tco = { .ifaces = o.tc_iface, .nifaces = o.n_tc_iface,
 				   .veth = o.tc_veth, .allow = o.allow, .verbose = o.verbose };
 
@@ -214,6 +269,16 @@ int main(int argc, char **argv)
 	cfg.max_total = o.max_total;
 	cfg.argv_max = o.argv_max;
 	cfg.level = o.level;
+	cfg.dir_path = o.output;
+	cfg.notices = stderr;
+	cfg.seal_log_fd = o.seal_log_fd;
+	cfg.seal_log_syslog = o.seal_log_syslog;
+	cfg.seal_log_ms = o.seal_log_ms;
+	if (o.seal_log_syslog)
+		openlog("exray-record", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	code = start_sealing(&o, &cfg);
+	if (code != EXIT_REC_OK)
+		goto cleanup;
 
 	/* Signals: no SA_RESTART, so a signal ends the current poll at once. */
 	sa.sa_handler = on_stop;
@@ -281,6 +346,7 @@ int main(int argc, char **argv)
 	next_flush = start_ns + o.flush_ms * 1000000ull;
 	next_stats = start_ns + STATS_EVERY_NS;
 	next_status = start_ns + 1000000000ull;
+	next_tick = start_ns + 1000000000ull;
 	while (!stop_requested) {
 		__u64 now = rec_now_boot_ns();
 		int timeout = next_flush > now ? (int)((next_flush - now) / 1000000) : 0;
@@ -328,6 +394,13 @@ int main(int argc, char **argv)
 			if (stats)
 				next_stats = now + STATS_EVERY_NS;
 		}
+		/* sealing evolves its key at least once a second, also when the
+		 * flush interval is longer */
+		if (now >= next_tick) {
+			if (o.flush_ms > 1000 && rec_pipe_tick(a.pipe) == -ENOMEM)
+				fprintf(stderr, "exray-record: out of memory for a seal tick\n");
+			next_tick = now + 1000000000ull;
+		}
 		if (tty && now >= next_status) {
 			rec_pipe_counts(a.pipe, &records, &bytes, &segments);
 			fprintf(stderr, "\r\033[Kexray-record: %llu events/s, %.1f MiB written, "
@@ -352,12 +425,16 @@ cleanup:
 	if (a.pipe) {
 		int ferr = rec_pipe_finish(a.pipe, &records, &bytes, &segments);
 
-		if (ferr && code == EXIT_REC_OK) {
+		if (ferr == -ESTALE && code == EXIT_REC_OK)
+			fprintf(stderr, "exray-record: %s: segments or the directory were removed while "
+				"recording (see above)\n", safe(o.output, sbuf, sizeof(sbuf)));
+		else if (ferr && code == EXIT_REC_OK)
 			fprintf(stderr, "exray-record: %s: finishing segments failed: %s\n",
 				safe(o.output, sbuf, sizeof(sbuf)), strerror(-ferr));
+		if (ferr && code == EXIT_REC_OK)
 			code = exit_code_for(ferr);
-		}
 	}
+	exray_sealer_free(cfg.sealer);
 	rec_tc_close(a.tc);  /* restores every qdisc and filter as it was */
 	rec_identity_free(a.ident);
 	rec_bpf_stop(&b);

@@ -18,6 +18,8 @@ void rec_opts_defaults(struct rec_opts *o)
 	o->ring_size = 16ull << 20;
 	o->events = EXRAY_EV_ALL;
 	o->level = 3;
+	o->seal_log_fd = -1;
+	o->seal_log_ms = 10 * 1000;
 }
 
 void rec_usage(FILE *f)
@@ -35,7 +37,10 @@ void rec_usage(FILE *f)
 "  -s, --segment-size N    start a new segment after N bytes on disk (default 64M)\n"
 "  -a, --segment-age T     start a new segment after T (default 1h)\n"
 "  -m, --max-total N       keep this capture's segments under N bytes in total,\n"
-"                          deleting its oldest (default 0: no cap)\n"
+"                          deleting its oldest (default 0: no cap); the open\n"
+"                          segment and the newest closed one are never deleted,\n"
+"                          so N must hold two segments (without --segment-size,\n"
+"                          segments become N/4)\n"
 "      --duration T        stop after T (default: until SIGINT/SIGTERM)\n"
 "      --argv-max N        argv bytes kept per exec, at most %u (default %u);\n"
 "                          longer argv is cut and flagged\n"
@@ -44,6 +49,17 @@ void rec_usage(FILE *f)
 "                          (default all)\n"
 "      --level N           zstd compression level 1-19 (default 3)\n"
 "      --no-iter           snapshot from /proc even if the BPF task iterator loads\n"
+"\n"
+"Sealing (on by default: every frame gets a forward-secure seal; `exray verify\n"
+"--key` detects any later change, removal or insertion):\n"
+"      --seal-key FILE     write the verification key to FILE (created 0600,\n"
+"                          refused if it exists) instead of stderr; move it off\n"
+"                          this host\n"
+"      --seal-log WHERE    every --seal-log-interval, log the latest seal to\n"
+"                          'syslog' or 'fd:N' (an open descriptor), so a copy\n"
+"                          kept elsewhere reveals deleted newest segments\n"
+"      --seal-log-interval T  (default 10s)\n"
+"      --no-seal           do not seal\n"
 "\n"
 "Packet view (TCP SYNs as packets, with an in-kernel allowlist verdict):\n"
 "      --tc-iface IF       record SYNs leaving through interface IF (TC egress),\n"
@@ -72,10 +88,15 @@ void rec_usage(FILE *f)
 "new segment.\n"
 "\n"
 "Exit codes: 0 success; 1 runtime failure (load, attach, write); 2 usage error;\n"
-"3 missing privilege (root, or CAP_BPF+CAP_PERFMON) or kernel BTF; 4 disk full.\n"
+"3 missing privilege (root, or CAP_BPF+CAP_PERFMON) or kernel BTF; 4 disk full;\n"
+"5 the output directory or a segment was removed while recording (the open\n"
+"segment was written back and recording went on; see stderr).\n"
 "\n"
-"Example: record for 10 minutes, at most 2 GiB, then analyze the copy anywhere:\n"
-"  exray-record -o /var/lib/exray/case1 --duration 10m --max-total 2G\n"
+"Example: record for 10 minutes, at most 2 GiB, the verification key onto a\n"
+"USB stick, then analyze the copy anywhere:\n"
+"  exray-record -o /var/lib/exray/case1 --duration 10m --max-total 2G \\\n"
+"    --seal-key /mnt/usb/case1.key\n"
+"  exray verify --key /mnt/usb/case1.key /var/lib/exray/case1\n"
 "  exray ingest -d case1.db /var/lib/exray/case1 && exray tree -d case1.db\n",
 		EXRAY_ARGV_MAX_LIMIT, EXRAY_ARGV_DEFAULT, EXRAY_TC_PORT_RANGES);
 }
@@ -161,7 +182,8 @@ int rec_parse_events(const char *s, __u32 *out)
 /* Short options mean the same in exray-record and exray (docs/options.md):
  * --duration has none, as -d is exray's --db. */
 enum { OPT_ARGV_MAX = 256, OPT_RING_SIZE, OPT_LEVEL, OPT_NO_ITER, OPT_TC_IFACE, OPT_TC_VETH,
-       OPT_TC_CLEANUP, OPT_ALLOW, OPT_DURATION, OPT_VERSION };
+       OPT_TC_CLEANUP, OPT_ALLOW, OPT_DURATION, OPT_VERSION, OPT_SEAL_KEY, OPT_SEAL_LOG,
+       OPT_SEAL_LOG_INTERVAL, OPT_NO_SEAL };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -179,6 +201,10 @@ static const struct option long_opts[] = {
 	{ "tc-veth", no_argument, NULL, OPT_TC_VETH },
 	{ "tc-cleanup", no_argument, NULL, OPT_TC_CLEANUP },
 	{ "allow", required_argument, NULL, OPT_ALLOW },
+	{ "seal-key", required_argument, NULL, OPT_SEAL_KEY },
+	{ "seal-log", required_argument, NULL, OPT_SEAL_LOG },
+	{ "seal-log-interval", required_argument, NULL, OPT_SEAL_LOG_INTERVAL },
+	{ "no-seal", no_argument, NULL, OPT_NO_SEAL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -224,6 +250,7 @@ int rec_opts_parse(struct rec_opts *o, int argc, char **argv, char *err, size_t 
 		case 's':
 			if (rec_parse_size(optarg, &o->segment_size) || o->segment_size < 4096)
 				BAD("--segment-size: not a size of at least 4K: '%s'", optarg);
+			o->segment_size_set = true;
 			break;
 		case 'a':
 			if (rec_parse_duration_ms(optarg, &o->segment_age_ms) || !o->segment_age_ms)
@@ -275,6 +302,33 @@ int rec_opts_parse(struct rec_opts *o, int argc, char **argv, char *err, size_t 
 				BAD("--allow: empty file name");
 			o->allow = optarg;
 			break;
+		case OPT_SEAL_KEY:
+			if (!*optarg)
+				BAD("--seal-key: empty file name");
+			o->seal_key = optarg;
+			break;
+		case OPT_SEAL_LOG: {
+			char *end;
+			long fd;
+
+			if (!strcmp(optarg, "syslog")) {
+				o->seal_log_syslog = true;
+				break;
+			}
+			errno = 0;
+			fd = strncmp(optarg, "fd:", 3) ? -1 : strtol(optarg + 3, &end, 10);
+			if (fd < 0 || errno || end == optarg + 3 || *end || fd > 65535)
+				BAD("--seal-log: expected 'syslog' or 'fd:N': '%s'", optarg);
+			o->seal_log_fd = (int)fd;
+			break;
+		}
+		case OPT_SEAL_LOG_INTERVAL:
+			if (rec_parse_duration_ms(optarg, &o->seal_log_ms) || !o->seal_log_ms)
+				BAD("--seal-log-interval: not a positive time: '%s'", optarg);
+			break;
+		case OPT_NO_SEAL:
+			o->no_seal = true;
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -300,5 +354,20 @@ int rec_opts_parse(struct rec_opts *o, int argc, char **argv, char *err, size_t 
 		BAD("unexpected argument '%s'", argv[optind]);
 	if (o->allow && !o->n_tc_iface && !o->tc_veth && !o->tc_cleanup)
 		BAD("--allow judges packets: it needs --tc-iface or --tc-veth");
+	if (o->no_seal && (o->seal_key || o->seal_log_syslog || o->seal_log_fd >= 0))
+		BAD("--no-seal: --seal-key and --seal-log need sealing");
+	/* the cap never deletes the open segment nor the newest closed one
+	 * (issue 18 item 1): it must hold two */
+	if (o->max_total && o->max_total / 2 < o->segment_size) {
+		if (o->segment_size_set)
+			BAD("--max-total (%llu bytes) is below two segments of --segment-size (%llu "
+			    "bytes): the cap could only be kept by deleting the segment being written; "
+			    "raise it, or lower --segment-size", (unsigned long long)o->max_total,
+			    (unsigned long long)o->segment_size);
+		if (o->max_total / 4 < 4096)
+			BAD("--max-total: at least 16K (four segments of the smallest size)");
+		o->segment_size = o->max_total / 4;
+		o->segment_size_forced = true;
+	}
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 #include "record.h"
@@ -31,6 +32,8 @@ struct rec_output {
 	struct seg_file *files; /* this capture's segments still on disk */
 	size_t nfiles;
 	__u64 records, closed_bytes, segments;
+	__u64 next_seal_log;    /* boot ns */
+	bool removed;           /* segments or the directory were removed */
 	int err;                /* first error, sticky */
 };
 
@@ -173,7 +176,11 @@ static int emit_to_writer(void *ctx, const void *rec, size_t len)
 	return exray_seg_append(ctx, rec, len);
 }
 
-/* Delete this capture's oldest closed segments until under the cap. */
+/*
+ * Delete this capture's oldest closed segments until under the cap, never
+ * the open one nor the newest closed one (the last two of files): a cap
+ * cannot empty the capture.
+ */
 static void enforce_max_total(struct rec_output *o)
 {
 	__u64 total = o->w ? exray_seg_writer_file_bytes(o->w) : 0;
@@ -183,7 +190,7 @@ static void enforce_max_total(struct rec_output *o)
 		return;
 	for (size_t i = 0; i < o->nfiles; i++)
 		total += o->files[i].bytes;
-	while (drop < o->nfiles && total > o->cfg.max_total) {
+	while (drop + 2 < o->nfiles && total > o->cfg.max_total) {
 		unlinkat(o->cfg.dirfd, o->files[drop].name, 0);
 		total -= o->files[drop].bytes;
 		drop++;
@@ -199,7 +206,7 @@ static void enforce_max_total(struct rec_output *o)
  */
 static bool make_room(struct rec_output *o, int err)
 {
-	if ((err != -ENOSPC && err != -EDQUOT) || !o->cfg.max_total || o->nfiles < 2)
+	if ((err != -ENOSPC && err != -EDQUOT) || !o->cfg.max_total || o->nfiles < 3)
 		return false;
 	unlinkat(o->cfg.dirfd, o->files[0].name, 0);
 	memmove(o->files, o->files + 1, (o->nfiles - 1) * sizeof(*o->files));
@@ -218,7 +225,7 @@ static bool make_room(struct rec_output *o, int err)
 static int open_segment(struct rec_output *o)
 {
 	struct exray_seg_header h = { 0 };
-	struct exray_seg_writer_opts wo = { .level = o->cfg.level };
+	struct exray_seg_writer_opts wo = { .level = o->cfg.level, .sealer = o->cfg.sealer };
 	struct seg_file *nf;
 	char name[96];
 	int err;
@@ -352,6 +359,108 @@ int rec_output_append(struct rec_output *o, const void *rec, size_t len)
 	return 0;
 }
 
+/* The latest seal, to a place the host's attacker cannot rewrite later
+ * (syslog shipped off the host, a pipe to a collector): a copy there shows
+ * the newest segments if they are deleted. A failing log never stops the
+ * capture; it is said once. */
+static void seal_log(struct rec_output *o)
+{
+	char cap[33], seal_hex[2 * EXRAY_SEAL_BYTES + 1], line[256];
+	__u8 seal[EXRAY_SEAL_BYTES];
+	__u64 index, now = rec_now_boot_ns();
+	time_t wall;
+	struct tm tm;
+	char when[32];
+	int n;
+
+	if ((o->cfg.seal_log_fd < 0 && !o->cfg.seal_log_syslog) || !o->cfg.sealer ||
+	    now < o->next_seal_log || !exray_sealer_last(o->cfg.sealer, &index, seal))
+		return;
+	o->next_seal_log = now + o->cfg.seal_log_ms * 1000000ull;
+	exray_seal_hex(o->cfg.capture_id, 16, cap);
+	exray_seal_hex(seal, sizeof(seal), seal_hex);
+	wall = (time_t)(((__s64)now + rec_boot_to_wall()) / 1000000000ll);
+	gmtime_r(&wall, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	n = snprintf(line, sizeof(line), "exray-seal capture=%s seq=%llu key_index=%llu time=%s seal=%s\n",
+		     cap, (unsigned long long)(o->seq ? o->seq - 1 : 0), (unsigned long long)index,
+		     when, seal_hex);
+	if (o->cfg.seal_log_syslog)
+		syslog(LOG_NOTICE, "%.*s", n - 1, line);
+	if (o->cfg.seal_log_fd >= 0 && write(o->cfg.seal_log_fd, line, (size_t)n) != n) {
+		if (o->cfg.notices)
+			fprintf(o->cfg.notices, "exray-record: --seal-log: writing the seal log failed "
+				"(%s); recording goes on without it\n", strerror(errno));
+		o->cfg.seal_log_fd = -1;
+	}
+}
+
+/*
+ * The directory or the open segment removed while recording (by mistake or
+ * to destroy evidence): put the directory back, and the open segment whole
+ * (its fd still reads), and go on; rec_output_close then reports it.
+ */
+static int check_removed(struct rec_output *o)
+{
+	struct stat st;
+	bool dir_gone = fstat(o->cfg.dirfd, &st) == 0 && st.st_nlink == 0;
+	char err[512], name[96];
+	int fd, ret;
+
+	if (!o->w || (!dir_gone && !exray_seg_writer_unlinked(o->w)))
+		return 0;
+	o->removed = true;
+	if (dir_gone) {
+		fd = rec_output_dir_open(o->cfg.dir_path, err, sizeof(err));
+		if (fd < 0) {
+			if (o->cfg.notices)
+				fprintf(o->cfg.notices, "exray-record: the output directory was removed "
+					"while recording and cannot be made again: %s\n", err);
+			return fd;
+		}
+		close(o->cfg.dirfd);
+		o->cfg.dirfd = fd;
+		if (o->cfg.notices && o->nfiles > 1)
+			fprintf(o->cfg.notices, "exray-record: the output directory was removed while "
+				"recording: %zu closed segment(s) of this capture are lost with it\n",
+				o->nfiles - 1);
+		/* only the open segment is still ours to put back */
+		o->files[0] = o->files[o->nfiles - 1];
+		o->nfiles = 1;
+	}
+	snprintf(name, sizeof(name), "%s", o->files[o->nfiles - 1].name);
+	ret = exray_seg_writer_relocate(o->w, o->cfg.dirfd, name);
+	if (ret == -EEXIST) { /* someone put a file there: keep it, use another name */
+		snprintf(name, sizeof(name), "%.80s.recovered", o->files[o->nfiles - 1].name);
+		ret = exray_seg_writer_relocate(o->w, o->cfg.dirfd, name);
+	}
+	if (ret) {
+		if (o->cfg.notices)
+			fprintf(o->cfg.notices, "exray-record: the open segment was removed while "
+				"recording and cannot be written back: %s\n", strerror(-ret));
+		return ret;
+	}
+	snprintf(o->files[o->nfiles - 1].name, sizeof(o->files[0].name), "%s", name);
+	if (o->cfg.notices)
+		fprintf(o->cfg.notices, "exray-record: %s was removed while recording: written back "
+			"whole (%llu bytes) into a new file, recording goes on\n", name,
+			(unsigned long long)exray_seg_writer_file_bytes(o->w));
+	return 0;
+}
+
+int rec_output_tick(struct rec_output *o)
+{
+	int err;
+
+	if (o->err)
+		return o->err;
+	STICKY(o, check_removed(o));
+	WITH_ROOM(o, err, exray_seg_seal_tick(o->w));
+	STICKY(o, err);
+	seal_log(o);
+	return 0;
+}
+
 int rec_output_set_lost(struct rec_output *o, const __u64 *totals)
 {
 	for (unsigned t = 0; t < EXRAY_LOSS_SLOTS; t++) {
@@ -368,11 +477,13 @@ int rec_output_flush(struct rec_output *o, bool stats_due)
 
 	if (o->err)
 		return o->err;
+	STICKY(o, check_removed(o));
 	if (stats_due)
 		WITH_ROOM(o, err, exray_seg_write_stats(o->w, rec_boot_to_wall()));
 	else
 		WITH_ROOM(o, err, exray_seg_flush(o->w));
 	STICKY(o, err);
+	seal_log(o);
 	if (rotation_due(o))
 		return rec_output_rotate(o);
 	enforce_max_total(o);
@@ -385,9 +496,13 @@ int rec_output_close(struct rec_output *o)
 
 	if (!o)
 		return 0;
+	if (!o->err)
+		check_removed(o); /* removed in the last flush window */
 	err = close_segment(o);
 	if (!err)
 		err = o->err;
+	if (!err && o->removed)
+		err = -ESTALE;
 	rec_cgroups_free(o->cgroups);
 	free(o->files);
 	free(o);

@@ -19,7 +19,7 @@
 struct batch {
 	struct batch *next;
 	size_t len;
-	bool flush, stats, rotate, has_lost;
+	bool flush, stats, rotate, has_lost, tick;
 	__u64 lost[EXRAY_LOSS_SLOTS];
 	char data[BATCH_BYTES];
 };
@@ -43,7 +43,7 @@ static struct batch *batch_new(void)
 	if (b) {
 		b->next = NULL;
 		b->len = 0;
-		b->flush = b->stats = b->rotate = b->has_lost = false;
+		b->flush = b->stats = b->rotate = b->has_lost = b->tick = false;
 	}
 	return b;
 }
@@ -64,6 +64,8 @@ static void write_batch(struct rec_pipe *p, struct batch *b)
 		err = rec_output_rotate(p->out);
 	else if (!err && (b->flush || b->stats))
 		err = rec_output_flush(p->out, b->stats);
+	if (!err && b->tick)
+		err = rec_output_tick(p->out);
 
 	pthread_mutex_lock(&p->lock);
 	if (err && !p->err)
@@ -180,6 +182,12 @@ int rec_pipe_flush(struct rec_pipe *p, const __u64 *lost_totals, bool stats, boo
 		memcpy(p->cur->lost, lost_totals, sizeof(p->cur->lost));
 		p->cur->has_lost = true;
 	}
+	return hand_over(p);
+}
+
+int rec_pipe_tick(struct rec_pipe *p)
+{
+	p->cur->tick = true;
 	return hand_over(p);
 }
 

@@ -25,6 +25,8 @@ enum {
 	EXIT_REC_USAGE = 2,
 	EXIT_REC_PRIVILEGE = 3, /* not root/CAP_BPF+CAP_PERFMON, or no BTF */
 	EXIT_REC_DISK_FULL = 4, /* ENOSPC/EDQUOT while writing segments */
+	EXIT_REC_REMOVED = 5,   /* segments or the output directory were removed
+	                           while recording (put back, recording went on) */
 };
 
 /* ------------------------------------------------------------ options */
@@ -37,6 +39,8 @@ struct rec_opts {
 	__u64 segment_size;        /* bytes on disk; rotate when exceeded */
 	__u64 segment_age_ms;
 	__u64 max_total;           /* bytes, 0 = no cap */
+	bool segment_size_set;     /* --segment-size given */
+	bool segment_size_forced;  /* lowered so that --max-total holds two */
 	__u64 duration_ms;         /* 0 = until signalled */
 	__u32 argv_max;
 	__u64 ring_size;           /* bytes, power of two */
@@ -50,6 +54,12 @@ struct rec_opts {
 	bool tc_veth;              /* --tc-veth */
 	bool tc_cleanup;           /* --tc-cleanup [IF...]: the cleanup run */
 	const char *allow;         /* --allow FILE */
+	/* Sealing (on unless --no-seal). */
+	bool no_seal;
+	const char *seal_key;      /* --seal-key FILE: where the verification key goes */
+	int seal_log_fd;           /* --seal-log fd:N, -1 none */
+	bool seal_log_syslog;      /* --seal-log syslog */
+	__u64 seal_log_ms;         /* --seal-log-interval */
 	bool help;
 	bool version;              /* --version */
 };
@@ -143,6 +153,12 @@ struct rec_output_cfg {
 	char release[EXRAY_SEG_RELEASE_LEN];
 	char start_utc[20];        /* YYYYmmddTHHMMSSZ */
 	__u32 host_ns[3];          /* our own pid, mnt, net namespace inodes */
+	const char *dir_path;      /* to recreate the directory if it is removed */
+	FILE *notices;             /* one line per thing a person must know (stderr) */
+	struct exray_sealer *sealer; /* NULL: not sealed */
+	int seal_log_fd;           /* -1: none */
+	bool seal_log_syslog;
+	__u64 seal_log_ms;
 };
 
 struct rec_output;
@@ -163,7 +179,11 @@ int rec_output_set_lost(struct rec_output *o, const __u64 *totals);
 /* Flush the batched frame; write a stats frame when stats_due. */
 int rec_output_flush(struct rec_output *o, bool stats_due);
 int rec_output_rotate(struct rec_output *o);
-/* Footer and close; frees o. Returns the first error seen. */
+/* At least once a second: evolve the seal key (an idle seal), emit the seal
+ * log when due, notice a removed directory or segment. */
+int rec_output_tick(struct rec_output *o);
+/* Footer and close; frees o. Returns the first error seen, or -ESTALE when
+ * segments or the directory were removed meanwhile (and put back). */
 int rec_output_close(struct rec_output *o);
 void rec_output_counts(const struct rec_output *o, __u64 *records, __u64 *bytes, __u64 *segments);
 /* wall ns - boottime ns, now. */
@@ -183,6 +203,8 @@ int rec_pipe_push(struct rec_pipe *p, const void *rec, size_t len);
 /* Hand over the current batch and ask for a flush (with loss totals, may be
  * NULL), a stats frame, or a rotation. Never blocks on the disk. */
 int rec_pipe_flush(struct rec_pipe *p, const __u64 *lost_totals, bool stats, bool rotate);
+/* Ask the writer for rec_output_tick (sealing's once-a-second duty). */
+int rec_pipe_tick(struct rec_pipe *p);
 /* First error the writer thread hit, 0 if none. */
 int rec_pipe_error(struct rec_pipe *p);
 /* Hand over what is left, stop the thread, close the output. Frees p and

@@ -13,10 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <sys/types.h>
 #include "exray_events.h"
+#include "seal.h"
 
 #define EXRAY_SEG_VERSION_MAJOR 1
-#define EXRAY_SEG_VERSION_MINOR 2
+#define EXRAY_SEG_VERSION_MINOR 3
 
 /* zstd skippable frame magic used for exray metadata (0x184D2A50 | 0xE). */
 #define EXRAY_SEG_SKIPPABLE_MAGIC 0x184D2A5Eu
@@ -26,8 +28,9 @@
 enum exray_meta_type {
 	EXRAY_META_HEADER = 1, /* struct exray_seg_header, first frame */
 	EXRAY_META_STATS = 2,  /* struct exray_seg_stats, periodic */
-	EXRAY_META_FOOTER = 3, /* struct exray_seg_stats, last frame */
-	/* 4..: reserved (digest chain, ...); readers skip unknown types */
+	EXRAY_META_FOOTER = 3, /* struct exray_seg_stats, last frame but its seal */
+	EXRAY_META_SEAL = 4,   /* 1.3: struct exray_seg_seal, after every other frame */
+	/* 5..: reserved; readers skip unknown types */
 };
 
 #define EXRAY_SEG_HOST_LEN 128
@@ -46,7 +49,7 @@ struct exray_seg_header {
 	char kernel_release[EXRAY_SEG_RELEASE_LEN];
 	char recorder_version[EXRAY_SEG_VERSION_LEN];
 	__u32 argv_max;          /* --argv-max in force */
-	__u32 flags;             /* reserved, zero */
+	__u32 flags;             /* EXRAY_SEG_HDR_* (1.3; zero before) */
 	/* 1.1: the recorder's own namespace inodes, i.e. the host's: how a
 	 * container process that entered them (nsenter) is told apart. 0 in
 	 * 1.0 files: unknown. */
@@ -54,8 +57,15 @@ struct exray_seg_header {
 	__u32 host_mntns;
 	__u32 host_netns;
 	__u32 reserved;
+	/* 1.3: the seal chain (SEGMENT.md "Seals"); zero when not sealed */
+	__u8 seal_fp[EXRAY_SEAL_FP_BYTES]; /* fingerprint of the verification key */
+	__u64 prev_key_index;    /* key index of the previous segment's final seal */
+	__u8 prev_seal[EXRAY_SEAL_BYTES];  /* that seal; zero in segment 0 */
 };
-EXRAY_ASSERT_SIZE(struct exray_seg_header, 400);
+EXRAY_ASSERT_SIZE(struct exray_seg_header, 456);
+EXRAY_ASSERT_OFF(struct exray_seg_header, seal_fp, 400);
+EXRAY_ASSERT_OFF(struct exray_seg_header, prev_seal, 424);
+#define EXRAY_SEG_HDR_SEALED 0x1u  /* every frame is followed by a seal */
 /* A header payload shorter than version 1.0's is damaged; fields after it
  * read as 0 from 1.0 files. */
 #define EXRAY_SEG_HEADER_MIN_SIZE 384
@@ -100,6 +110,16 @@ static inline __u64 exray_stats_lost(const struct exray_seg_stats *s, unsigned t
 		       ? *exray_stats_lost_slot((struct exray_seg_stats *)s, type) : 0;
 }
 
+/* Seal frame payload (type 4, 1.3). */
+struct exray_seg_seal {
+	__u64 key_index;         /* the key that made it: its number in the capture */
+	__u64 boot_ns;           /* when sealed */
+	__u32 seal_no;           /* its number in the segment, from 0 */
+	__u32 flags;             /* EXRAY_SEAL_F_* */
+	__u8 seal[EXRAY_SEAL_BYTES];  /* keyed BLAKE2b of struct exray_seal_block */
+};
+EXRAY_ASSERT_SIZE(struct exray_seg_seal, 56);
+
 /* ---------------------------------------------------------------- writer */
 
 struct exray_seg_writer;
@@ -108,7 +128,47 @@ struct exray_seg_writer_opts {
 	size_t frame_bytes;     /* compress a frame when this much is batched;
 	                           0 = 256 KiB */
 	int level;              /* zstd level; 0 = 3 */
+	struct exray_sealer *sealer; /* seal every frame with it (it outlives the
+	                                writer: the chain runs across segments);
+	                                NULL: not sealed */
 };
+
+/*
+ * Where a writer's bytes go (redis rio style): a file, or memory for tests.
+ * write returns the bytes taken (a short write is allowed) or -errno;
+ * truncate cuts back to len bytes and writes go on from there; sync makes
+ * what was written durable (all: metadata too); close releases the backend.
+ */
+struct exray_seg_backend {
+	ssize_t (*write)(struct exray_seg_backend *b, const void *buf, size_t len);
+	int (*truncate)(struct exray_seg_backend *b, __u64 len);
+	int (*sync)(struct exray_seg_backend *b, bool all);
+	int (*close)(struct exray_seg_backend *b);
+};
+
+/*
+ * The memory backend, with the disk failures a test needs: once `space`
+ * bytes are held (0: no limit) a write takes what still fits and the next
+ * one fails with -ENOSPC, as a full disk does; `fail` (e.g. -EIO), when
+ * set, fails every write with it. The caller owns it (close only marks it).
+ */
+struct exray_seg_membuf {
+	struct exray_seg_backend be;
+	unsigned char *data;
+	size_t len, cap;
+	size_t space;
+	int fail;
+	unsigned writes, truncates, syncs;
+	bool closed;
+};
+void exray_seg_membuf_init(struct exray_seg_membuf *m);
+void exray_seg_membuf_release(struct exray_seg_membuf *m);
+
+/* Write a segment through a backend: the header first. The writer owns the
+ * backend from here on, also when this fails. */
+int exray_seg_writer_open_backend(struct exray_seg_writer **out, struct exray_seg_backend *be,
+				  const struct exray_seg_header *hdr,
+				  const struct exray_seg_writer_opts *opts);
 
 /*
  * Create `name` in the directory `dirfd` (O_CREAT|O_EXCL|O_NOFOLLOW, mode
@@ -142,6 +202,14 @@ int exray_seg_frame_out(struct exray_seg_writer *w);
  * ends here. */
 int exray_seg_flush(struct exray_seg_writer *w);
 
+/*
+ * Sealing writers: evolve the key and write a seal covering what was written
+ * since the last one (usually nothing), unless a seal was made in the last
+ * half second. Call at least once a second: the key must not stay the same
+ * for longer, even when no event comes. exray_seg_flush does it too.
+ */
+int exray_seg_seal_tick(struct exray_seg_writer *w);
+
 /* Bytes of records batched and not yet written. */
 size_t exray_seg_writer_pending(const struct exray_seg_writer *w);
 
@@ -149,7 +217,7 @@ size_t exray_seg_writer_pending(const struct exray_seg_writer *w);
 int exray_seg_write_stats(struct exray_seg_writer *w, __s64 boot_to_wall_ns);
 
 /*
- * Flush and write the footer without closing: on -ENOSPC/-EDQUOT the file is
+ * Flush and write the footer (and its seal) without closing: on -ENOSPC/-EDQUOT the file is
  * cut back to its last whole frame and this may be called again after
  * freeing space. Once it succeeded, appending is refused (-EINVAL) and
  * exray_seg_writer_close adds no second footer.
@@ -161,6 +229,18 @@ int exray_seg_write_footer(struct exray_seg_writer *w, __s64 boot_to_wall_ns);
  * in every case. Returns 0 or the first -errno seen during the writer's life.
  */
 int exray_seg_writer_close(struct exray_seg_writer *w, __s64 boot_to_wall_ns);
+
+/* File writers: has the segment been unlinked while open (nobody can read
+ * it any more)? */
+bool exray_seg_writer_unlinked(const struct exray_seg_writer *w);
+/*
+ * File writers: put the segment back as `name` in dirfd (a new file, O_EXCL,
+ * 0600) with every byte written so far, and go on writing there. For a
+ * segment unlinked, or whose directory was removed, while it was written.
+ * Returns 0 or -errno (-EOPNOTSUPP for other backends); the old file stays
+ * in use on failure.
+ */
+int exray_seg_writer_relocate(struct exray_seg_writer *w, int dirfd, const char *name);
 
 /* Close the fd without flushing or footer (as a crash would). Frees w. */
 void exray_seg_writer_abort(struct exray_seg_writer *w);
@@ -254,6 +334,42 @@ __u64 exray_seg_reader_file_size(const struct exray_seg_reader *r);
 __u64 exray_seg_reader_inflated(const struct exray_seg_reader *r);
 /* Records of types this reader does not know, skipped so far. */
 __u64 exray_seg_reader_skipped(const struct exray_seg_reader *r);
+/*
+ * Seals (1.3). The reader always checks the chain's shape (seal numbers, key
+ * indexes, the final seal after the footer, nothing after it); given the
+ * verification key (a verifier, before the first exray_seg_next; it may be
+ * shared by the readers of one capture), it checks every seal too. Checking
+ * stops at the first failure, which names the first frame that does not
+ * verify. Complete once exray_seg_next returned 0.
+ */
+struct exray_seg_seals {
+	bool sealed;             /* the header says every frame is sealed */
+	bool keyed;              /* seals were checked with a key */
+	bool failed;             /* a seal or link did not verify: see below */
+	__u64 fail_offset;       /* the first frame that does not verify */
+	__u64 fail_frame;        /* its number among the file's frames, from 0 */
+	char detail[200];        /* why, one line */
+	__u64 seals;             /* seal frames checked */
+	__u64 first_index;       /* key index the segment's first seal must have */
+	__u64 last_index;        /* key index of the last seal checked */
+	__u8 last_seal[EXRAY_SEAL_BYTES];
+	__u64 last_boot_ns;      /* when it was made */
+	bool final;              /* ends with its final seal: a finished segment */
+	__u64 sealed_bytes;      /* the file's prefix its seals cover */
+	__u64 unsealed_tail;     /* bytes after the last seal (unfinished segment) */
+};
+void exray_seg_reader_set_verifier(struct exray_seg_reader *r, struct exray_seal_verifier *v);
+const struct exray_seg_seals *exray_seg_reader_seals(const struct exray_seg_reader *r);
+/*
+ * Does segment b (sequence number a's + 1, same capture) continue a's seal
+ * chain? a must end with its final seal, and b's header must name it. False
+ * with one line in why (for b) when not.
+ */
+bool exray_seg_seals_link(const struct exray_seg_seals *a, const struct exray_seg_header *b,
+			  char *why, size_t len);
+/* The file's bytes (read-only), for callers that check what seals cover. */
+const unsigned char *exray_seg_reader_bytes(const struct exray_seg_reader *r, __u64 *len);
+
 /* One line describing a fatal error returned by exray_seg_next. */
 const char *exray_seg_reader_error(const struct exray_seg_reader *r);
 

@@ -49,6 +49,17 @@ struct exray_seg_reader {
 	struct exray_seg_header header;
 	struct exray_seg_stats footer, last_stats;
 
+	/* seals */
+	struct exray_seal_verifier *verifier;
+	struct exray_seg_seals seals;
+	__u64 frame_no;          /* intact frames before the current one */
+	__u64 span_start;        /* what the next seal covers starts here */
+	__u64 span_frame;        /* frame number of the frame there */
+	__u64 expect_index;      /* key index the next seal must have */
+	__u8 prev_seal[EXRAY_SEAL_BYTES];
+	__u64 footer_end;        /* file offset after the footer frame, 0: none */
+	bool seals_started, seals_done;
+
 	struct exray_seg_issue *issues;
 	size_t n_issues, cap_issues;
 	__u64 unknown_seen[1024]; /* bitmap of unknown record types reported */
@@ -355,6 +366,188 @@ static void copy_payload(void *dst, size_t dst_size, const unsigned char *src, _
 	memcpy(dst, src, len < dst_size ? len : dst_size);
 }
 
+/* ------------------------------------------------------------------ seals */
+
+__attribute__((format(printf, 2, 3)))
+static void seal_fail(struct exray_seg_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->seals.failed)
+		return;
+	r->seals.failed = true;
+	r->seals.fail_offset = r->span_start;
+	r->seals.fail_frame = r->span_frame;
+	va_start(ap, fmt);
+	vsnprintf(r->seals.detail, sizeof(r->seals.detail), fmt, ap);
+	va_end(ap);
+}
+
+/* Where the chain of this segment starts, from its header. */
+static bool seals_start(struct exray_seg_reader *r)
+{
+	char want[2 * EXRAY_SEAL_FP_BYTES + 1], have[2 * EXRAY_SEAL_FP_BYTES + 1];
+
+	if (r->seals_started)
+		return true;
+	if (!r->have_header) {
+		seal_fail(r, "no intact header: the seals cannot be checked");
+		return false;
+	}
+	r->seals_started = true;
+	r->seals.first_index = r->expect_index =
+		r->header.seq ? r->header.prev_key_index + 1 : 0;
+	memcpy(r->prev_seal, r->header.prev_seal, sizeof(r->prev_seal));
+	if (r->verifier && memcmp(r->header.seal_fp, exray_seal_verifier_fp(r->verifier),
+				  EXRAY_SEAL_FP_BYTES)) {
+		exray_seal_hex(r->header.seal_fp, EXRAY_SEAL_FP_BYTES, have);
+		exray_seal_hex(exray_seal_verifier_fp(r->verifier), EXRAY_SEAL_FP_BYTES, want);
+		seal_fail(r, "sealed with key %.16s..., not with the key given (%.16s...): wrong key",
+			  have, want);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A seal frame at off: it must be the next one of the chain (its number in
+ * the segment and its key index), and with a key, its seal must be the MAC
+ * of everything since the previous seal frame, of its place and of the
+ * previous seal.
+ */
+static void check_seal(struct exray_seg_reader *r, __u64 off, const unsigned char *payload,
+		       __u32 len)
+{
+	struct exray_seg_seal s = { 0 };
+	struct exray_seal_block b = { 0 };
+	__u8 want[EXRAY_SEAL_BYTES];
+	__u64 seal_end = off + EXRAY_META_PREFIX + len;
+
+	memcpy(&s, payload, len < sizeof(s) ? len : sizeof(s));
+	if (r->seals.failed)
+		goto next;
+	if (len < sizeof(s)) {
+		seal_fail(r, "seal frame at offset %llu is too short", (unsigned long long)off);
+		goto next;
+	}
+	if (!r->have_header || !(r->header.flags & EXRAY_SEG_HDR_SEALED)) {
+		seal_fail(r, "seal frame at offset %llu in a segment whose header says it is not sealed",
+			  (unsigned long long)off);
+		goto next;
+	}
+	if (!seals_start(r))
+		goto next;
+	if (r->seals.final) {
+		seal_fail(r, "frames after the final seal");
+		goto next;
+	}
+	if (s.seal_no != r->seals.seals) {
+		seal_fail(r, "seal number %u where %llu was expected: frames dropped, duplicated or moved",
+			  s.seal_no, (unsigned long long)r->seals.seals);
+		goto next;
+	}
+	if (s.key_index != r->expect_index) {
+		seal_fail(r, "sealed with key %llu where key %llu was expected: resealed with a later key, "
+			  "or frames dropped or inserted", (unsigned long long)s.key_index,
+			  (unsigned long long)r->expect_index);
+		goto next;
+	}
+	if ((s.flags & EXRAY_SEAL_F_FINAL) && r->footer_end != off) {
+		seal_fail(r, "a final seal that does not follow the footer");
+		goto next;
+	}
+	if (r->verifier) {
+		memcpy(b.capture_id, r->header.capture_id, sizeof(b.capture_id));
+		b.seq = r->header.seq;
+		b.key_index = s.key_index;
+		b.seal_no = s.seal_no;
+		b.flags = s.flags;
+		b.boot_ns = s.boot_ns;
+		b.span_offset = r->span_start;
+		b.span_len = off - r->span_start;
+		memcpy(b.prev_seal, r->prev_seal, sizeof(b.prev_seal));
+		exray_seal_span_hash(r->buf + r->span_start, b.span_len, b.span_hash);
+		if (exray_seal_verifier_mac(r->verifier, &b, want)) {
+			seal_fail(r, "key index %llu is implausible", (unsigned long long)s.key_index);
+			goto next;
+		}
+		if (!exray_seal_equal(want, s.seal)) {
+			seal_fail(r, "seal %u (offset %llu) does not verify: what it covers was changed, "
+				  "or it was made with another key", s.seal_no, (unsigned long long)off);
+			goto next;
+		}
+	}
+	r->seals.seals++;
+	r->seals.last_index = s.key_index;
+	r->seals.last_boot_ns = s.boot_ns;
+	memcpy(r->seals.last_seal, s.seal, sizeof(s.seal));
+	r->seals.final = s.flags & EXRAY_SEAL_F_FINAL;
+	r->seals.sealed_bytes = seal_end;
+	memcpy(r->prev_seal, s.seal, sizeof(s.seal));
+	r->expect_index++;
+next:
+	r->span_start = seal_end;
+	r->span_frame = r->frame_no + 1;
+}
+
+/* At the end of the file: a finished segment ends with its final seal, an
+ * unfinished one may have an unsealed tail (the recorder stopped). */
+static void seals_finish(struct exray_seg_reader *r)
+{
+	if (r->seals_done)
+		return;
+	r->seals_done = true;
+	r->seals.sealed = r->have_header && (r->header.flags & EXRAY_SEG_HDR_SEALED);
+	r->seals.keyed = r->verifier != NULL;
+	if (!r->seals.sealed || r->seals.failed)
+		return;
+	if (!seals_start(r))
+		return;
+	if (r->seals.final) {
+		if (r->size > r->span_start)
+			seal_fail(r, "%llu bytes after the final seal",
+				  (unsigned long long)(r->size - r->span_start));
+		return;
+	}
+	if (r->footer_end) {
+		seal_fail(r, "the footer is not sealed: the segment was cut after its footer");
+		return;
+	}
+	r->seals.unsealed_tail = r->size - r->seals.sealed_bytes;
+}
+
+bool exray_seg_seals_link(const struct exray_seg_seals *a, const struct exray_seg_header *b,
+			  char *why, size_t len)
+{
+	if (!a->final) {
+		snprintf(why, len, "the previous segment (seq %llu) has no final seal: it was cut "
+			 "short, yet this later segment exists", (unsigned long long)b->seq - 1);
+		return false;
+	}
+	if (b->prev_key_index != a->last_index || !exray_seal_equal(b->prev_seal, a->last_seal)) {
+		snprintf(why, len, "the header does not name the final seal of segment seq %llu: "
+			 "a segment was removed, replaced or inserted", (unsigned long long)b->seq - 1);
+		return false;
+	}
+	return true;
+}
+
+void exray_seg_reader_set_verifier(struct exray_seg_reader *r, struct exray_seal_verifier *v)
+{
+	r->verifier = v;
+}
+
+const struct exray_seg_seals *exray_seg_reader_seals(const struct exray_seg_reader *r)
+{
+	return &r->seals;
+}
+
+const unsigned char *exray_seg_reader_bytes(const struct exray_seg_reader *r, __u64 *len)
+{
+	*len = r->size;
+	return r->buf;
+}
+
 static int handle_meta(struct exray_seg_reader *r, __u64 off, bool first)
 {
 	const unsigned char *p = r->buf + off;
@@ -400,6 +593,10 @@ static int handle_meta(struct exray_seg_reader *r, __u64 off, bool first)
 			r->have_footer = true;
 		}
 	}
+	if (type == EXRAY_META_FOOTER)
+		r->footer_end = off + EXRAY_META_PREFIX + len;
+	if (type == EXRAY_META_SEAL)
+		check_seal(r, off, payload, len);
 	/* other types: reserved for later minor versions, skipped */
 	return 0;
 }
@@ -464,14 +661,18 @@ static int next_frame(struct exray_seg_reader *r)
 		case FRAME_META:
 			err = handle_meta(r, off, first);
 			r->pos = off + size;
+			r->frame_no++;
 			break;
 		case FRAME_FOREIGN_SKIP:
 			r->pos = off + size;
+			r->frame_no++;
 			break;
 		case FRAME_DATA:
 			err = load_data_frame(r, off, size);
-			if (!err && r->frame_len)
+			if (!err && r->frame_len) {
+				r->frame_no++;
 				return 0;
+			}
 			break;
 		case FRAME_TOO_LARGE: {
 			char what[120];
@@ -553,6 +754,7 @@ int exray_seg_next(struct exray_seg_reader *r, const struct exray_rec_hdr **rec)
 				return err;
 			if (!r->frame_len) {
 				r->done = true;
+				seals_finish(r);
 				return 0;
 			}
 			continue;

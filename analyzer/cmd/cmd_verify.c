@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* exray verify: integrity of segments; the exit code says clean or not. */
+/* exray verify: integrity of segments and of their seal chain; the exit code
+ * says clean or not. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cmd/cli.h"
 #include "cmd/commands.h"
 #include "text/escape.h"
@@ -13,23 +16,36 @@
 static const char verify_help[] =
 	"usage: exray verify [OPTIONS] SEGMENT|DIR...\n"
 	"Check segments: frame checksums, torn tails, garbage, record sanity,\n"
-	"footer counts, and gaps in each capture's sequence numbers.\n"
+	"footer counts, gaps in each capture's sequence numbers, and the seal chain:\n"
+	"with --key, every seal (an edited, dropped, inserted, reordered or resealed\n"
+	"frame, a removed or cut segment, a wrong key all fail, naming the file and\n"
+	"the first frame that does not verify); without, only the chain's shape.\n"
 	"A directory stands for its *.exray.zst files in name order.\n\n"
-	"  -q, --quiet    print only problems\n"
-	"  -d, --db FILE  accepted for symmetry; verify reads only segments\n"
-	"  -h, --help     this help\n\n"
+	"  -k, --key FILE|HEX  the capture's verification key (exray-record\n"
+	"                      --seal-key FILE, or the 64 hex digits it printed);\n"
+	"                      repeat for several captures\n"
+	"  -q, --quiet         print only problems\n"
+	"  -d, --db FILE       accepted for symmetry; verify reads only segments\n"
+	"  -h, --help          this help\n\n"
 	"Example:\n"
-	"  exray verify /cases/web-1/        # exit 0 clean, 1 damaged or gaps\n\n"
-	"Exit: 0 clean, 1 damage or gaps found, 2 usage, 3 a file unreadable.\n";
+	"  exray verify /cases/web-1/        # exit 0 clean, 1 damaged or gaps\n"
+	"  exray verify --key /media/usb/host1.key /var/lib/exray\n\n"
+	"Exit: 0 clean, 1 damage, gaps or seals that do not verify, 2 usage (or a\n"
+	"key that cannot be read), 3 a file unreadable.\n";
 
-struct capseq {
+#define MAX_KEYS 16
+
+struct segrec {
 	char capture[33];
 	__u64 seq;
+	size_t path;                 /* index in paths */
+	struct exray_seg_header header;
+	struct exray_seg_seals seals;
 };
 
-static int cmp_capseq(const void *a, const void *b)
+static int cmp_segrec(const void *a, const void *b)
 {
-	const struct capseq *x = a, *y = b;
+	const struct segrec *x = a, *y = b;
 	int c = strcmp(x->capture, y->capture);
 
 	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
@@ -41,33 +57,182 @@ static void path_out(const char *path)
 	fputs(": ", stdout);
 }
 
+/* --key: a key file, or the key itself in hex. */
+static int load_key(const char *arg, struct exray_seal_verifier **v)
+{
+	__u8 key[EXRAY_SEAL_KEY_BYTES];
+	char text[1024];
+	int fd, err;
+	ssize_t n;
+
+	if (exray_seal_key_parse(arg, key) == 0)
+		goto have;
+	fd = open(arg, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		cli_error("--key %s: neither 64 hex digits nor a readable file: %s", arg,
+			  strerror(errno));
+		return -EINVAL;
+	}
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	text[n > 0 ? n : 0] = 0;
+	if (exray_seal_key_parse(text, key)) {
+		exray_seal_wipe(text, sizeof(text));
+		cli_error("--key %s: no verification key in it (64 hex digits expected)", arg);
+		return -EINVAL;
+	}
+	exray_seal_wipe(text, sizeof(text));
+have:
+	err = exray_seal_verifier_new(v, key);
+	exray_seal_wipe(key, sizeof(key));
+	if (err)
+		cli_error("--key: %s", strerror(-err));
+	return err;
+}
+
+/* The key for this file: the one whose fingerprint its header names. */
+static struct exray_seal_verifier *key_for(const char *path, struct exray_seal_verifier **keys,
+					   size_t n)
+{
+	unsigned char head[4096]; /* the header frame is the first 480 bytes */
+	const struct exray_rec_hdr *h;
+	struct exray_seg_reader *r;
+	const struct exray_seg_header *hd;
+	struct exray_seal_verifier *v = n ? keys[0] : NULL;
+	ssize_t got;
+	int fd;
+
+	if (n < 2 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return v;
+	got = read(fd, head, sizeof(head));
+	close(fd);
+	if (got > 0 && exray_seg_reader_open_mem(&r, head, (size_t)got) == 0) {
+		exray_seg_next(r, &h);
+		if ((hd = exray_seg_reader_header(r)))
+			for (size_t i = 0; i < n; i++)
+				if (!memcmp(hd->seal_fp, exray_seal_verifier_fp(keys[i]),
+					    EXRAY_SEAL_FP_BYTES))
+					v = keys[i];
+		exray_seg_reader_free(r);
+	}
+	return v;
+}
+
+/* What the seals say about one file; true when they fail. */
+static bool seal_report(const char *path, const struct segscan *s, bool keyed, char *note,
+			size_t len)
+{
+	const struct exray_seg_seals *ss = &s->seals;
+
+	note[0] = 0;
+	if (!s->have_header)
+		return false; /* reported as damage already */
+	if (!ss->sealed) {
+		if (!keyed) {
+			snprintf(note, len, "; not sealed");
+			return false;
+		}
+		path_out(path);
+		printf("SEAL FAILED: the segment is not sealed, and a key was given "
+		       "(written with --no-seal, by an older recorder, or its seals stripped)\n");
+		return true;
+	}
+	if (ss->failed) {
+		path_out(path);
+		printf("SEAL FAILED at frame %llu (offset %llu): ", (unsigned long long)ss->fail_frame,
+		       (unsigned long long)ss->fail_offset);
+		term_write_str(stdout, ss->detail);
+		putchar('\n');
+		return true;
+	}
+	snprintf(note, len, "; %llu seals %s%s", (unsigned long long)ss->seals,
+		 keyed ? "verified" : "in a consistent chain (not checked: no --key)",
+		 ss->unsealed_tail ? ", then unsealed bytes (the recorder stopped before sealing them)"
+				   : "");
+	return false;
+}
+
+/* The chain across the segments of each capture, in sequence order. */
+static int check_links(struct segrec *segs, size_t n, const struct cli_paths *paths)
+{
+	int rc = EXRAY_EXIT_OK;
+	char why[200];
+
+	qsort(segs, n, sizeof(*segs), cmp_segrec);
+	for (size_t i = 0; i < n; i++) {
+		struct segrec *a = i ? &segs[i - 1] : NULL, *b = &segs[i];
+		bool same = a && !strcmp(a->capture, b->capture);
+
+		if (!same) {
+			if (b->seq && (b->header.flags & EXRAY_SEG_HDR_SEALED))
+				printf("capture %.8s: chain checked from segment seq %llu (the segments "
+				       "before it are not here: deleted by --max-total, or removed)\n",
+				       b->capture, (unsigned long long)b->seq);
+			continue;
+		}
+		if (b->seq == a->seq) {
+			printf("capture %.8s: segment seq %llu given twice\n", b->capture,
+			       (unsigned long long)b->seq);
+		} else if (b->seq != a->seq + 1) {
+			printf("capture %.8s: GAP: segments %llu..%llu missing\n", b->capture,
+			       (unsigned long long)a->seq + 1, (unsigned long long)b->seq - 1);
+			rc = EXRAY_EXIT_PROBLEMS;
+		} else if (a->seals.sealed && b->seals.sealed && !a->seals.failed &&
+			   !b->seals.failed && !exray_seg_seals_link(&a->seals, &b->header, why,
+								      sizeof(why))) {
+			path_out(paths->v[b->path]);
+			printf("SEAL FAILED at frame 0 (offset 0): %s\n", why);
+			rc = EXRAY_EXIT_PROBLEMS;
+		}
+	}
+	return rc;
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		CLI_LONGOPT_HELP, CLI_LONGOPT_DB, { "quiet", no_argument, 0, 'q' }, { 0 },
+		CLI_LONGOPT_HELP, CLI_LONGOPT_DB, { "quiet", no_argument, 0, 'q' },
+		{ "key", required_argument, 0, 'k' }, { 0 },
 	};
+	struct exray_seal_verifier *keys[MAX_KEYS];
 	struct cli_paths paths = { 0 };
-	struct capseq *seqs = NULL;
-	size_t n_seqs = 0;
+	struct segrec *segs = NULL;
+	size_t n_segs = 0, n_keys = 0;
 	const char *bad;
+	bool any_sealed = false;
 	int opt, err, quiet = 0, rc = EXRAY_EXIT_OK;
+	char note[200];
 
 	cli_getopt_reset();
-	while ((opt = getopt_long(argc, argv, "hd:q", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hd:qk:", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'h': fputs(verify_help, stdout); return EXRAY_EXIT_OK;
+		case 'h': fputs(verify_help, stdout); rc = EXRAY_EXIT_OK; goto cleanup;
 		case 'd': break;
 		case 'q': quiet = 1; break;
-		default: return cli_usage_error("verify", "bad option");
+		case 'k':
+			if (n_keys == MAX_KEYS) {
+				rc = cli_usage_error("verify", "at most 16 keys");
+				goto cleanup;
+			}
+			if (load_key(optarg, &keys[n_keys])) {
+				rc = EXRAY_EXIT_USAGE;
+				goto cleanup;
+			}
+			n_keys++;
+			break;
+		default: rc = cli_usage_error("verify", "bad option"); goto cleanup;
 		}
 	}
-	if (optind >= argc)
-		return cli_usage_error("verify", "no segment files or directories given");
+	if (optind >= argc) {
+		rc = cli_usage_error("verify", "no segment files or directories given");
+		goto cleanup;
+	}
 	if ((err = cli_expand_segments(argc - optind, argv + optind, &paths, &bad))) {
 		cli_expand_error(bad, err);
-		return EXRAY_EXIT_FAILURE;
+		rc = EXRAY_EXIT_FAILURE;
+		goto cleanup;
 	}
-	if (!(seqs = calloc(paths.n, sizeof(*seqs)))) {
+	if (!(segs = calloc(paths.n, sizeof(*segs)))) {
 		cli_error("out of memory");
 		rc = EXRAY_EXIT_FAILURE;
 		goto cleanup;
@@ -76,7 +241,8 @@ int cmd_verify(int argc, char **argv)
 		struct segscan s;
 		int damaged = 0;
 
-		if (segscan_file(paths.v[i], &s) && !s.have_header && !s.records) {
+		if (segscan_file_sealed(paths.v[i], key_for(paths.v[i], keys, n_keys), &s) &&
+		    !s.have_header && !s.records) {
 			cli_error("%s: %s", paths.v[i], s.errmsg);
 			rc = EXRAY_EXIT_FAILURE;
 			segscan_free(&s);
@@ -105,9 +271,17 @@ int cmd_verify(int argc, char **argv)
 			       (unsigned long long)s.footer.records,
 			       (unsigned long long)(s.records + s.skipped));
 		}
+		if (seal_report(paths.v[i], &s, n_keys > 0, note, sizeof(note)))
+			damaged = 1;
+		any_sealed |= s.seals.sealed;
 		if (s.have_header) {
-			hex_id(seqs[n_seqs].capture, s.header.capture_id);
-			seqs[n_seqs++].seq = s.header.seq;
+			struct segrec *g = &segs[n_segs++];
+
+			hex_id(g->capture, s.header.capture_id);
+			g->seq = s.header.seq;
+			g->path = i;
+			g->header = s.header;
+			g->seals = s.seals;
 		}
 		if (!quiet || damaged) {
 			path_out(paths.v[i]);
@@ -120,29 +294,22 @@ int cmd_verify(int argc, char **argv)
 			if (s.skipped)
 				printf("; %llu records of types newer than this exray skipped "
 				       "(format %u.%u)", (unsigned long long)s.skipped, s.major, s.minor);
+			fputs(note, stdout);
 			putchar('\n');
 		}
 		if (damaged && rc == EXRAY_EXIT_OK)
 			rc = EXRAY_EXIT_PROBLEMS;
 		segscan_free(&s);
 	}
-	qsort(seqs, n_seqs, sizeof(*seqs), cmp_capseq);
-	for (size_t i = 1; i < n_seqs; i++) {
-		if (strcmp(seqs[i].capture, seqs[i - 1].capture))
-			continue;
-		if (seqs[i].seq == seqs[i - 1].seq) {
-			printf("capture %.8s: segment seq %llu given twice\n", seqs[i].capture,
-			       (unsigned long long)seqs[i].seq);
-		} else if (seqs[i].seq != seqs[i - 1].seq + 1) {
-			printf("capture %.8s: GAP: segments %llu..%llu missing\n", seqs[i].capture,
-			       (unsigned long long)seqs[i - 1].seq + 1,
-			       (unsigned long long)seqs[i].seq - 1);
-			if (rc == EXRAY_EXIT_OK)
-				rc = EXRAY_EXIT_PROBLEMS;
-		}
-	}
+	if (check_links(segs, n_segs, &paths) && rc == EXRAY_EXIT_OK)
+		rc = EXRAY_EXIT_PROBLEMS;
+	if (any_sealed && !n_keys && !quiet)
+		printf("seals were not checked: give the capture's key with --key to check them "
+		       "(the chain's consistency was checked)\n");
 cleanup:
-	free(seqs);
+	for (size_t i = 0; i < n_keys; i++)
+		exray_seal_verifier_free(keys[i]);
+	free(segs);
 	cli_paths_free(&paths);
 	return rc;
 }

@@ -9,6 +9,11 @@
 
 int segscan_file(const char *path, struct segscan *s)
 {
+	return segscan_file_sealed(path, NULL, s);
+}
+
+int segscan_file_sealed(const char *path, struct exray_seal_verifier *v, struct segscan *s)
+{
 	struct exray_seg_reader *r = NULL;
 	const struct exray_rec_hdr *h;
 	int n;
@@ -18,6 +23,7 @@ int segscan_file(const char *path, struct segscan *s)
 		snprintf(s->errmsg, sizeof(s->errmsg), "%s", strerror(-s->err));
 		return s->err;
 	}
+	exray_seg_reader_set_verifier(r, v);
 	while ((n = exray_seg_next(r, &h)) > 0) {
 		s->records++;
 		if (h->type < EXRAY_TYPE_SLOTS)
@@ -51,6 +57,7 @@ int segscan_file(const char *path, struct segscan *s)
 	s->file_size = exray_seg_reader_file_size(r);
 	s->boot_to_wall = reader_boot_to_wall(r);
 	s->skipped = exray_seg_reader_skipped(r);
+	s->seals = *exray_seg_reader_seals(r);
 	s->n_issues = exray_seg_reader_issue_count(r);
 	if (s->n_issues) {
 		s->issues = calloc(s->n_issues, sizeof(*s->issues));

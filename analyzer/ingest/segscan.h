@@ -19,12 +19,15 @@ struct segscan {
 	__s64 boot_to_wall;       /* offset in force at the end */
 	struct exray_seg_issue *issues;
 	size_t n_issues;
+	struct exray_seg_seals seals; /* the seal chain's verdict (format 1.3) */
 	int err;                  /* fatal: -errno from open or next */
 	char errmsg[200];         /* one line for err */
 };
 
 /* Scan path into *s (zeroed first). Returns s->err (0 when readable). */
 int segscan_file(const char *path, struct segscan *s);
+/* The same, checking every seal with v (NULL: the chain's shape only). */
+int segscan_file_sealed(const char *path, struct exray_seal_verifier *v, struct segscan *s);
 void segscan_free(struct segscan *s);
 
 #endif

@@ -693,6 +693,74 @@ static void test_zstd_cli_reads_segments(void **state)
 	free(s.recs.data);
 }
 
+/*
+ * Disk failures through the memory backend (STYLE.md habit 9): a short
+ * write then ENOSPC cuts the file back to its last whole frame, keeps the
+ * batch and succeeds once space is freed; EIO is sticky.
+ */
+static void test_backend_disk_errors(void **state)
+{
+	struct exray_seg_membuf m;
+	struct exray_seg_writer *w;
+	struct exray_seg_header hdr;
+	struct readout o;
+	size_t whole;
+
+	exray_seg_membuf_init(&m);
+	make_header(&hdr, 1);
+	assert_int_equal(exray_seg_writer_open_backend(&w, &m.be, &hdr, NULL), 0);
+	for (__u32 pid = 100; pid < 110; pid++) {
+		struct exray_exit x = { .hdr = { EXRAY_REC_EXIT, 0, sizeof(x), pid } };
+
+		fill_task(&x.task, pid);
+		assert_int_equal(exray_seg_append(w, &x, sizeof(x)), 0);
+		if (pid == 104)
+			assert_int_equal(exray_seg_frame_out(w), 0);
+	}
+	whole = m.len;
+	m.space = m.len + 10; /* the frame gets 10 bytes in, then the disk is full */
+	assert_int_equal(exray_seg_frame_out(w), -ENOSPC);
+	assert_int_equal(m.len, whole);
+	assert_int_equal(exray_seg_writer_file_bytes(w), whole);
+	assert_true(m.truncates >= 1);
+	assert_true(exray_seg_writer_pending(w) > 0);
+	/* still full: retryable, nothing sticks */
+	assert_int_equal(exray_seg_flush(w), -ENOSPC);
+	m.space = 0;
+	assert_int_equal(exray_seg_flush(w), 0);
+	assert_true(m.syncs >= 1);
+	assert_int_equal(exray_seg_writer_close(w, 1), 0);
+	assert_true(m.closed);
+	read_all(m.data, m.len, &o);
+	assert_int_equal(o.recs.count, 10);
+	assert_int_equal(o.n_issues, 0);
+	assert_true(o.footer);
+	free(o.recs.data);
+	exray_seg_membuf_release(&m);
+
+	/* EIO: the file is cut back, and every later call fails with it */
+	exray_seg_membuf_init(&m);
+	assert_int_equal(exray_seg_writer_open_backend(&w, &m.be, &hdr, NULL), 0);
+	struct exray_fork fk = { .hdr = { EXRAY_REC_FORK, 0, sizeof(fk), 1 } };
+	assert_int_equal(exray_seg_append(w, &fk, sizeof(fk)), 0);
+	assert_int_equal(exray_seg_frame_out(w), 0);
+	whole = m.len;
+	assert_int_equal(exray_seg_append(w, &fk, sizeof(fk)), 0);
+	m.fail = -EIO;
+	assert_int_equal(exray_seg_flush(w), -EIO);
+	m.fail = 0;
+	assert_int_equal(m.len, whole);
+	assert_int_equal(exray_seg_append(w, &fk, sizeof(fk)), -EIO);
+	assert_int_equal(exray_seg_flush(w), -EIO);
+	assert_int_equal(exray_seg_writer_close(w, 1), -EIO);
+	read_all(m.data, m.len, &o);
+	assert_int_equal(o.recs.count, 1);
+	assert_int_equal(o.n_issues, 0);
+	assert_false(o.footer);
+	free(o.recs.data);
+	exray_seg_membuf_release(&m);
+}
+
 /* A header followed by zstd frames of `content` zero bytes each (a few
  * hundred bytes apiece), `n` times; with bad_checksum, each frame's last
  * byte is flipped so no frame is intact and the reader resynchronises
@@ -817,6 +885,7 @@ int main(void)
 		cmocka_unit_test(test_zstd_cli_reads_segments),
 		cmocka_unit_test(test_reader_open_errors),
 		cmocka_unit_test(test_frame_too_large),
+		cmocka_unit_test(test_backend_disk_errors),
 		cmocka_unit_test(test_inflate_budget),
 	};
 
