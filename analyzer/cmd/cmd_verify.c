@@ -129,7 +129,7 @@ static bool seal_report(const char *path, const struct segscan *s, bool keyed, c
 		return false; /* reported as damage already */
 	if (!ss->sealed) {
 		if (!keyed) {
-			snprintf(note, len, "; not sealed");
+			snprintf(note, len, ", not sealed");
 			return false;
 		}
 		path_out(path);
@@ -145,9 +145,9 @@ static bool seal_report(const char *path, const struct segscan *s, bool keyed, c
 		putchar('\n');
 		return true;
 	}
-	snprintf(note, len, "; %llu seals %s%s", (unsigned long long)ss->seals,
-		 keyed ? "verified" : "in a consistent chain (not checked: no --key)",
-		 ss->unsealed_tail ? ", then unsealed bytes (the recorder stopped before sealing them)"
+	snprintf(note, len, ", %llu seals %s%s", (unsigned long long)ss->seals,
+		 keyed ? "verified" : "consistent (not checked: no --key)",
+		 ss->unsealed_tail ? " then unsealed bytes (the recorder stopped before sealing them)"
 				   : "");
 	return false;
 }
@@ -285,16 +285,15 @@ int cmd_verify(int argc, char **argv)
 		}
 		if (!quiet || damaged) {
 			path_out(paths.v[i]);
-			printf("%s, %llu records in %llu frames, seq %llu, %s",
+			printf("%s, %llu records in %llu frames, seq %llu%s, %s",
 			       damaged ? "damaged" : "ok", (unsigned long long)s.records,
 			       (unsigned long long)s.frames,
-			       (unsigned long long)s.header.seq,
+			       (unsigned long long)s.header.seq, note,
 			       s.have_footer ? "complete"
 					     : "no footer (recorder still running or stopped abruptly)");
 			if (s.skipped)
 				printf("; %llu records of types newer than this exray skipped "
 				       "(format %u.%u)", (unsigned long long)s.skipped, s.major, s.minor);
-			fputs(note, stdout);
 			putchar('\n');
 		}
 		if (damaged && rc == EXRAY_EXIT_OK)
@@ -304,8 +303,8 @@ int cmd_verify(int argc, char **argv)
 	if (check_links(segs, n_segs, &paths) && rc == EXRAY_EXIT_OK)
 		rc = EXRAY_EXIT_PROBLEMS;
 	if (any_sealed && !n_keys && !quiet)
-		printf("seals were not checked: give the capture's key with --key to check them "
-		       "(the chain's consistency was checked)\n");
+		fprintf(stderr, "exray verify: seals were not checked: give the capture's key with "
+			"--key to check them (the chain's consistency was checked)\n");
 cleanup:
 	for (size_t i = 0; i < n_keys; i++)
 		exray_seal_verifier_free(keys[i]);

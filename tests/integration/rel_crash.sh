@@ -23,7 +23,8 @@ torn=0 rotated=0 marks_total=0
 
 for ((i = 1; i <= kills; i++)); do
 	dir=$S/c$i tag=crash$$-$i
-	if ! rel_start "$dir" "$S/rec$i.err" --flush-interval 100ms --segment-size 48K; then
+	if ! rel_start "$dir" "$S/rec$i.err" --flush-interval 100ms --segment-size 48K \
+		--seal-key "$S/key$i"; then
 		fail "kill $i: recorder did not start"; cat "$S/rec$i.err"; continue
 	fi
 	"$WL" marks "$S/count$i" "$tag" &
@@ -55,7 +56,7 @@ for ((i = 1; i <= kills; i++)); do
 	segs=("$dir"/*.exray.zst)
 	last=${segs[-1]}
 	[ ${#segs[@]} -gt 1 ] && rotated=$((rotated + 1))
-	"$EXRAY" verify "${segs[@]}" >"$S/verify$i" 2>&1
+	"$EXRAY" verify --key "$S/key$i" "${segs[@]}" >"$S/verify$i" 2>&1
 	rc=$?
 	bad=
 	# Every segment but the newest: "ok ... complete"; the newest: "ok" or
@@ -75,6 +76,8 @@ for ((i = 1; i <= kills; i++)); do
 		[ $rc = 0 ] || bad="$bad; verify exit $rc without damage"
 	fi
 	grep -qiE 'gap|missing seq' "$S/verify$i" && bad="$bad; sequence gap"
+	grep -q 'SEAL FAILED' "$S/verify$i" && bad="$bad; a seal does not verify"
+	[ "$(grep -c ' seals verified' "$S/verify$i")" = ${#segs[@]} ] || bad="$bad; not every segment's seals verified"
 	# Every finished mark is there (dump reports only the torn tail too).
 	"$EXRAY" dump -t exec "${segs[@]}" 2>"$S/dump$i.err" |
 		jq -r --arg t "$tag" 'select(.argv[1] == "mark" and .argv[2] == $t) | .argv[3]' |
@@ -88,8 +91,12 @@ for ((i = 1; i <= kills; i++)); do
 	size=$(stat -c %s "$last")
 	cut=$(( (RANDOM * 32768 + RANDOM) % size ))
 	head -c "$cut" "$last" >"$S/cut.exray.zst"
-	"$EXRAY" verify "$S/cut.exray.zst" >"$S/vcut$i" 2>&1
+	"$EXRAY" verify --key "$S/key$i" "$S/cut.exray.zst" >"$S/vcut$i" 2>&1
 	grep 'DAMAGED:' "$S/vcut$i" | grep -vq ': DAMAGED: torn_tail at' && bad="$bad; cut at $cut: more than a torn tail"
+	# (a cut between a footer and its final seal is a finished segment cut
+	# short: that verdict is right)
+	grep 'SEAL FAILED' "$S/vcut$i" | grep -vq 'footer is not sealed' &&
+		bad="$bad; cut at $cut: seals before the cut do not verify"
 	"$EXRAY" dump "$last" 2>/dev/null >"$S/full.json"
 	"$EXRAY" dump "$S/cut.exray.zst" 2>/dev/null >"$S/cut.json"
 	cmp -s "$S/cut.json" <(head -n "$(wc -l <"$S/cut.json")" "$S/full.json") ||

@@ -44,7 +44,7 @@ used_pct() { df --output=pcent "$mnt" | tail -1 | tr -dc 0-9; }
 # verify_clean DIR LABEL: every segment ok, all complete but the newest
 verify_clean() {
 	local out=$S/verify.$2
-	"$EXRAY" verify "$1" >"$out" 2>&1
+	"$EXRAY" verify "$1" >"$out" 2>"$out.err"
 	check "$2: verify exit 0 (no damage, no gap)" [ $? = 0 ]
 	check "$2: no DAMAGED line" [ "$(grep -c DAMAGED "$out")" = 0 ]
 	check "$2: finished segments are complete" \

@@ -121,6 +121,24 @@ static void test_opts(void **state)
 	}
 	assert_int_equal(parse(&o, err, "--version", NULL), 0);
 	assert_true(o.version);
+
+	/* issue 18 item 1: a cap below two segments is refused, or makes
+	 * segments smaller when their size was not chosen */
+	assert_int_equal(parse(&o, err, "--max-total", "100K", "--segment-size", "64K", NULL),
+			 -EINVAL);
+	assert_non_null(strstr(err, "below two segments"));
+	assert_int_equal(parse(&o, err, "--max-total", "100K", NULL), 0);
+	assert_int_equal(o.segment_size, 25600);
+	assert_true(o.segment_size_forced);
+	assert_int_equal(parse(&o, err, "--max-total", "10K", NULL), -EINVAL);
+	assert_int_equal(parse(&o, err, "--max-total", "1G", "--segment-size", "64M", NULL), 0);
+	assert_false(o.segment_size_forced);
+	/* sealing options */
+	assert_int_equal(parse(&o, err, "--seal-log", "fd:7", "--seal-key", "/k", NULL), 0);
+	assert_int_equal(o.seal_log_fd, 7);
+	assert_string_equal(o.seal_key, "/k");
+	assert_int_equal(parse(&o, err, "--seal-log", "fd:x", NULL), -EINVAL);
+	assert_int_equal(parse(&o, err, "--no-seal", "--seal-key", "/k", NULL), -EINVAL);
 }
 
 static void test_usage_documents_every_option(void **state)
@@ -382,6 +400,125 @@ static void test_output_rotation_and_cap(void **state)
 		exray_seg_reader_free(r);
 	}
 	free(cg);
+}
+
+/* Issue 18 item 1: a cap smaller than one segment deleted the open segment
+ * (a capture ended as an empty directory). The open segment and the newest
+ * closed one now stay, whatever the cap. */
+static void test_cap_keeps_newest_two(void **state)
+{
+	struct rec_output_cfg cfg;
+	struct rec_output *o;
+	char err[512], path[300], names[64][300], name[128];
+	__u64 records, bytes, segments;
+	int fd, n;
+
+	snprintf(path, sizeof(path), "%s/tiny-cap", tmpdir);
+	fd = rec_output_dir_open(path, err, sizeof(err));
+	assert_true(fd >= 0);
+	assert_int_equal(rec_output_cfg_init(&cfg, fd), 0);
+	cfg.segment_size = 8 << 10;
+	cfg.max_total = 4 << 10; /* below one segment */
+	cfg.level = 1;
+	assert_int_equal(rec_output_open(&o, &cfg), 0);
+	for (int i = 0; i < 300; i++) {
+		struct exray_exec *e = mk_exec(100 + i, 4242);
+
+		assert_int_equal(rec_output_append(o, e, e->hdr.len), 0);
+		free(e);
+		if (i % 10 == 9) {
+			assert_int_equal(rec_output_flush(o, false), 0);
+			rec_output_counts(o, &records, &bytes, &segments);
+			rec_segment_name(&cfg, segments - 1, name, sizeof(name));
+			assert_int_equal(faccessat(fd, name, F_OK, 0), 0); /* the open one */
+			if (segments > 1) {
+				rec_segment_name(&cfg, segments - 2, name, sizeof(name));
+				assert_int_equal(faccessat(fd, name, F_OK, 0), 0);
+			}
+		}
+	}
+	rec_output_counts(o, &records, &bytes, &segments);
+	assert_true(segments > 3);
+	assert_int_equal(rec_output_close(o), 0);
+	close(fd);
+	n = list_segments(path, names, 64);
+	assert_int_equal(n, 2);
+	assert_int_equal(seg_seq(names[1]), segments - 1);
+	assert_int_equal(seg_seq(names[0]), segments - 2);
+}
+
+/* Issue 18 item 2: the open segment unlinked, then the whole directory
+ * removed, while recording: both noticed at the next flush, the segment put
+ * back whole (and its seals still verify), close says so (-ESTALE). */
+static void test_removed_while_recording(void **state)
+{
+	struct rec_output_cfg cfg;
+	struct rec_output *o;
+	struct exray_seal_verifier *v;
+	__u8 vkey[EXRAY_SEAL_KEY_BYTES];
+	char err[512], path[300], names[8][300], cmd[400];
+	int fd, n;
+	FILE *notes = tmpfile();
+
+	snprintf(path, sizeof(path), "%s/removed", tmpdir);
+	fd = rec_output_dir_open(path, err, sizeof(err));
+	assert_true(fd >= 0);
+	assert_int_equal(rec_output_cfg_init(&cfg, fd), 0);
+	cfg.segment_size = 1 << 20;
+	cfg.level = 1;
+	cfg.dir_path = path;
+	cfg.notices = notes;
+	cfg.seal_log_fd = -1;
+	assert_int_equal(exray_sealer_new(&cfg.sealer, vkey), 0);
+	assert_int_equal(rec_output_open(&o, &cfg), 0);
+	for (int i = 0; i < 90; i++) {
+		struct exray_exec *e = mk_exec(100 + i, 4242);
+
+		assert_int_equal(rec_output_append(o, e, e->hdr.len), 0);
+		free(e);
+		if (i == 29) {
+			assert_int_equal(rec_output_flush(o, false), 0);
+			assert_int_equal(list_segments(path, names, 8), 1);
+			assert_int_equal(unlink(names[0]), 0);
+			assert_int_equal(rec_output_flush(o, false), 0);
+			assert_int_equal(list_segments(path, names, 8), 1); /* back */
+		}
+		if (i == 59) {
+			snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+			assert_int_equal(system(cmd), 0);
+			assert_int_equal(rec_output_tick(o), 0);
+			assert_int_equal(list_segments(path, names, 8), 1);
+		}
+	}
+	assert_int_equal(rec_output_close(o), -ESTALE);
+	exray_sealer_free(cfg.sealer);
+	close(fd);
+
+	n = list_segments(path, names, 8);
+	assert_int_equal(n, 1);
+	struct exray_seg_reader *r;
+	const struct exray_rec_hdr *h;
+	size_t count = 0;
+	assert_int_equal(exray_seal_verifier_new(&v, vkey), 0);
+	assert_int_equal(exray_seg_reader_open(&r, names[0]), 0);
+	exray_seg_reader_set_verifier(r, v);
+	while (exray_seg_next(r, &h) == 1)
+		count += h->type == EXRAY_REC_EXEC;
+	assert_int_equal(count, 90);
+	assert_int_equal(exray_seg_reader_issue_count(r), 0);
+	if (exray_seg_reader_seals(r)->failed)
+		fail_msg("%s", exray_seg_reader_seals(r)->detail);
+	assert_true(exray_seg_reader_seals(r)->final);
+	exray_seg_reader_free(r);
+	exray_seal_verifier_free(v);
+	/* a person is told, once per removal */
+	char line[512];
+	int said = 0;
+	rewind(notes);
+	while (fgets(line, sizeof(line), notes))
+		said += strstr(line, "removed while recording") != NULL;
+	assert_int_equal(said, 2);
+	fclose(notes);
 }
 
 /* ------------------------------------------------ capture checker */
@@ -833,6 +970,8 @@ int main(void)
 		cmocka_unit_test(test_cgroups_replay),
 		cmocka_unit_test(test_output_dir_checks),
 		cmocka_unit_test(test_output_rotation_and_cap),
+		cmocka_unit_test(test_cap_keeps_newest_two),
+		cmocka_unit_test(test_removed_while_recording),
 	};
 	const struct CMUnitTest capture[] = {
 		cmocka_unit_test(test_capture),
