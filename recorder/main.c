@@ -276,9 +276,13 @@ int main(int argc, char **argv)
 	cfg.seal_log_ms = o.seal_log_ms;
 	if (o.seal_log_syslog)
 		openlog("exray-record", LOG_PID | LOG_NDELAY, LOG_DAEMON);
-	code = start_sealing(&o, &cfg);
-	if (code != EXIT_REC_OK)
+	/* a key file is never overwritten: say so before loading anything */
+	if (o.seal_key && faccessat(AT_FDCWD, o.seal_key, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+		fprintf(stderr, "exray-record: --seal-key %s: exists (never overwritten: one new key "
+			"file per capture)\n", safe(o.seal_key, sbuf, sizeof(sbuf)));
+		code = EXIT_REC_USAGE;
 		goto cleanup;
+	}
 
 	/* Signals: no SA_RESTART, so a signal ends the current poll at once. */
 	sa.sa_handler = on_stop;
@@ -313,7 +317,11 @@ int main(int argc, char **argv)
 		}
 	}
 
-	/* First segment and the writer thread. */
+	/* The verification key leaves now, once everything else is ready:
+	 * then the first segment and the writer thread. */
+	code = start_sealing(&o, &cfg);
+	if (code != EXIT_REC_OK)
+		goto cleanup;
 	ret = rec_output_open(&out, &cfg);
 	if (!ret) {
 		ret = rec_pipe_start(&a.pipe, out);

@@ -133,7 +133,7 @@ static bool seal_report(const char *path, const struct segscan *s, bool keyed, c
 			return false;
 		}
 		path_out(path);
-		printf("SEAL FAILED: the segment is not sealed, and a key was given "
+		printf("SEAL FAILED at frame 0 (offset 0): the segment is not sealed, and a key was given "
 		       "(written with --no-seal, by an older recorder, or its seals stripped)\n");
 		return true;
 	}
@@ -165,9 +165,10 @@ static int check_links(struct segrec *segs, size_t n, const struct cli_paths *pa
 
 		if (!same) {
 			if (b->seq && (b->header.flags & EXRAY_SEG_HDR_SEALED))
-				printf("capture %.8s: chain checked from segment seq %llu (the segments "
-				       "before it are not here: deleted by --max-total, or removed)\n",
-				       b->capture, (unsigned long long)b->seq);
+				fprintf(stderr, "exray verify: capture %.8s: chain checked from segment "
+					"seq %llu (the segments before it are not here: deleted by "
+					"--max-total, or removed)\n", b->capture,
+					(unsigned long long)b->seq);
 			continue;
 		}
 		if (b->seq == a->seq) {
