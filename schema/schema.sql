@@ -1,4 +1,4 @@
--- exray case database schema (PRAGMA user_version = 105, i.e. 1.5).
+-- exray case database schema (PRAGMA user_version = 106, i.e. 1.6).
 -- Applied by exray on every read-write open, so every statement is
 -- idempotent (IF NOT EXISTS). SCHEMA.md explains the model; the comment on
 -- each column here is its reference.
@@ -52,6 +52,12 @@ CREATE TABLE IF NOT EXISTS segments (
   boot_to_wall_ns INTEGER,              -- offset in force (latest stats/footer, else header)
   issues INTEGER NOT NULL DEFAULT 0,    -- damage found at the latest ingest (rows in segment_issues)
   ingested_at TEXT,                     -- wall time of the latest ingest, RFC 3339 UTC
+  seal_status TEXT,                     -- verified (every seal checked with its key), failed (a seal or the link to the previous segment does not verify), unchecked (sealed; ingested without --key), unsealed (format before 1.3, or --no-seal)
+  seal_key_fp TEXT,                     -- fingerprint (32 hex) of the key the seals were checked with; NULL without a key
+  seal_count INTEGER,                   -- seals checked
+  seal_detail TEXT,                     -- the first frame that does not verify and why, or a note (bytes after the last seal of an unfinished segment)
+  seal_prev TEXT,                       -- 'KEYINDEX:SEAL' the header names: the previous segment's final seal (NULL in segment 0)
+  seal_end TEXT,                        -- 'KEYINDEX:SEAL' of its own final seal; NULL while unfinished
   UNIQUE (capture_id, seq)
 );
 

@@ -359,6 +359,13 @@ struct exray_seg_seals {
 	__u64 unsealed_tail;     /* bytes after the last seal (unfinished segment) */
 };
 void exray_seg_reader_set_verifier(struct exray_seg_reader *r, struct exray_seal_verifier *v);
+/* Several keys (the caller's array, which must outlive the reader): the
+ * segment is checked with the one whose fingerprint its header names (none
+ * matching: a wrong key). */
+void exray_seg_reader_set_verifiers(struct exray_seg_reader *r,
+				    struct exray_seal_verifier *const *keys, size_t n);
+/* The key the seals were checked with (once the header was read), or NULL. */
+const struct exray_seal_verifier *exray_seg_reader_verifier(const struct exray_seg_reader *r);
 const struct exray_seg_seals *exray_seg_reader_seals(const struct exray_seg_reader *r);
 /*
  * Does segment b (sequence number a's + 1, same capture) continue a's seal

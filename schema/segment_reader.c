@@ -50,7 +50,10 @@ struct exray_seg_reader {
 	struct exray_seg_stats footer, last_stats;
 
 	/* seals */
-	struct exray_seal_verifier *verifier;
+	struct exray_seal_verifier *const *keys; /* the caller's, chosen by fingerprint */
+	size_t n_keys;
+	struct exray_seal_verifier *one_key;
+	struct exray_seal_verifier *verifier;    /* the key of this segment, NULL: none */
 	struct exray_seg_seals seals;
 	__u64 frame_no;          /* intact frames before the current one */
 	__u64 span_start;        /* what the next seal covers starts here */
@@ -398,12 +401,17 @@ static bool seals_start(struct exray_seg_reader *r)
 	r->seals.first_index = r->expect_index =
 		r->header.seq ? r->header.prev_key_index + 1 : 0;
 	memcpy(r->prev_seal, r->header.prev_seal, sizeof(r->prev_seal));
-	if (r->verifier && memcmp(r->header.seal_fp, exray_seal_verifier_fp(r->verifier),
-				  EXRAY_SEAL_FP_BYTES)) {
+	if (!r->n_keys)
+		return true;
+	for (size_t i = 0; i < r->n_keys && !r->verifier; i++)
+		if (!memcmp(r->header.seal_fp, exray_seal_verifier_fp(r->keys[i]), EXRAY_SEAL_FP_BYTES))
+			r->verifier = r->keys[i];
+	if (!r->verifier) {
+		r->verifier = r->keys[0];
 		exray_seal_hex(r->header.seal_fp, EXRAY_SEAL_FP_BYTES, have);
-		exray_seal_hex(exray_seal_verifier_fp(r->verifier), EXRAY_SEAL_FP_BYTES, want);
-		seal_fail(r, "sealed with key %.16s..., not with the key given (%.16s...): wrong key",
-			  have, want);
+		exray_seal_hex(exray_seal_verifier_fp(r->keys[0]), EXRAY_SEAL_FP_BYTES, want);
+		seal_fail(r, "sealed with key %.16s..., not with the key%s given (%.16s...): wrong key",
+			  have, r->n_keys > 1 ? "s" : "", want);
 		return false;
 	}
 	return true;
@@ -498,7 +506,7 @@ static void seals_finish(struct exray_seg_reader *r)
 		return;
 	r->seals_done = true;
 	r->seals.sealed = r->have_header && (r->header.flags & EXRAY_SEG_HDR_SEALED);
-	r->seals.keyed = r->verifier != NULL;
+	r->seals.keyed = r->n_keys > 0;
 	if (!r->seals.sealed || r->seals.failed)
 		return;
 	if (!seals_start(r))
@@ -534,7 +542,20 @@ bool exray_seg_seals_link(const struct exray_seg_seals *a, const struct exray_se
 
 void exray_seg_reader_set_verifier(struct exray_seg_reader *r, struct exray_seal_verifier *v)
 {
-	r->verifier = v;
+	r->one_key = v;
+	exray_seg_reader_set_verifiers(r, &r->one_key, v ? 1 : 0);
+}
+
+void exray_seg_reader_set_verifiers(struct exray_seg_reader *r,
+				    struct exray_seal_verifier *const *keys, size_t n)
+{
+	r->keys = keys;
+	r->n_keys = n;
+}
+
+const struct exray_seal_verifier *exray_seg_reader_verifier(const struct exray_seg_reader *r)
+{
+	return r->verifier;
 }
 
 const struct exray_seg_seals *exray_seg_reader_seals(const struct exray_seg_reader *r)

@@ -120,6 +120,15 @@ static const struct {
 	       "DROP VIEW IF EXISTS v_ptrace_events; DROP VIEW IF EXISTS v_socket_events;"
 	       "DROP VIEW IF EXISTS v_memfd_events; DROP VIEW IF EXISTS v_bpf_events;"
 	       "DROP VIEW IF EXISTS v_uring_events" },
+	/* 1.6: sealed evidence (issue 15): what ingest found of each segment's
+	 * seals */
+	{ 106, "SELECT count(*) FROM pragma_table_info('segments') WHERE name = 'seal_status'",
+	       "ALTER TABLE segments ADD COLUMN seal_status TEXT;"
+	       "ALTER TABLE segments ADD COLUMN seal_key_fp TEXT;"
+	       "ALTER TABLE segments ADD COLUMN seal_count INTEGER;"
+	       "ALTER TABLE segments ADD COLUMN seal_detail TEXT;"
+	       "ALTER TABLE segments ADD COLUMN seal_prev TEXT;"
+	       "ALTER TABLE segments ADD COLUMN seal_end TEXT" },
 };
 
 static bool upgrade_done(sqlite3 *db, const char *query)

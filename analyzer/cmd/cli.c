@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "casedb/db.h"
 #include "ingest/ingest.h"
 #include "text/escape.h"
+#include "seal.h"
 
 void cli_getopt_reset(void)
 {
@@ -261,4 +263,61 @@ int cli_open_case(sqlite3 **db, const char **dbpath, int nseg, char **segs, int 
 	}
 	cli_paths_free(&paths);
 	return rc;
+}
+
+/* --key: a key file, or the key itself in hex. */
+int cli_load_key(const char *arg, struct exray_seal_verifier **v)
+{
+	__u8 key[EXRAY_SEAL_KEY_BYTES];
+	char text[1024];
+	int fd, err;
+	ssize_t n;
+
+	if (exray_seal_key_parse(arg, key) == 0)
+		goto have;
+	fd = open(arg, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		cli_error("--key %s: neither 64 hex digits nor a readable file: %s", arg,
+			  strerror(errno));
+		return -EINVAL;
+	}
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	text[n > 0 ? n : 0] = 0;
+	if (exray_seal_key_parse(text, key)) {
+		exray_seal_wipe(text, sizeof(text));
+		cli_error("--key %s: no verification key in it (64 hex digits expected)", arg);
+		return -EINVAL;
+	}
+	exray_seal_wipe(text, sizeof(text));
+have:
+	err = exray_seal_verifier_new(v, key);
+	exray_seal_wipe(key, sizeof(key));
+	if (err)
+		cli_error("--key: %s", strerror(-err));
+	return err;
+}
+
+/* One line on the seals of the whole case (segments.seal_status) to f
+ * (NULL: none); returns how many segments failed. */
+int cli_seal_summary(sqlite3 *db, FILE *f, const char *prefix)
+{
+	sqlite3_stmt *st;
+	long long n[4] = { 0 };
+	static const char *const names[4] = { "verified", "failed", "unchecked", "unsealed" };
+
+	if (sqlite3_prepare_v2(db, "SELECT seal_status, count(*) FROM segments GROUP BY 1", -1,
+			       &st, NULL) != SQLITE_OK)
+		return 0;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		for (int i = 0; i < 4; i++)
+			if (sqlite3_column_type(st, 0) == SQLITE_TEXT &&
+			    !strcmp((const char *)sqlite3_column_text(st, 0), names[i]))
+				n[i] = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	if (f)
+		fprintf(f, "%s%lld segment%s verified, %lld FAILED, %lld unchecked (no --key), "
+			"%lld unsealed%s\n", prefix, n[0], n[0] == 1 ? "" : "s", n[1], n[2], n[3],
+			n[1] ? " (see segments.seal_detail, or exray verify --key)" : "");
+	return n[1] > 0;
 }

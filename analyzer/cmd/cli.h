@@ -93,4 +93,15 @@ int cli_container_error(const char *cmd, const char *dbpath, int err, const char
 /* True when stderr is a terminal (progress lines are shown then only). */
 bool cli_stderr_is_tty(void);
 
+/* --key FILE|HEX: a capture's verification key (a key file as exray-record
+ * --seal-key writes it, or its 64 hex digits). 0, or -EINVAL/-errno with
+ * one line on stderr. */
+struct exray_seal_verifier;
+int cli_load_key(const char *arg, struct exray_seal_verifier **v);
+#define CLI_MAX_KEYS 16
+/* One line on the case's seals (segments.seal_status: verified, FAILED,
+ * unchecked, unsealed) to f after prefix (f NULL: silent); returns the
+ * number of segments whose seals failed. */
+int cli_seal_summary(sqlite3 *db, FILE *f, const char *prefix);
+
 #endif /* EXRAY_CLI_H */

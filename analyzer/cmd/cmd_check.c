@@ -424,6 +424,9 @@ int cmd_check(int argc, char **argv)
 	if (!json && !quiet)
 		fprintf(stderr, "check: %ld alert%s from %zu rule%s, policy %s\n", n, n == 1 ? "" : "s", rules.n,
 			rules.n == 1 ? "" : "s", policy_path ? "loaded" : "none (egress-not-allowed is silent)");
+	/* what the evidence is worth: were its seals verified (issue 15) */
+	if (!json && !quiet)
+		cli_seal_summary(db, stderr, "check: seals: ");
 	if (expect || update) {
 		if ((r = collect_identities(db, &got))) {
 			cli_error("%s: %s", dbpath, r == -EIO ? db_error() : strerror(-r));

@@ -20,7 +20,9 @@ static const char info_help[] =
 	"                 per host: host, boot_id, kernel, recorder, format,\n"
 	"                 captures, segments, complete, frames, bytes, records,\n"
 	"                 first_ts/last_ts (ns since boot), first_time/last_time\n"
-	"                 (RFC 3339 UTC), by_type and lost ({type: count}), issues\n"
+	"                 (RFC 3339 UTC), by_type and lost ({type: count}), issues,\n"
+	"                 sealed (segments with seals), seal_failures (chains that\n"
+	"                 do not hold together; the seals themselves need verify --key)\n"
 	"  -d, --db FILE  accepted for symmetry; info reads only segments\n"
 	"  -h, --help     this help\n\n"
 	"Example:\n"
@@ -37,6 +39,7 @@ struct host_info {
 	__u8 captures[64][16];
 	unsigned n_captures;
 	__u64 segments, complete, frames, records, bytes, issues;
+	__u64 sealed, seal_failures;
 	__u64 by_type[EXRAY_TYPE_SLOTS], lost[EXRAY_TYPE_SLOTS];
 	__u64 first_ts, last_ts;
 	__s64 b2w;
@@ -136,7 +139,9 @@ static void print_host_json(const struct host_info *h, int first)
 	json_counts("by_type", h->by_type);
 	json_counts("lost", h->lost);
 	json_saturated(h->lost);
-	printf(",\"issues\":%llu}", (unsigned long long)h->issues);
+	printf(",\"issues\":%llu,\"sealed\":%llu,\"seal_failures\":%llu}",
+	       (unsigned long long)h->issues, (unsigned long long)h->sealed,
+	       (unsigned long long)h->seal_failures);
 }
 
 static void print_host(const struct host_info *h)
@@ -162,6 +167,13 @@ static void print_host(const struct host_info *h)
 	print_counts("lost", h->lost);
 	printf("  damaged: %llu issue%s%s\n", (unsigned long long)h->issues,
 	       h->issues == 1 ? "" : "s", h->issues ? " (run exray verify)" : "");
+	if (!h->sealed)
+		printf("  seals: none (not sealed: format before 1.3, or exray-record --no-seal)\n");
+	else
+		printf("  seals: %llu of %llu segments sealed, %s; not verified here: exray verify "
+		       "--key KEY\n", (unsigned long long)h->sealed, (unsigned long long)h->segments,
+		       h->seal_failures ? "CHAIN BROKEN in some (run exray verify)"
+					: "chain consistent");
 }
 
 int cmd_info(int argc, char **argv)
@@ -234,6 +246,8 @@ int cmd_info(int argc, char **argv)
 		add_capture(h, s.header.capture_id);
 		h->segments++;
 		h->complete += s.have_footer;
+		h->sealed += s.seals.sealed;
+		h->seal_failures += s.seals.sealed && s.seals.failed;
 		h->frames += s.frames;
 		h->records += s.records;
 		h->bytes += s.file_size;

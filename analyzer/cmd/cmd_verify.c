@@ -33,7 +33,7 @@ static const char verify_help[] =
 	"Exit: 0 clean, 1 damage, gaps or seals that do not verify, 2 usage (or a\n"
 	"key that cannot be read), 3 a file unreadable.\n";
 
-#define MAX_KEYS 16
+#define MAX_KEYS CLI_MAX_KEYS
 
 struct segrec {
 	char capture[33];
@@ -55,67 +55,6 @@ static void path_out(const char *path)
 {
 	term_write_str(stdout, path);
 	fputs(": ", stdout);
-}
-
-/* --key: a key file, or the key itself in hex. */
-static int load_key(const char *arg, struct exray_seal_verifier **v)
-{
-	__u8 key[EXRAY_SEAL_KEY_BYTES];
-	char text[1024];
-	int fd, err;
-	ssize_t n;
-
-	if (exray_seal_key_parse(arg, key) == 0)
-		goto have;
-	fd = open(arg, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		cli_error("--key %s: neither 64 hex digits nor a readable file: %s", arg,
-			  strerror(errno));
-		return -EINVAL;
-	}
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	text[n > 0 ? n : 0] = 0;
-	if (exray_seal_key_parse(text, key)) {
-		exray_seal_wipe(text, sizeof(text));
-		cli_error("--key %s: no verification key in it (64 hex digits expected)", arg);
-		return -EINVAL;
-	}
-	exray_seal_wipe(text, sizeof(text));
-have:
-	err = exray_seal_verifier_new(v, key);
-	exray_seal_wipe(key, sizeof(key));
-	if (err)
-		cli_error("--key: %s", strerror(-err));
-	return err;
-}
-
-/* The key for this file: the one whose fingerprint its header names. */
-static struct exray_seal_verifier *key_for(const char *path, struct exray_seal_verifier **keys,
-					   size_t n)
-{
-	unsigned char head[4096]; /* the header frame is the first 480 bytes */
-	const struct exray_rec_hdr *h;
-	struct exray_seg_reader *r;
-	const struct exray_seg_header *hd;
-	struct exray_seal_verifier *v = n ? keys[0] : NULL;
-	ssize_t got;
-	int fd;
-
-	if (n < 2 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return v;
-	got = read(fd, head, sizeof(head));
-	close(fd);
-	if (got > 0 && exray_seg_reader_open_mem(&r, head, (size_t)got) == 0) {
-		exray_seg_next(r, &h);
-		if ((hd = exray_seg_reader_header(r)))
-			for (size_t i = 0; i < n; i++)
-				if (!memcmp(hd->seal_fp, exray_seal_verifier_fp(keys[i]),
-					    EXRAY_SEAL_FP_BYTES))
-					v = keys[i];
-		exray_seg_reader_free(r);
-	}
-	return v;
 }
 
 /* What the seals say about one file; true when they fail. */
@@ -215,7 +154,7 @@ int cmd_verify(int argc, char **argv)
 				rc = cli_usage_error("verify", "at most 16 keys");
 				goto cleanup;
 			}
-			if (load_key(optarg, &keys[n_keys])) {
+			if (cli_load_key(optarg, &keys[n_keys])) {
 				rc = EXRAY_EXIT_USAGE;
 				goto cleanup;
 			}
@@ -242,7 +181,7 @@ int cmd_verify(int argc, char **argv)
 		struct segscan s;
 		int damaged = 0;
 
-		if (segscan_file_sealed(paths.v[i], key_for(paths.v[i], keys, n_keys), &s) &&
+		if (segscan_file_sealed(paths.v[i], keys, n_keys, &s) &&
 		    !s.have_header && !s.records) {
 			cli_error("%s: %s", paths.v[i], s.errmsg);
 			rc = EXRAY_EXIT_FAILURE;

@@ -190,6 +190,7 @@ int ingest_file(struct ingest *in, const char *path, char *errmsg, size_t errlen
 		in->stats.files_failed++;
 		return err;
 	}
+	exray_seg_reader_set_verifiers(r, in->keys, in->n_keys);
 	if ((err = txn_begin(in)))
 		goto dbfail;
 	n = exray_seg_next(r, &rec);
@@ -303,7 +304,7 @@ int ingest_finish(struct ingest *in)
 	/* indexes first: the linking below uses them */
 	if (schema && (err = db_exec(in->db, schema->data)))
 		return err;
-	if ((err = link_run(in)) || (err = txn_commit(in)))
+	if ((err = link_run(in)) || (err = seal_links(in)) || (err = txn_commit(in)))
 		return err;
 	/* statistics for the planner, from a bounded sample of each index */
 	return db_exec(in->db, "PRAGMA analysis_limit=1000; PRAGMA optimize");
@@ -312,6 +313,12 @@ int ingest_finish(struct ingest *in)
 void ingest_set_batch(struct ingest *in, unsigned long long records)
 {
 	in->batch_records = records ? records : BATCH_RECORDS;
+}
+
+void ingest_set_keys(struct ingest *in, struct exray_seal_verifier *const *keys, size_t n)
+{
+	in->keys = keys;
+	in->n_keys = n;
 }
 
 const struct ingest_stats *ingest_get_stats(const struct ingest *in)

@@ -31,6 +31,11 @@ struct ingest;
  */
 int ingest_begin(struct ingest **out, sqlite3 *db, FILE *progress);
 
+/* Check every segment's seals with the key its header names among keys
+ * (the caller's array, kept until ingest_free); without, seal_status says
+ * 'unchecked'. */
+void ingest_set_keys(struct ingest *in, struct exray_seal_verifier *const *keys, size_t n);
+
 /*
  * Load one segment file. Damage is not an error (recorded in
  * segment_issues, counted in stats). Returns 0, or -errno for a file that

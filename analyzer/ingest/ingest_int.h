@@ -114,6 +114,8 @@ struct ingest {
 	struct timespec last_progress, started;
 	sqlite3_int64 dup_last[DUP_SLOTS]; /* highest row id of each table before the run */
 	struct xmap run_segs;       /* segment ids this run loaded records from */
+	struct exray_seal_verifier *const *keys; /* ingest_set_keys */
+	size_t n_keys;
 	/* per file */
 	sqlite3_int64 host_id, segment_id;
 	const char *path;
@@ -224,6 +226,9 @@ int segment_row(struct ingest *in, const struct exray_seg_header *h, __u64 size,
 int frame_done(struct ingest *in, __u64 off, __u64 records);
 int finish_segment(struct ingest *in, struct exray_seg_reader *r, __u64 new_records,
 		   __u64 first_ts, __u64 last_ts);
+/* Segments whose header does not name the previous segment's final seal:
+ * seal_status 'failed'. */
+int seal_links(struct ingest *in);
 
 /* linking.c: parents, images, containers, results of what the run loaded. */
 int link_run(struct ingest *in);

@@ -18,7 +18,7 @@ static const char *const seg_sql[S_COUNT] = {
 	[S_HOST_B2W] = "UPDATE hosts SET boot_to_wall_ns=?2 WHERE host_id=?1",
 	[S_HOST_NS] = "UPDATE hosts SET host_pidns=?2,host_mntns=?3,host_netns=?4,"
 		      "host_ns_recorded=1 WHERE host_id=?1",
-	[S_SEG_GET] = "SELECT segment_id,file_size,complete,host_id FROM segments "
+	[S_SEG_GET] = "SELECT segment_id,file_size,complete,host_id,seal_status FROM segments "
 		      "WHERE capture_id=?1 AND seq=?2",
 	[S_SEG_INS] = "INSERT INTO segments(host_id,capture_id,seq,path,file_size) "
 		      "VALUES(?1,?2,?3,?4,0)",
@@ -27,7 +27,9 @@ static const char *const seg_sql[S_COUNT] = {
 		      " records=records+?4, first_ts=min(coalesce(first_ts,?5),?5),"
 		      " last_ts=max(coalesce(last_ts,?6),?6), complete=max(complete,?7),"
 		      " version=?8, recorder_version=?9, argv_max=?10, boot_to_wall_ns=?11,"
-		      " issues=?12, ingested_at=?13 WHERE segment_id=?1",
+		      " issues=?12, ingested_at=?13, seal_status=?14, seal_key_fp=?15,"
+		      " seal_count=?16, seal_detail=?17, seal_prev=?18, seal_end=?19"
+		      " WHERE segment_id=?1",
 	[S_FRAMES_GET] = "SELECT frame_offset FROM segment_frames WHERE segment_id=?1",
 	[S_FRAME_INS] = "INSERT OR IGNORE INTO segment_frames VALUES(?1,?2,?3)",
 	[S_ISSUE_DEL] = "DELETE FROM segment_issues WHERE segment_id=?1",
@@ -104,9 +106,12 @@ int segment_row(struct ingest *in, const struct exray_seg_header *h, __u64 size,
 	sqlite3_bind_int64(st, 2, h->seq);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		in->segment_id = sqlite3_column_int64(st, 0);
+		/* ... unless its seals can now be checked with a key given */
 		*unchanged = (__u64)sqlite3_column_int64(st, 1) == size &&
 			     sqlite3_column_int(st, 2) &&
-			     sqlite3_column_int64(st, 3) == in->host_id;
+			     sqlite3_column_int64(st, 3) == in->host_id &&
+			     !(in->n_keys && sqlite3_column_type(st, 4) == SQLITE_TEXT &&
+			       !strcmp((const char *)sqlite3_column_text(st, 4), "unchecked"));
 		sqlite3_reset(st);
 	} else {
 		sqlite3_reset(st);
@@ -142,6 +147,72 @@ int frame_done(struct ingest *in, __u64 off, __u64 records)
 	sqlite3_bind_int64(st, 3, records);
 	in->stats.frames_new++;
 	return ingest_step(in, st);
+}
+
+/* "KEYINDEX:SEAL" in hex. */
+static void bind_seal(sqlite3_stmt *st, int i, bool have, __u64 index, const __u8 *seal)
+{
+	char buf[24 + 2 * EXRAY_SEAL_BYTES + 1], hex[2 * EXRAY_SEAL_BYTES + 1];
+
+	if (!have) {
+		sqlite3_bind_null(st, i);
+		return;
+	}
+	exray_seal_hex(seal, EXRAY_SEAL_BYTES, hex);
+	snprintf(buf, sizeof(buf), "%llu:%s", (unsigned long long)index, hex);
+	sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
+}
+
+/* What the seals showed (schema.sql, segments.seal_*). */
+static void bind_seals(sqlite3_stmt *st, struct exray_seg_reader *r)
+{
+	const struct exray_seg_seals *ss = exray_seg_reader_seals(r);
+	const struct exray_seg_header *h = exray_seg_reader_header(r);
+	const struct exray_seal_verifier *v = exray_seg_reader_verifier(r);
+	char fp[2 * EXRAY_SEAL_FP_BYTES + 1], detail[260];
+
+	sqlite3_bind_text(st, 14, !ss->sealed ? "unsealed" : ss->failed ? "failed"
+				  : ss->keyed ? "verified" : "unchecked", -1, SQLITE_STATIC);
+	if (v && ss->sealed) {
+		exray_seal_hex(exray_seal_verifier_fp(v), EXRAY_SEAL_FP_BYTES, fp);
+		sqlite3_bind_text(st, 15, fp, -1, SQLITE_TRANSIENT);
+	} else {
+		sqlite3_bind_null(st, 15);
+	}
+	sqlite3_bind_int64(st, 16, ss->seals);
+	if (ss->failed)
+		snprintf(detail, sizeof(detail), "frame %llu (offset %llu): %s",
+			 (unsigned long long)ss->fail_frame, (unsigned long long)ss->fail_offset,
+			 ss->detail);
+	else if (ss->unsealed_tail)
+		snprintf(detail, sizeof(detail), "%llu bytes after the last seal (the recorder stopped "
+			 "before sealing them)", (unsigned long long)ss->unsealed_tail);
+	else
+		detail[0] = 0;
+	if (detail[0])
+		sqlite3_bind_text(st, 17, detail, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 17);
+	bind_seal(st, 18, ss->sealed && h->seq, h->prev_key_index, h->prev_seal);
+	bind_seal(st, 19, ss->sealed && ss->final && !ss->failed, ss->last_index, ss->last_seal);
+}
+
+/* Recomputed over the whole case at every run: a link judged before a
+ * segment arrived (or was re-ingested) is judged again. */
+#define LINK_BROKEN "the header does not name the final seal of segment seq "
+int seal_links(struct ingest *in)
+{
+	return db_exec(in->db,
+		"UPDATE segments SET seal_detail = NULL, seal_status ="
+		" CASE WHEN seal_key_fp IS NULL THEN 'unchecked' ELSE 'verified' END"
+		" WHERE seal_status = 'failed' AND seal_detail LIKE '%" LINK_BROKEN "%';"
+		"UPDATE segments SET seal_status = 'failed', seal_detail = 'frame 0 (offset 0): "
+		LINK_BROKEN "' || (seq - 1) || ' (a segment was removed, replaced or inserted, or "
+		"that one was cut short)'"
+		" WHERE seal_status IN ('verified', 'unchecked') AND seq > 0 AND EXISTS"
+		" (SELECT 1 FROM segments p WHERE p.capture_id = segments.capture_id"
+		"  AND p.seq = segments.seq - 1 AND p.seal_status IN ('verified', 'unchecked')"
+		"  AND p.seal_end IS NOT segments.seal_prev)");
 }
 
 int finish_segment(struct ingest *in, struct exray_seg_reader *r, __u64 new_records,
@@ -195,5 +266,6 @@ int finish_segment(struct ingest *in, struct exray_seg_reader *r, __u64 new_reco
 	sqlite3_bind_int64(st, 11, reader_boot_to_wall(r));
 	sqlite3_bind_int64(st, 12, n_issues);
 	sqlite3_bind_text(st, 13, now, -1, SQLITE_TRANSIENT);
+	bind_seals(st, r);
 	return ingest_step(in, st);
 }

@@ -9,10 +9,11 @@
 
 int segscan_file(const char *path, struct segscan *s)
 {
-	return segscan_file_sealed(path, NULL, s);
+	return segscan_file_sealed(path, NULL, 0, s);
 }
 
-int segscan_file_sealed(const char *path, struct exray_seal_verifier *v, struct segscan *s)
+int segscan_file_sealed(const char *path, struct exray_seal_verifier *const *keys, size_t n_keys,
+			struct segscan *s)
 {
 	struct exray_seg_reader *r = NULL;
 	const struct exray_rec_hdr *h;
@@ -23,7 +24,7 @@ int segscan_file_sealed(const char *path, struct exray_seal_verifier *v, struct 
 		snprintf(s->errmsg, sizeof(s->errmsg), "%s", strerror(-s->err));
 		return s->err;
 	}
-	exray_seg_reader_set_verifier(r, v);
+	exray_seg_reader_set_verifiers(r, keys, n_keys);
 	while ((n = exray_seg_next(r, &h)) > 0) {
 		s->records++;
 		if (h->type < EXRAY_TYPE_SLOTS)

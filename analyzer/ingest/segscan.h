@@ -26,8 +26,10 @@ struct segscan {
 
 /* Scan path into *s (zeroed first). Returns s->err (0 when readable). */
 int segscan_file(const char *path, struct segscan *s);
-/* The same, checking every seal with v (NULL: the chain's shape only). */
-int segscan_file_sealed(const char *path, struct exray_seal_verifier *v, struct segscan *s);
+/* The same, checking every seal with the key of keys[0..n) that the header
+ * names (n = 0: the chain's shape only). */
+int segscan_file_sealed(const char *path, struct exray_seal_verifier *const *keys, size_t n,
+			struct segscan *s);
 void segscan_free(struct segscan *s);
 
 #endif
