@@ -499,6 +499,8 @@ int rec_output_close(struct rec_output *o)
 	if (!o->err)
 		check_removed(o); /* removed in the last flush window */
 	err = close_segment(o);
+	o->next_seal_log = 0; /* the last seal, whatever the interval */
+	seal_log(o);
 	if (!err)
 		err = o->err;
 	if (!err && o->removed)

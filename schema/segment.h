@@ -364,6 +364,14 @@ void exray_seg_reader_set_verifier(struct exray_seg_reader *r, struct exray_seal
  * matching: a wrong key). */
 void exray_seg_reader_set_verifiers(struct exray_seg_reader *r,
 				    struct exray_seal_verifier *const *keys, size_t n);
+/*
+ * Seals to look for while reading (a copy kept elsewhere, exray-record
+ * --seal-log): want[0..n) key indexes in ascending order; for each one this
+ * segment holds and that passed the checks, hit[i] is set and found[i]
+ * gets the seal. The arrays must outlive the reading.
+ */
+void exray_seg_reader_find_seals(struct exray_seg_reader *r, const __u64 *want, size_t n,
+				 __u8 (*found)[EXRAY_SEAL_BYTES], bool *hit);
 /* The key the seals were checked with (once the header was read), or NULL. */
 const struct exray_seal_verifier *exray_seg_reader_verifier(const struct exray_seg_reader *r);
 const struct exray_seg_seals *exray_seg_reader_seals(const struct exray_seg_reader *r);

@@ -61,6 +61,10 @@ struct exray_seg_reader {
 	__u64 expect_index;      /* key index the next seal must have */
 	__u8 prev_seal[EXRAY_SEAL_BYTES];
 	__u64 footer_end;        /* file offset after the footer frame, 0: none */
+	const __u64 *want;       /* exray_seg_reader_find_seals */
+	size_t n_want;
+	__u8 (*found)[EXRAY_SEAL_BYTES];
+	bool *hit;
 	bool seals_started, seals_done;
 
 	struct exray_seg_issue *issues;
@@ -417,6 +421,34 @@ static bool seals_start(struct exray_seg_reader *r)
 	return true;
 }
 
+/* A seal the caller looks for (binary search: want is sorted). */
+static void note_wanted(struct exray_seg_reader *r, __u64 index, const __u8 *seal)
+{
+	size_t lo = 0, hi = r->n_want;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->want[mid] < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < r->n_want && r->want[lo] == index; lo++) {
+		memcpy(r->found[lo], seal, EXRAY_SEAL_BYTES);
+		r->hit[lo] = true;
+	}
+}
+
+void exray_seg_reader_find_seals(struct exray_seg_reader *r, const __u64 *want, size_t n,
+				 __u8 (*found)[EXRAY_SEAL_BYTES], bool *hit)
+{
+	r->want = want;
+	r->n_want = n;
+	r->found = found;
+	r->hit = hit;
+}
+
 /*
  * A seal frame at off: it must be the next one of the chain (its number in
  * the segment and its key index), and with a key, its seal must be the MAC
@@ -485,6 +517,7 @@ static void check_seal(struct exray_seg_reader *r, __u64 off, const unsigned cha
 			goto next;
 		}
 	}
+	note_wanted(r, s.key_index, s.seal);
 	r->seals.seals++;
 	r->seals.last_index = s.key_index;
 	r->seals.last_boot_ns = s.boot_ns;

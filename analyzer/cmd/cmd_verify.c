@@ -24,6 +24,9 @@ static const char verify_help[] =
 	"  -k, --key FILE|HEX  the capture's verification key (exray-record\n"
 	"                      --seal-key FILE, or the 64 hex digits it printed);\n"
 	"                      repeat for several captures\n"
+	"      --seal-log FILE a copy of exray-record --seal-log kept elsewhere\n"
+	"                      (syslog lines are fine): every seal it names must be\n"
+	"                      in the files, so deleted newest segments are found\n"
 	"  -q, --quiet         print only problems\n"
 	"  -d, --db FILE       accepted for symmetry; verify reads only segments\n"
 	"  -h, --help          this help\n\n"
@@ -49,6 +52,148 @@ static int cmp_segrec(const void *a, const void *b)
 	int c = strcmp(x->capture, y->capture);
 
 	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* A line of a seal log (exray-record --seal-log). */
+struct logged {
+	char capture[33];
+	unsigned long long seq, index;
+	__u8 seal[EXRAY_SEAL_BYTES];
+	char time[32];
+	int state;             /* 0 not seen, 1 found, 2 the files differ */
+};
+
+struct seal_log {
+	struct logged *v;
+	size_t n;
+	__u64 *want;           /* the key indexes, sorted, unique */
+	size_t n_want;
+	__u8 (*found)[EXRAY_SEAL_BYTES];
+	bool *hit;
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int load_seal_log(const char *path, struct seal_log *l)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024], seal_hex[65];
+	size_t cap = 0;
+
+	if (!f) {
+		cli_error("--seal-log %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, "exray-seal capture=");
+		struct logged e = { 0 };
+		__u8 key[EXRAY_SEAL_BYTES];
+
+		if (!p || sscanf(p, "exray-seal capture=%32s seq=%llu key_index=%llu time=%31s seal=%64s",
+				 e.capture, &e.seq, &e.index, e.time, seal_hex) != 5 ||
+		    exray_seal_key_parse(seal_hex, key))
+			continue;
+		memcpy(e.seal, key, sizeof(e.seal));
+		if (l->n == cap) {
+			void *nv = realloc(l->v, (cap = cap ? 2 * cap : 64) * sizeof(*l->v));
+			if (!nv) {
+				fclose(f);
+				return -ENOMEM;
+			}
+			l->v = nv;
+		}
+		l->v[l->n++] = e;
+	}
+	fclose(f);
+	if (!l->n) {
+		cli_error("--seal-log %s: no 'exray-seal capture=...' line in it", path);
+		return -EINVAL;
+	}
+	l->want = calloc(l->n, sizeof(*l->want));
+	l->found = calloc(l->n, sizeof(*l->found));
+	l->hit = calloc(l->n, sizeof(*l->hit));
+	if (!l->want || !l->found || !l->hit)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->n; i++)
+		l->want[i] = l->v[i].index;
+	qsort(l->want, l->n, sizeof(*l->want), cmp_u64);
+	for (size_t i = 0; i < l->n; i++)
+		if (!l->n_want || l->want[l->n_want - 1] != l->want[i])
+			l->want[l->n_want++] = l->want[i];
+	return 0;
+}
+
+/* After one file: the logged seals of its capture that it holds. */
+static void seal_log_match(struct seal_log *l, const char *capture)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct logged *e = &l->v[i];
+		__u64 *at;
+
+		if (strcmp(e->capture, capture) ||
+		    !(at = bsearch(&(__u64){ e->index }, l->want, l->n_want, sizeof(*l->want), cmp_u64)) ||
+		    !l->hit[at - l->want])
+			continue;
+		e->state = memcmp(l->found[at - l->want], e->seal, EXRAY_SEAL_BYTES) ? 2 : 1;
+	}
+	memset(l->hit, 0, l->n_want * sizeof(*l->hit));
+}
+
+/* What the log shows that the files do not: deleted newest segments. */
+static int seal_log_report(const struct seal_log *l, const struct segrec *segs, size_t n_segs)
+{
+	int rc = EXRAY_EXIT_OK;
+	size_t found = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		const struct logged *e = &l->v[i];
+		__u64 top = 0, max_seq = 0, min_seq = ~0ull;
+		bool have = false;
+
+		found += e->state == 1;
+		if (e->state == 1)
+			continue;
+		for (size_t k = 0; k < n_segs; k++) {
+			if (strcmp(segs[k].capture, e->capture))
+				continue;
+			have = true;
+			if (segs[k].seals.seals && segs[k].seals.last_index > top)
+				top = segs[k].seals.last_index;
+			max_seq = segs[k].seq > max_seq ? segs[k].seq : max_seq;
+			min_seq = segs[k].seq < min_seq ? segs[k].seq : min_seq;
+		}
+		if (!have || (e->state == 0 && e->seq < min_seq))
+			continue; /* another capture, or a segment deleted by the cap */
+		rc = EXRAY_EXIT_PROBLEMS;
+		if (e->state == 2)
+			printf("capture %.8s: SEAL LOG MISMATCH: key index %llu (segment seq %llu, "
+			       "logged %s) is another seal in the files: rewritten and resealed\n",
+			       e->capture, e->index, e->seq, e->time);
+		else if (e->index > top || e->seq > max_seq)
+			printf("capture %.8s: SEAL LOG: the capture reached key index %llu in segment seq "
+			       "%llu (logged %s), the files end at key index %llu in seq %llu: the newest "
+			       "segments were deleted or cut short\n", e->capture, e->index, e->seq,
+			       e->time, (unsigned long long)top, (unsigned long long)max_seq);
+		else
+			printf("capture %.8s: SEAL LOG: key index %llu (segment seq %llu, logged %s) is "
+			       "not in the files\n", e->capture, e->index, e->seq, e->time);
+	}
+	fprintf(stderr, "exray verify: seal log: %zu seal%s logged, %zu found in the files\n", l->n,
+		l->n == 1 ? "" : "s", found);
+	return rc;
+}
+
+static void seal_log_free(struct seal_log *l)
+{
+	free(l->v);
+	free(l->want);
+	free(l->found);
+	free(l->hit);
 }
 
 static void path_out(const char *path)
@@ -132,8 +277,11 @@ int cmd_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		CLI_LONGOPT_HELP, CLI_LONGOPT_DB, { "quiet", no_argument, 0, 'q' },
-		{ "key", required_argument, 0, 'k' }, { 0 },
+		{ "key", required_argument, 0, 'k' }, { "seal-log", required_argument, 0, 'L' },
+		{ 0 },
 	};
+	struct seal_log slog = { 0 };
+	struct segscan_want want = { 0 };
 	struct exray_seal_verifier *keys[MAX_KEYS];
 	struct cli_paths paths = { 0 };
 	struct segrec *segs = NULL;
@@ -149,6 +297,15 @@ int cmd_verify(int argc, char **argv)
 		case 'h': fputs(verify_help, stdout); rc = EXRAY_EXIT_OK; goto cleanup;
 		case 'd': break;
 		case 'q': quiet = 1; break;
+		case 'L':
+			seal_log_free(&slog);
+			memset(&slog, 0, sizeof(slog));
+			if ((err = load_seal_log(optarg, &slog))) {
+				rc = err == -ENOMEM ? EXRAY_EXIT_FAILURE : EXRAY_EXIT_USAGE;
+				goto cleanup;
+			}
+			want = (struct segscan_want){ slog.want, slog.n_want, slog.found, slog.hit };
+			break;
 		case 'k':
 			if (n_keys == MAX_KEYS) {
 				rc = cli_usage_error("verify", "at most 16 keys");
@@ -181,7 +338,7 @@ int cmd_verify(int argc, char **argv)
 		struct segscan s;
 		int damaged = 0;
 
-		if (segscan_file_sealed(paths.v[i], keys, n_keys, &s) &&
+		if (segscan_file_sealed(paths.v[i], keys, n_keys, slog.n ? &want : NULL, &s) &&
 		    !s.have_header && !s.records) {
 			cli_error("%s: %s", paths.v[i], s.errmsg);
 			rc = EXRAY_EXIT_FAILURE;
@@ -222,6 +379,8 @@ int cmd_verify(int argc, char **argv)
 			g->path = i;
 			g->header = s.header;
 			g->seals = s.seals;
+			if (slog.n)
+				seal_log_match(&slog, g->capture);
 		}
 		if (!quiet || damaged) {
 			path_out(paths.v[i]);
@@ -242,10 +401,13 @@ int cmd_verify(int argc, char **argv)
 	}
 	if (check_links(segs, n_segs, &paths) && rc == EXRAY_EXIT_OK)
 		rc = EXRAY_EXIT_PROBLEMS;
+	if (slog.n && seal_log_report(&slog, segs, n_segs) && rc == EXRAY_EXIT_OK)
+		rc = EXRAY_EXIT_PROBLEMS;
 	if (any_sealed && !n_keys && !quiet)
 		fprintf(stderr, "exray verify: seals were not checked: give the capture's key with "
 			"--key to check them (the chain's consistency was checked)\n");
 cleanup:
+	seal_log_free(&slog);
 	for (size_t i = 0; i < n_keys; i++)
 		exray_seal_verifier_free(keys[i]);
 	free(segs);

@@ -9,11 +9,11 @@
 
 int segscan_file(const char *path, struct segscan *s)
 {
-	return segscan_file_sealed(path, NULL, 0, s);
+	return segscan_file_sealed(path, NULL, 0, NULL, s);
 }
 
 int segscan_file_sealed(const char *path, struct exray_seal_verifier *const *keys, size_t n_keys,
-			struct segscan *s)
+			const struct segscan_want *want, struct segscan *s)
 {
 	struct exray_seg_reader *r = NULL;
 	const struct exray_rec_hdr *h;
@@ -25,6 +25,8 @@ int segscan_file_sealed(const char *path, struct exray_seal_verifier *const *key
 		return s->err;
 	}
 	exray_seg_reader_set_verifiers(r, keys, n_keys);
+	if (want)
+		exray_seg_reader_find_seals(r, want->index, want->n, want->found, want->hit);
 	while ((n = exray_seg_next(r, &h)) > 0) {
 		s->records++;
 		if (h->type < EXRAY_TYPE_SLOTS)

@@ -27,9 +27,16 @@ struct segscan {
 /* Scan path into *s (zeroed first). Returns s->err (0 when readable). */
 int segscan_file(const char *path, struct segscan *s);
 /* The same, checking every seal with the key of keys[0..n) that the header
- * names (n = 0: the chain's shape only). */
+ * names (n = 0: the chain's shape only), and looking for the seals `want`
+ * (may be NULL; exray_seg_reader_find_seals). */
+struct segscan_want {
+	const __u64 *index;
+	size_t n;
+	__u8 (*found)[EXRAY_SEAL_BYTES];
+	bool *hit;
+};
 int segscan_file_sealed(const char *path, struct exray_seal_verifier *const *keys, size_t n,
-			struct segscan *s);
+			const struct segscan_want *want, struct segscan *s);
 void segscan_free(struct segscan *s);
 
 #endif

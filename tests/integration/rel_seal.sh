@@ -127,11 +127,15 @@ print(a)
 EOF
 
 # A capture of a few segments: execs while recording, then SIGINT.
-if ! rel_start "$cap" "$S/rec.err" --flush-interval 100ms --segment-size 12K --seal-key "$key"; then
+# The seal log goes to a descriptor (a collector elsewhere, in real use).
+exec 3>"$S/seal.log"
+if ! rel_start "$cap" "$S/rec.err" --flush-interval 100ms --segment-size 12K --seal-key "$key" \
+	--seal-log fd:3 --seal-log-interval 1s; then
 	cat "$S/rec.err"; exr_die "recorder did not start"
 fi
+exec 3>&-
 "$WL" burst 1500 2 seal >/dev/null 2>&1
-sleep 0.3
+sleep 2.5 # idle: the key still evolves (idle seals), the log gets a line
 kill -INT "$RECPID"
 wait "$RECPID"
 rc=$?
@@ -193,6 +197,19 @@ EOF
 )
 tampered "frame resealed with a later key ($last)" reseal-later "$key" "$last"
 grep -q 'later key' "$S/t.out" && ok "  (says: resealed with a later key)" || fail "reseal not named as such"
+
+# The seal log: a line at least every second while recording, and the
+# final seal at the end; the files hold every seal it names.
+check "seal log: lines while recording and at the end" [ "$(grep -c '^exray-seal capture=' "$S/seal.log")" -ge 3 ]
+"$EXRAY" verify -q --key "$key" --seal-log "$S/seal.log" "$cap" >"$S/v.log" 2>&1
+check "seal log: every logged seal is in the files (exit 0)" [ $? = 0 ]
+# the newest segment deleted: the files alone cannot tell, the log can
+rm -rf "$S/t" && cp -r "$cap" "$S/t" && rm "$S/t/${segs[-1]##*/}"
+"$EXRAY" verify -q --key "$key" "$S/t" >"$S/t.out" 2>&1
+check "newest segment deleted: undetectable from the files alone (exit 0)" [ $? = 0 ]
+"$EXRAY" verify -q --key "$key" --seal-log "$S/seal.log" "$S/t" >"$S/t.out" 2>&1
+check "newest segment deleted: the seal log shows it (exit 1)" all [ $? = 1 ] ';;' \
+	grep -q 'newest segments were deleted' "$S/t.out"
 
 # a segment removed from the middle, and segments given in another order
 rm -rf "$S/t" && cp -r "$cap" "$S/t" && rm "$S/t/$name"
