@@ -3,6 +3,9 @@
 #
 #   bench/run-overhead.sh [-r REPS] [-x EXEC_N] [-k CONNECT_N] [-m MIXED_N] [-o OUTDIR]
 #
+# CAPS="bare exray exray-noseal" (environment) runs only those capturers;
+# exray-noseal is exray-record --no-seal, to measure what sealing costs.
+#
 # For the exec storm and the connect storm: the workload alone ("bare"),
 # under exray-record, and under each peer (execsnoop / tcpstates -T writing
 # to a file, a bpftrace script on the same tracepoints writing to a file,
@@ -63,6 +66,7 @@ caps_for() { # WORKLOAD -> capturers that apply and are installed
 	local c list=(bare exray)
 	if [ "$1" = exec ]; then list+=(execsnoop); else list+=(tcpstates); fi
 	list+=(bpftrace auditd perf)
+	[ -n "${CAPS:-}" ] && read -ra list <<<"$CAPS"
 	for c in "${list[@]}"; do
 		case $c in
 		perf) have perf || { echo "run-overhead: perf not installed (make bench-deps): skipped" >&2; continue; } ;;
@@ -78,7 +82,8 @@ count_captured() { # CAPTURER WORKLOAD DIR PORT
 	local cap=$1 wl=$2 d=$3 port=$4
 	case $cap in
 	bare) echo 0 ;;
-	exray) if [ "$wl" = exec ]; then "$B/exray-count" --exec-comm exr-true "$d/exray" | jq .match_exec
+	exray | exray-noseal)
+	       if [ "$wl" = exec ]; then "$B/exray-count" --exec-comm exr-true "$d/exray" | jq .match_exec
 	       else "$B/exray-count" --dport "$port" "$d/exray" | jq .match_connect; fi ;;
 	execsnoop) awk '$1 == "exr-true"' "$d/out.txt" | wc -l ;;
 	tcpstates) awk -v p="$port" '$8 == p && $11 == "SYN_SENT"' "$d/out.txt" | wc -l ;;
@@ -95,7 +100,8 @@ count_captured() { # CAPTURER WORKLOAD DIR PORT
 
 output_of() { # CAPTURER DIR -> the file(s) it wrote
 	case $1 in
-	bare) ;; exray) echo "$2"/exray/*.exray.zst ;; perf) echo "$2/perf.data" ;; *) echo "$2/out.txt" ;;
+	bare) ;; exray | exray-noseal) echo "$2"/exray/*.exray.zst ;; perf) echo "$2/perf.data" ;;
+	*) echo "$2/out.txt" ;;
 	esac
 }
 
@@ -105,6 +111,7 @@ run_one() { # WORKLOAD CAPTURER REP
 	case $cap in
 	# Readiness (bench-run): a real signal from each capturer, then idle.
 	exray) args=(-c "$BUILD/exray-record -o $d/exray" -w "$EXRAY_READY") ;;
+	exray-noseal) args=(-c "$BUILD/exray-record --no-seal -o $d/exray" -w "$EXRAY_READY") ;;
 	# Their header line sits in a full stdio buffer (stdout is a file), so
 	# ask the kernel instead: bpftool lists the tracepoints they attached.
 	execsnoop) args=(-c "execsnoop > $d/out.txt" -p "sh $work/attached.sh 2") ;;

@@ -29,9 +29,10 @@
 #define EXRAY_SEAL_FP_BYTES 16
 #define EXRAY_SEAL_EPOCH 65536ull
 /* Key indexes above this are refused by the verifier (a crafted index must
- * not cost hours of derivation); a capture sealing 100 frames a second
- * reaches it after 348 years. */
-#define EXRAY_SEAL_MAX_INDEX (1ull << 40)
+ * not cost minutes of derivation: this one costs 2^20 + 2^16 derivations,
+ * about a second); a capture sealing 100 frames a second reaches it after
+ * 21 years. */
+#define EXRAY_SEAL_MAX_INDEX (1ull << 36)
 
 /* Seal flags (also in the seal frame). */
 #define EXRAY_SEAL_F_FINAL 0x1u   /* the segment's last seal, right after its footer */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* libFuzzer: the segment reader on arbitrary bytes. It must never crash or
- * read out of bounds, and every record it returns must be safe to use with
- * the record helpers. */
+/* libFuzzer: the segment reader on arbitrary bytes, seal checking on (a
+ * fixed key). It must never crash or read out of bounds, and every record
+ * it returns must be safe to use with the record helpers. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +13,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct exray_rec_hdr *h;
 	volatile size_t sink = 0;
 
+	static struct exray_seal_verifier *key;
+	static const __u8 zero[EXRAY_SEAL_KEY_BYTES];
+
+	if (!key && exray_seal_verifier_new(&key, zero))
+		return 0;
 	if (exray_seg_reader_open_mem(&r, data, size))
 		return 0;
+	exray_seg_reader_set_verifier(r, key);
 	while (exray_seg_next(r, &h) == 1) {
 		size_t len = 0;
 		const char *s;
@@ -34,6 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (size_t i = 0; i < exray_seg_reader_issue_count(r); i++)
 		sink += strlen(exray_seg_reader_issue(r, i)->detail);
+	sink += exray_seg_reader_seals(r)->seals + strlen(exray_seg_reader_seals(r)->detail);
 	if (exray_seg_reader_header(r))
 		sink += strnlen(exray_seg_reader_header(r)->host, EXRAY_SEG_HOST_LEN);
 	exray_seg_reader_free(r);
