@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cmd/cli.h"
+#include "casedb/completeness.h"
 #include "casedb/db.h"
 #include "ingest/ingest.h"
 #include "text/escape.h"
@@ -320,4 +321,29 @@ int cli_seal_summary(sqlite3 *db, FILE *f, const char *prefix)
 			"%lld unsealed%s\n", prefix, n[0], n[0] == 1 ? "" : "s", n[1], n[2], n[3],
 			n[1] ? " (see segments.seal_detail, or exray verify --key)" : "");
 	return n[1] > 0;
+}
+
+int cli_completeness(sqlite3 *db, const char *cmd, const char *consequence, bool say_whole)
+{
+	struct completeness c;
+	char line[1024];
+	int err = completeness_read(db, &c);
+
+	if (err) {
+		cli_warn("cannot tell whether the case is complete: %s",
+			 err == -ENOMEM ? "out of memory" : db_error());
+		completeness_free(&c);
+		return err;
+	}
+	for (size_t i = 0; i < completeness_count(&c); i++) {
+		completeness_sentence(&c, i, line, sizeof(line));
+		fprintf(stderr, "%s: incomplete: ", cmd);
+		term_write_str(stderr, line); /* host names are recorded strings */
+		fprintf(stderr, ": %s\n", consequence);
+	}
+	if (say_whole && completeness_whole(&c))
+		fprintf(stderr, "%s: complete: no events lost in the kernel, no damaged or missing "
+				"segments\n", cmd);
+	completeness_free(&c);
+	return 0;
 }

@@ -63,6 +63,16 @@ int cli_open_db(sqlite3 **db, const char *path, int flags);
  */
 int cli_open_case(sqlite3 **db, const char **dbpath, int nseg, char **segs, int flags);
 
+/*
+ * Say on stderr, where a command draws conclusions, what the case misses
+ * (casedb/completeness.h): one line per fact, "CMD: incomplete: FACT:
+ * CONSEQUENCE" (e.g. "check: incomplete: 17,234 exec events lost in the
+ * kernel, reported between T1 and T2: alerts may be missing"); with
+ * say_whole, one "CMD: complete: ..." line when nothing is missing.
+ * Returns 0, or -errno when the case could not be read (said too).
+ */
+int cli_completeness(sqlite3 *db, const char *cmd, const char *consequence, bool say_whole);
+
 /* Segment paths to read, in order. */
 struct cli_paths {
 	char **v;

@@ -427,6 +427,8 @@ int cmd_check(int argc, char **argv)
 	/* what the evidence is worth: were its seals verified (issue 15) */
 	if (!json && !quiet)
 		cli_seal_summary(db, stderr, "check: seals: ");
+	/* the alerts are only as complete as the case */
+	cli_completeness(db, "check", "alerts may be missing", !json && !quiet);
 	if (expect || update) {
 		if ((r = collect_identities(db, &got))) {
 			cli_error("%s: %s", dbpath, r == -EIO ? db_error() : strerror(-r));

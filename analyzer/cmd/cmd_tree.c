@@ -132,6 +132,8 @@ int cmd_tree(int argc, char **argv)
 	o.container = cid; /* the full id: exactly that container */
 	n = tree_print(db, &o, stdout);
 	free(cid);
+	if (n > 0)
+		cli_completeness(db, "tree", "processes and events may be missing", false);
 	if (n < 0)
 		cli_error("%s: %s", dbpath, n == -ENOMEM ? "out of memory" : db_error());
 	else if (!n)

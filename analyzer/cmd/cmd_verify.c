@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "cmd/cli.h"
 #include "cmd/commands.h"
+#include "text/counts.h"
 #include "text/escape.h"
 #include "text/recfmt.h"
 #include "ingest/segscan.h"
@@ -383,9 +384,16 @@ int cmd_verify(int argc, char **argv)
 				seal_log_match(&slog, g->capture);
 		}
 		if (!quiet || damaged) {
+			__u64 lost = 0;
+			char cb[COUNT_TEXT_LEN];
+			for (int t = 0; t < EXRAY_TYPE_SLOTS; t++)
+				lost = count_add(lost, s.lost_by_type[t]);
 			path_out(paths.v[i]);
-			printf("%s, %llu records in %llu frames, seq %llu%s, %s",
-			       damaged ? "damaged" : "ok", (unsigned long long)s.records,
+			/* intact is not complete: kernel losses are said with the verdict */
+			printf("%s", damaged ? "damaged" : "ok");
+			if (lost)
+				printf(", %s event%s lost in the kernel", count_text(cb, lost), lost == 1 ? "" : "s");
+			printf(", %llu records in %llu frames, seq %llu%s, %s", (unsigned long long)s.records,
 			       (unsigned long long)s.frames,
 			       (unsigned long long)s.header.seq, note,
 			       s.have_footer ? "complete"

@@ -33,6 +33,17 @@ chmod 644 "$tmp/case.db"
 run 0 "tree on a 0644 database" "$X" tree -d "$tmp/case.db"
 check "a 0644 database is warned about" grep -q "^exray: warning: .*case.db is open to group or others (mode 0644)" "$tmp/err"
 
+# --- item 6: losses and damage stated where conclusions are drawn
+LOSS=fixtures/ring-loss/segments
+run 0 "check on a capture with kernel losses" "$X" check "$LOSS"
+check "  ... says alerts may be missing" grep -q '^check: incomplete: 632 exec events lost in the kernel, reported .*: alerts may be missing$' "$tmp/err"
+run 0 "tree on a capture with kernel losses" "$X" tree "$LOSS"
+check "  ... says processes may be missing" grep -q '^tree: incomplete: 634 fork events lost in the kernel, reported .*: processes and events may be missing$' "$tmp/err"
+run 0 "verify of an intact capture with kernel losses" "$X" verify "$LOSS"
+check "  ... ok, N events lost" grep -q ': ok, 1,901 events lost in the kernel, ' "$tmp/out"
+run 0 "check on a complete capture" "$X" check "$FIX"
+check "  ... says it is complete" grep -q '^check: complete: no events lost in the kernel' "$tmp/err"
+
 # --- item 17: one meaning per short option across both tools: every "-X,
 # --long" pair in every --help gives each letter one long name
 REC=$BUILD/exray-record

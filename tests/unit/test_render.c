@@ -13,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include "segfix.h"
+#include "casedb/completeness.h"
 #include "casedb/db.h"
 #include "ingest/ingest.h"
 #include "render/tree.h"
@@ -240,6 +242,28 @@ static char *run_cmd(int (*fn)(int, char **), char **argv, int *rc)
 	return out;
 }
 
+/* run_cmd, stderr captured too (*err, malloc'd). */
+static char *run_cmd2(int (*fn)(int, char **), char **argv, int *rc, char **err)
+{
+	FILE *f = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	long len;
+	char *out;
+
+	fflush(stderr);
+	dup2(fileno(f), STDERR_FILENO);
+	out = run_cmd(fn, argv, rc);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	len = lseek(fileno(f), 0, SEEK_END);
+	*err = calloc(1, (size_t)len + 1);
+	assert_non_null(*err);
+	assert_int_equal(pread(fileno(f), *err, (size_t)len, 0), len);
+	fclose(f);
+	return out;
+}
+
 /* dump: the same conversion: a time without a date is null, never a
  * wrapped date; a normal one is the tree's text. */
 static void test_dump_time(void **state)
@@ -298,6 +322,89 @@ static void test_loss_saturates(void **state)
 	assert_string_equal(count_text(cb, COUNT_SATURATED),
 			    "more than 18,446,744,073,709,551,614 (counter saturated)");
 	assert_int_equal(count_add(UINT64_MAX - 10, 14), COUNT_SATURATED);
+}
+
+/* A segment of capture 9 and sequence seq (path in path_out). */
+static struct exray_seg_writer *seg_open_seq(uint64_t seq, char path_out[160])
+{
+	struct exray_seg_header h;
+	char name[64];
+
+	segfix_header(&h, "h1", 1, 9, seq);
+	snprintf(name, sizeof(name), "c%03d.exray.zst", nseg++);
+	snprintf(path_out, 160, "%s/%s", dir, name);
+	struct exray_seg_writer *w = segfix_open(dir, name, &h);
+	assert_non_null(w);
+	return w;
+}
+
+/* What a case misses, in one place: losses per type with when they were
+ * reported (saturated when crafted), damage, a sequence gap, a capture
+ * without its start; the sentences check, tree and the report print. */
+static void test_completeness(void **state)
+{
+	char p0[160], p2[160], line[512];
+	struct exray_task t = segfix_task(60, 1, 1000, 5, 1);
+	struct completeness c;
+	struct ingest *in;
+	sqlite3 *db;
+
+	struct exray_seg_writer *w = seg_open_seq(0, p0);
+	segfix_fork(w, 1000000000, &t);
+	segfix_loss(w, 1000000000, EXRAY_REC_EXEC, 0, 17000);
+	segfix_loss(w, 3000000000ULL, EXRAY_REC_EXEC, 1, 234);
+	segfix_loss(w, 3000000000ULL, EXRAY_REC_FORK, 1, UINT64_MAX - 1);
+	segfix_loss(w, 3000000000ULL, EXRAY_REC_FORK, 0, 9);
+	assert_int_equal(exray_seg_writer_close(w, 1700000000000000000LL), 0);
+	w = seg_open_seq(2, p2); /* seq 1 is missing */
+	segfix_fork(w, 4000000000ULL, &t);
+	assert_int_equal(exray_seg_flush(w), 0);
+	segfix_exit(w, 5000000000ULL, &t, 0);
+	assert_int_equal(exray_seg_writer_close(w, 1700000000000000000LL), 0);
+	struct stat sb;
+	assert_int_equal(stat(p2, &sb), 0);
+	assert_int_equal(truncate(p2, sb.st_size - 40), 0); /* torn: footer and the end of a frame */
+
+	assert_int_equal(db_open(&db, ":memory:", DB_OPEN_CREATE), 0);
+	assert_int_equal(ingest_begin(&in, db, NULL), 0);
+	assert_int_equal(ingest_file(in, p0, line, sizeof(line)), 0);
+	ingest_file(in, p2, line, sizeof(line));
+	assert_int_equal(ingest_finish(in), 0);
+	ingest_free(in);
+
+	assert_int_equal(completeness_read(db, &c), 0);
+	assert_false(completeness_whole(&c));
+	assert_true(count_saturated(c.lost));
+	assert_int_equal(c.n_loss, 2);
+	assert_int_equal(completeness_count(&c), 4);
+	completeness_sentence(&c, 0, line, sizeof(line)); /* most lost first */
+	assert_string_equal(line, "more than 18,446,744,073,709,551,614 (counter saturated) fork events lost"
+				  " in the kernel, reported at 2023-11-14T22:13:23Z");
+	completeness_sentence(&c, 1, line, sizeof(line));
+	assert_string_equal(line, "17,234 exec events lost in the kernel, reported between"
+				  " 2023-11-14T22:13:21Z and 2023-11-14T22:13:23Z");
+	completeness_sentence(&c, 2, line, sizeof(line));
+	assert_non_null(strstr(line, "1 damaged place skipped in 1 segment ("));
+	assert_non_null(strstr(line, "a torn tail: the recorder stopped mid-write): the events in it are missing"));
+	completeness_sentence(&c, 3, line, sizeof(line));
+	assert_string_equal(line, "1 segment is missing from the middle of a capture (sequence gaps):"
+				  " the events in it are missing");
+	completeness_free(&c);
+
+	/* the same through check, tree and verify */
+	int rc;
+	char *argv[] = { "check", "-d", ":memory:", p0, p2, NULL };
+	char *err = NULL, *out = run_cmd2(cmd_check, argv, &rc, &err);
+	assert_non_null(strstr(err, "check: incomplete: 17,234 exec events lost in the kernel, reported between"
+				    " 2023-11-14T22:13:21Z and 2023-11-14T22:13:23Z: alerts may be missing\n"));
+	free(out);
+	free(err);
+	char *vargv[] = { "verify", p0, NULL };
+	out = run_cmd(cmd_verify, vargv, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, ": ok, more than 18,446,744,073,709,551,614 (counter saturated) events lost in the kernel, "));
+	free(out);
+	db_close(db);
 }
 
 /* The views' plain-SQL time is timefmt's, digit for digit (truncated to
@@ -393,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_since_after_end),
 		cmocka_unit_test(test_dump_time),
 		cmocka_unit_test(test_loss_saturates),
+		cmocka_unit_test(test_completeness),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
