@@ -56,7 +56,8 @@ grep -oE '^ +-[A-Za-z], --[a-z-]+' "$tmp/helps" | sed 's/^ *//; s/,//' | sort -u
 dups=$(awk '{print $1}' "$tmp/pairs" | uniq -d | tr '\n' ' ')
 check "each short option has one meaning across exray-record and exray ($(wc -l <"$tmp/pairs") pairs)${dups:+: $dups differ}" [ -z "$dups" ]
 for c in $cmds; do
-	"$X" "$c" --help | grep -q '^Example' || bad "exray $c --help has no example"
+	"$X" "$c" --help >"$tmp/help"
+	grep -q 'Example' "$tmp/help" && grep -q '^  exray ' "$tmp/help" || bad "exray $c --help has no example"
 done
 [ -x "$REC" ] && { "$REC" --version | grep -q '^exray-record ' && ok "exray-record --version" || bad "exray-record --version"; }
 run 2 "exray-record -d is refused, pointing at --duration" "$REC" -d 5
