@@ -57,7 +57,8 @@ dups=$(awk '{print $1}' "$tmp/pairs" | uniq -d | tr '\n' ' ')
 check "each short option has one meaning across exray-record and exray ($(wc -l <"$tmp/pairs") pairs)${dups:+: $dups differ}" [ -z "$dups" ]
 for c in $cmds; do
 	"$X" "$c" --help >"$tmp/help"
-	grep -q 'Example' "$tmp/help" && grep -q '^  exray ' "$tmp/help" || bad "exray $c --help has no example"
+	awk '/Example/ {on = 1} on && /exray [a-z]/ {found = 1} END {exit !found}' "$tmp/help" ||
+		bad "exray $c --help has no example"
 done
 [ -x "$REC" ] && { "$REC" --version | grep -q '^exray-record ' && ok "exray-record --version" || bad "exray-record --version"; }
 run 2 "exray-record -d is refused, pointing at --duration" "$REC" -d 5
