@@ -127,15 +127,16 @@ static const char fixture[] =
 	" (3, 15, 1, 1015, 15000, 5e9, 15, 1, 'traceme', 0, NULL, NULL),"
 	" (4, 21, 1, 1021, 21000, 5e9, 21, 1, 'traceme', 0, NULL, NULL);"
 	"INSERT INTO socket_events (event_id, proc_id, host_id, pid, start, ts, exec_id, container_id, op, ret,"
-	" protocol, fd, daddr, dport) VALUES"
+	" protocol, fd, daddr, dport, family) VALUES"
 	/* packet-socket + 1, - 2 (host); raw-socket + 3, - 4 (ping's ICMP);
-	 * reverse-shell + 5 (stdio onto a remote peer), - 6 (loopback) */
-	" (1, 15, 1, 1015, 15000, 5e9, 15, 1, 'packet', 3, 768, 3, NULL, NULL),"
-	" (2, 1, 1, 1001, 1000, 5e9, 1, NULL, 'packet', 3, 768, 3, NULL, NULL),"
-	" (3, 15, 1, 1015, 15000, 5e9, 15, 1, 'raw', 3, 6, 3, NULL, NULL),"
-	" (4, 22, 1, 1022, 22000, 5e9, 22, 1, 'raw', 3, 1, 3, NULL, NULL),"
-	" (5, 15, 1, 1015, 15000, 5e9, 15, 1, 'dup_stdio', 0, 6, 0, '192.0.2.2', 4444),"
-	" (6, 15, 1, 1015, 15000, 5e9, 15, 1, 'dup_stdio', 0, 6, 1, '127.0.0.1', 8080);"
+	 * reverse-shell + 5 (stdio onto a remote peer), - 6 (loopback); raw-socket - 7 (netlink audit) */
+	" (1, 15, 1, 1015, 15000, 5e9, 15, 1, 'packet', 3, 768, 3, NULL, NULL, 17),"
+	" (2, 1, 1, 1001, 1000, 5e9, 1, NULL, 'packet', 3, 768, 3, NULL, NULL, 17),"
+	" (3, 15, 1, 1015, 15000, 5e9, 15, 1, 'raw', 3, 6, 3, NULL, NULL, 2),"
+	" (4, 22, 1, 1022, 22000, 5e9, 22, 1, 'raw', 3, 1, 3, NULL, NULL, 2),"
+	" (5, 15, 1, 1015, 15000, 5e9, 15, 1, 'dup_stdio', 0, 6, 0, '192.0.2.2', 4444, 2),"
+	" (6, 15, 1, 1015, 15000, 5e9, 15, 1, 'dup_stdio', 0, 6, 1, '127.0.0.1', 8080, 2),"
+	" (7, 14, 1, 1014, 14000, 5e9, 14, 1, 'raw', 3, 9, 3, NULL, NULL, 16);"
 	"INSERT INTO bpf_events (event_id, proc_id, host_id, pid, start, ts, exec_id, container_id, op, ret, cmd, prog_type,"
 	" prog_name) VALUES"
 	/* bpf-program-load + 1 (container), - 2 (host) */
