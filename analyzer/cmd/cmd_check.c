@@ -38,6 +38,7 @@ static const char check_help[] =
 	"                           diff if they differ\n"
 	"  -u, --update-expect FILE write this run's alerts to FILE instead\n"
 	"  -q, --quiet              no alert listing (with --expect: only the diff)\n"
+	"      --timing             on stderr: seconds and alerts of each rule\n"
 	"  -h, --help               this help\n\n"
 	"Examples:\n"
 	"  exray check -d case.db --policy site.policy\n"
@@ -327,6 +328,7 @@ int cmd_check(int argc, char **argv)
 		{ "update-expect", required_argument, 0, 'u' },
 		{ "quiet", no_argument, 0, 'q' },
 		{ "baseline", required_argument, 0, 'L' },
+		{ "timing", no_argument, 0, 'T' },
 		{ 0 },
 	};
 	const char *dbpath = NULL, *policy_path = NULL, *expect = NULL, *update = NULL;
@@ -366,6 +368,7 @@ int cmd_check(int argc, char **argv)
 		case 'u': update = optarg; break;
 		case 'q': quiet = true; break;
 		case 'L': baseline_path = optarg; break;
+		case 'T': exray_rules_set_timing(stderr); break;
 		default: return cli_usage_error("check", "bad option");
 		}
 	}

@@ -389,8 +389,41 @@ static int run_definitions(sqlite3 *db, char *err, size_t errlen)
 	return 0;
 }
 
+static FILE *timing_out;
+
+void exray_rules_set_timing(FILE *out)
+{
+	timing_out = out;
+}
+
+static double clock_s(clockid_t id)
+{
+	struct timespec t;
+
+	clock_gettime(id, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Wall and CPU seconds since *since, for --timing; *since becomes now. */
+static void timing_line(double since[2], long rows, const char *what)
+{
+	double wall = clock_s(CLOCK_MONOTONIC), cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+
+	if (timing_out) {
+		fprintf(timing_out, "check: %8.3f s  cpu %8.3f s  ", wall - since[0], cpu - since[1]);
+		if (rows >= 0)
+			fprintf(timing_out, "%8ld  %s\n", rows, what);
+		else
+			fprintf(timing_out, "%8s  %s\n", "", what);
+	}
+	since[0] = wall;
+	since[1] = cpu;
+}
+
 long exray_rules_run(sqlite3 *db, const struct exray_ruleset *rs, char *err, size_t errlen)
 {
+	double t0[2] = { clock_s(CLOCK_MONOTONIC), clock_s(CLOCK_PROCESS_CPUTIME_ID) };
+	double t1[2] = { t0[0], t0[1] };
 	sqlite3_stmt *ins = NULL, *mark = NULL;
 	char now[32];
 	time_t t = time(NULL);
@@ -422,16 +455,19 @@ long exray_rules_run(sqlite3 *db, const struct exray_ruleset *rs, char *err, siz
 	}
 	if ((r = run_definitions(db, err, errlen)) < 0)
 		goto out;
+	timing_line(t1, -1, "(shared definitions)");
 	for (size_t i = 0; i < rs->n; i++) {
 		r = run_one(db, &rs->v[i], ins, mark, now, err, errlen);
 		if (r < 0)
 			goto out;
+		timing_line(t1, r, rs->v[i].id);
 		total += r;
 	}
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "alerts: %s", sqlite3_errmsg(db));
 		r = -EIO;
 	}
+	timing_line(t0, total, "(all rules, alerts stored)");
 out:
 	if (r < 0 && !sqlite3_get_autocommit(db))
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

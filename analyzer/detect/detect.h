@@ -59,6 +59,9 @@ void exray_ruleset_free(struct exray_ruleset *rs);
  * column stops the run).
  */
 long exray_rules_run(sqlite3 *db, const struct exray_ruleset *rs, char *err, size_t errlen);
+/* With a stream (NULL: off), exray_rules_run also writes there how long
+ * the shared definitions and each rule took and how many rows each gave. */
+void exray_rules_set_timing(FILE *out);
 
 /* PATH absolute against CWD (when relative and CWD is not NULL) and
  * normalised lexically ("//", ".", ".."); the SQL function path_norm()

@@ -319,6 +319,32 @@ static void test_idempotent(void **state)
 	sqlite3_finalize(st);
 }
 
+/* check --timing: a line for the shared definitions, one per rule with
+ * the rows it gave, and the total. */
+static void test_timing(void **state)
+{
+	char err[512], *text = NULL, line[256];
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	long n;
+
+	assert_non_null(out);
+	exray_rules_set_timing(out);
+	n = exray_rules_run(db, &rules, err, sizeof(err));
+	exray_rules_set_timing(NULL);
+	fclose(out);
+	assert_true(n > 0);
+	assert_non_null(strstr(text, "(shared definitions)\n"));
+	for (size_t i = 0; i < rules.n; i++) {
+		snprintf(line, sizeof(line), "  %s\n", rules.v[i].id);
+		assert_non_null(strstr(text, line));
+	}
+	snprintf(line, sizeof(line), " %8ld  (all rules, alerts stored)\n", n);
+	assert_non_null(strstr(text, line));
+	assert_non_null(strstr(text, " cpu "));
+	free(text);
+}
+
 struct header_case {
 	const char *text, *err;
 };
@@ -489,6 +515,7 @@ int main(void)
 		cmocka_unit_test(test_exec_then_egress),
 		cmocka_unit_test(test_egress_not_allowed),
 		cmocka_unit_test(test_idempotent),
+		cmocka_unit_test(test_timing),
 		cmocka_unit_test(test_rule_headers),
 		cmocka_unit_test(test_rule_missing_column),
 		cmocka_unit_test(test_correlation_ingested),
