@@ -67,7 +67,7 @@ for size in $SIZES; do
 	sqlite3 "$work/imp.db" "$BARE_TABLE"
 	timed "$size" "sqlite3 .import" "$n" sqlite3 "$work/imp.db" ".import --csv --skip 1 $work/rows.csv events"
 	rm -f "$work/imp.db" "$work/rows.csv"
-	timed "$size" "tree, container ($cprocs procs)" 0 "$X" tree -d "$db" -c "$cid"
+	timed "$size" "tree, container ($cprocs procs)" 0 "$X" tree -n 0 -d "$db" -c "$cid"
 	timed "$size" "tree --json, container" 0 "$X" tree -j -d "$db" -c "$cid"
 	timed "$size" "view: conns by image+ctr" 0 "$X" sql -d "$db" \
 		"SELECT container, filename, daddr, dport, count(*) FROM v_connections GROUP BY 1, 2, 3, 4"
@@ -76,7 +76,7 @@ for size in $SIZES; do
 	timed "$size" "view: deepest ancestry" 0 "$X" sql -d "$db" \
 		"SELECT count(*) FROM v_ancestry WHERE proc_id = (SELECT proc_id FROM processes ORDER BY last_ts DESC LIMIT 1)"
 	if [ "$first" = 1 ]; then
-		timed "$size" "exray check (all rules)" 0 timeout "$CHECK_TIMEOUT" "$X" check -d "$db"
+		timed "$size" "exray check (all rules)" 0 timeout "$CHECK_TIMEOUT" "$X" check --all -d "$db"
 		first=0
 	fi
 	rm -rf "$d" "$db"*

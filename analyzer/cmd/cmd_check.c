@@ -11,6 +11,7 @@
 #include "casedb/db.h"
 #include "detect/baseline.h"
 #include "detect/detect.h"
+#include "render/alerts.h"
 #include "text/escape.h"
 #include "policy/policy_eval.h"
 #include "casedb/sqlfuncs.h"
@@ -38,6 +39,10 @@ static const char check_help[] =
 	"                           diff if they differ\n"
 	"  -u, --update-expect FILE write this run's alerts to FILE instead\n"
 	"  -q, --quiet              no alert listing (with --expect: only the diff)\n"
+	"  -n, --limit N            at most N alert lines\n"
+	"      --all                every alert: in text, more than 20 alerts are\n"
+	"                           summarised by default (each rule with its count\n"
+	"                           and time span, then its first 3 alerts)\n"
 	"      --timing             on stderr: seconds and alerts of each rule\n"
 	"  -h, --help               this help\n\n"
 	"Examples:\n"
@@ -230,75 +235,6 @@ static size_t print_diff(const char *path, const struct lines *want, const struc
 	return diffs;
 }
 
-static int print_alerts(sqlite3 *db, bool json)
-{
-	sqlite3_stmt *st = NULL, *v = NULL;
-	int rc, err;
-
-	if ((err = db_prepare(db, &st, exray_run_alerts_sql)))
-		return err;
-	/* prepared once, not once per alert (a third of check's time on 1M records) */
-	if (json && (err = db_prepare(db, &v, "SELECT json_valid(?1) AND json_type(?1) = 'array'"))) {
-		sqlite3_finalize(st);
-		return err;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-#define COL(i) ((const char *)sqlite3_column_text(st, (i)))
-		if (json) {
-			static const char *const names[] = { "rule", "severity", "time", "ts", "host", "container",
-							     "pid", "start", "exec_id", "conn_id", "filename",
-							     "argv", "daddr", "dport", "message", NULL,
-							     "container_name", "container_image" };
-			printf("{");
-			for (int c = 0; c < 18; c++) {
-				if (!names[c])
-					continue;
-				printf("%s\"%s\":", c ? "," : "", names[c]);
-				if (sqlite3_column_type(st, c) == SQLITE_NULL)
-					printf("null");
-				else if (sqlite3_column_type(st, c) == SQLITE_INTEGER)
-					printf("%lld", sqlite3_column_int64(st, c));
-				else if (c == 11) {
-					/* argv is stored as a JSON array by ingest; make sure. */
-					int ok = 0;
-					if (v) {
-						sqlite3_reset(v);
-						sqlite3_bind_text(v, 1, COL(c), -1, SQLITE_STATIC);
-						ok = sqlite3_step(v) == SQLITE_ROW && sqlite3_column_int(v, 0);
-					}
-					if (ok)
-						fputs(COL(c), stdout);
-					else
-						json_write_str(stdout, COL(c));
-				} else {
-					json_write_str(stdout, COL(c));
-				}
-			}
-			printf("}\n");
-		} else {
-			printf("%s %-8s %s ", COL(2) ? COL(2) : "-", COL(1), COL(0));
-			term_write_str(stdout, COL(4));
-			printf("/");
-			term_write_str(stdout, COL(5));
-			if (COL(16)) {
-				printf("(");
-				term_write_str(stdout, COL(16));
-				printf(")");
-			}
-			printf(": ");
-			term_write_str(stdout, COL(14));
-			printf("\n");
-		}
-#undef COL
-	}
-	if (rc != SQLITE_DONE) {
-		db_set_error("%s", sqlite3_errmsg(db));
-		err = -EIO;
-	}
-	sqlite3_finalize(st);
-	sqlite3_finalize(v);
-	return err;
-}
 
 /* Alerts as Falco JSON lines, with each rule's ATT&CK techniques as tags. */
 static int print_falco(sqlite3 *db, const struct exray_ruleset *rules)
@@ -327,6 +263,8 @@ int cmd_check(int argc, char **argv)
 		{ "expect", required_argument, 0, 'e' },
 		{ "update-expect", required_argument, 0, 'u' },
 		{ "quiet", no_argument, 0, 'q' },
+		{ "limit", required_argument, 0, 'n' },
+		{ "all", no_argument, 0, 'A' },
 		{ "baseline", required_argument, 0, 'L' },
 		{ "timing", no_argument, 0, 'T' },
 		{ 0 },
@@ -337,6 +275,9 @@ int cmd_check(int argc, char **argv)
 	const char *rule_dirs[32];
 	size_t nrule_dirs = 0;
 	bool builtin = true, json = false, quiet = false, falco = false;
+	struct alerts_opts ao = { 0 };
+	long long shown = 0, listed = 0;
+	uint64_t lim;
 	struct exray_ruleset rules = { 0 };
 	struct exray_policy_eval *pe = NULL;
 	struct lines got = { 0 }, want = { 0 };
@@ -346,7 +287,7 @@ int cmd_check(int argc, char **argv)
 	int opt, r, rc = EXRAY_EXIT_OK;
 
 	cli_getopt_reset();
-	while ((opt = getopt_long(argc, argv, "hd:P:r:ju:q", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hd:P:r:ju:qn:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h': fputs(check_help, stdout); return EXRAY_EXIT_OK;
 		case 'd': dbpath = optarg; break;
@@ -367,6 +308,12 @@ int cmd_check(int argc, char **argv)
 		case 'e': expect = optarg; break;
 		case 'u': update = optarg; break;
 		case 'q': quiet = true; break;
+		case 'n':
+			if (cli_parse_u64(optarg, &lim) || lim > INT64_MAX)
+				return cli_usage_error("check", "bad limit '%s'", optarg);
+			ao.limit = (long long)lim;
+			break;
+		case 'A': ao.all = true; break;
 		case 'L': baseline_path = optarg; break;
 		case 'T': exray_rules_set_timing(stderr); break;
 		default: return cli_usage_error("check", "bad option");
@@ -419,7 +366,16 @@ int cmd_check(int argc, char **argv)
 		rc = EXRAY_EXIT_FAILURE;
 		goto out;
 	}
-	if (!quiet && (r = falco ? print_falco(db, &rules) : print_alerts(db, json))) {
+	ao.json = json;
+	r = 0;
+	if (!quiet && falco)
+		r = print_falco(db, &rules);
+	else if (!quiet && (listed = alerts_print(db, exray_run_alerts_sql, &ao, stdout, &shown)) < 0)
+		r = (int)listed;
+	if (!quiet && json && !falco && listed > shown)
+		fprintf(stderr, "check: %lld alert%s left out by --limit\n", listed - shown,
+			listed - shown == 1 ? "" : "s");
+	if (!quiet && r) {
 		cli_error("%s: %s", dbpath, db_error());
 		rc = EXRAY_EXIT_FAILURE;
 		goto out;

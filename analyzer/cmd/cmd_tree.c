@@ -9,8 +9,11 @@
 #include <stdlib.h>
 #include "casedb/ctrsel.h"
 #include "casedb/db.h"
+#include "text/counts.h"
 #include "text/timefmt.h"
 #include "render/tree.h"
+
+#define TREE_DEFAULT_LIMIT 200 /* processes per group in text output */
 
 static const char tree_help[] =
 	"usage: exray tree [OPTIONS] [SEGMENT|DIR...]\n"
@@ -31,6 +34,12 @@ static const char tree_help[] =
 	"  -j, --json              one JSON object per process, in tree order\n"
 	"                          (depth and parent_id give the structure)\n"
 	"  -w, --wide              do not shorten long argv\n"
+	"  -n, --limit N           at most N processes per group (per container,\n"
+	"                          the host, or --pid process); the rest are\n"
+	"                          counted. Default 200 in text, none in JSON\n"
+	"      --all               every process: no limit, kernel threads\n"
+	"                          (hidden by default), and failed PATH lookups\n"
+	"                          one by one (folded into one line by default)\n"
 	"  -d, --db FILE           case database (default ./" EXRAY_DEFAULT_DB ")\n"
 	"  -h, --help              this help\n\n"
 	"Examples:\n"
@@ -88,18 +97,21 @@ int cmd_tree(int argc, char **argv)
 		{ "until", required_argument, 0, 'U' },
 		{ "json", no_argument, 0, 'j' },
 		{ "wide", no_argument, 0, 'w' },
+		{ "limit", required_argument, 0, 'n' },
+		{ "all", no_argument, 0, 'A' },
 		{ 0 },
 	};
-	struct tree_opts o = { .pid = -1, .since = INT64_MIN, .until = INT64_MAX };
+	struct tree_opts o = { .pid = -1, .since = INT64_MIN, .until = INT64_MAX, .limit = -1 };
+	struct tree_stats stats;
 	const char *dbpath = NULL;
 	sqlite3 *db = NULL;
-	char *cid = NULL, why[4096];
+	char *cid = NULL, why[4096], num[COUNT_TEXT_LEN];
 	uint64_t v;
 	long long n;
 	int opt, rc, err;
 
 	cli_getopt_reset();
-	while ((opt = getopt_long(argc, argv, "hd:c:p:jw", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hd:c:p:jwn:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h': fputs(tree_help, stdout); return EXRAY_EXIT_OK;
 		case 'd': dbpath = optarg; break;
@@ -119,6 +131,12 @@ int cmd_tree(int argc, char **argv)
 			break;
 		case 'j': o.json = 1; break;
 		case 'w': o.wide = 1; break;
+		case 'n':
+			if (cli_parse_u64(optarg, &v) || v > INT64_MAX)
+				return cli_usage_error("tree", "bad limit '%s'", optarg);
+			o.limit = (long long)v;
+			break;
+		case 'A': o.all = 1; break;
 		default: return cli_usage_error("tree", "bad option");
 		}
 	}
@@ -130,7 +148,15 @@ int cmd_tree(int argc, char **argv)
 		return rc;
 	}
 	o.container = cid; /* the full id: exactly that container */
-	n = tree_print(db, &o, stdout);
+	if (o.limit < 0) /* people read text: a limit; scripts read JSON: everything */
+		o.limit = o.all || o.json ? 0 : TREE_DEFAULT_LIMIT;
+	n = tree_print_stats(db, &o, stdout, &stats);
+	if (n >= 0 && stats.kthreads)
+		fprintf(stderr, "tree: %s kernel thread%s hidden (--all shows them)\n",
+			count_text(num, (uint64_t)stats.kthreads), stats.kthreads == 1 ? "" : "s");
+	if (n >= 0 && stats.over_limit && o.json)
+		fprintf(stderr, "tree: %s process%s left out by --limit\n",
+			count_text(num, (uint64_t)stats.over_limit), stats.over_limit == 1 ? "" : "es");
 	free(cid);
 	if (n > 0)
 		cli_completeness(db, "tree", "processes and events may be missing", false);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ingest/xmap.h"
+#include "text/counts.h"
 #include "text/escape.h"
 #include "text/timefmt.h"
 #include "render/tree.h"
@@ -44,6 +45,7 @@ static int container_match(const struct t_proc *p, const struct tree_opts *o)
 struct root {
 	size_t i;
 	int64_t host_id, container_id, ts;
+	size_t size;        /* processes in its subtree */
 };
 
 static int cmp_root(const void *a, const void *b)
@@ -59,11 +61,10 @@ static int cmp_root(const void *a, const void *b)
 	return (x->i > y->i) - (x->i < y->i);
 }
 
-static void group_header(FILE *f, const struct t_proc *p, int json, long long pid)
+/* "host H: container ID "name" runtime image I pod P" */
+static void group_name(FILE *f, const struct t_proc *p)
 {
-	if (json)
-		return;
-	fputs("== host ", f);
+	fputs("host ", f);
 	term_write_str(f, p->host);
 	if (!p->container_id) {
 		fputs(": host processes", f);
@@ -98,6 +99,14 @@ static void group_header(FILE *f, const struct t_proc *p, int json, long long pi
 			term_write_str(f, p->pod);
 		}
 	}
+}
+
+static void group_header(FILE *f, const struct t_proc *p, int json, long long pid)
+{
+	if (json)
+		return;
+	fputs("== ", f);
+	group_name(f, p);
 	if (pid >= 0)
 		fprintf(f, ": pid %lld, its ancestors (^) first", pid);
 	putc('\n', f);
@@ -177,7 +186,7 @@ static size_t break_cycles(struct tree *t, size_t *tail, struct root *roots, siz
 		}
 		unlink_child(t, tail, j);
 		t->p[j].cycle = 1;
-		roots[nroots++] = (struct root){ j, t->p[j].host_id, t->p[j].container_id, t->p[j].first_ts };
+		roots[nroots++] = (struct root){ j, t->p[j].host_id, t->p[j].container_id, t->p[j].first_ts, 0 };
 		mark_reached(t, j, state, stack);
 	}
 	return nroots;
@@ -191,8 +200,78 @@ static size_t parent_of(const struct tree *t, const struct xmap *idx, const stru
 	return v && &t->p[*v - 1] != p ? *v : 0;
 }
 
+/* Processes in i's subtree (stack: room for every process). */
+static size_t subtree_size(const struct tree *t, size_t i, size_t *stack)
+{
+	size_t sp = 0, n = 0;
+
+	stack[sp++] = i;
+	while (sp && n <= t->np) {
+		const struct t_proc *p = &t->p[stack[--sp]];
+		n++;
+		for (size_t c = p->first_child; c && sp < t->np; c = t->p[c - 1].next_sibling)
+			stack[sp++] = c - 1;
+	}
+	return n;
+}
+
+static bool same_group(const struct tree_opts *o, const struct root *a, const struct root *b)
+{
+	return o->pid < 0 && a->host_id == b->host_id && a->container_id == b->container_id;
+}
+
+/* Processes of the group starting at root r. */
+static size_t group_total(const struct tree_opts *o, const struct root *roots, size_t nroots, size_t r)
+{
+	size_t n = roots[r].size;
+
+	for (size_t k = r + 1; k < nroots && same_group(o, &roots[r], &roots[k]); k++)
+		n += roots[k].size;
+	return n;
+}
+
+/* Before a tree some group of which is over the limit: every group with
+ * its size, so that what is left out is known before it scrolls by. */
+static void print_summary(FILE *f, const struct tree *t, const struct tree_opts *o,
+			  const struct root *roots, size_t nroots)
+{
+	char a[COUNT_TEXT_LEN], b[COUNT_TEXT_LEN];
+	size_t groups = 0, total = 0, over = 0;
+
+	for (size_t r = 0; r < nroots; r++) {
+		total += roots[r].size;
+		if (r && same_group(o, &roots[r - 1], &roots[r]))
+			continue;
+		groups++;
+		over += group_total(o, roots, nroots, r) > (size_t)o->limit;
+	}
+	if (!over)
+		return;
+	fprintf(f, "tree: %s processes in %s group%s; at most %lld shown per group (-n N for another "
+		   "limit, --all for every one):\n", count_text(a, total), count_text(b, groups),
+		groups == 1 ? "" : "s", o->limit);
+	for (size_t r = 0; r < nroots; r++) {
+		size_t n;
+		if (r && same_group(o, &roots[r - 1], &roots[r]))
+			continue;
+		n = group_total(o, roots, nroots, r);
+		fputs("  ", f);
+		group_name(f, &t->p[roots[r].i]);
+		fprintf(f, ": %s process%s%s\n", count_text(a, n), n == 1 ? "" : "es",
+			n > (size_t)o->limit ? " (limited)" : "");
+	}
+}
+
 long long tree_print(sqlite3 *db, const struct tree_opts *o, FILE *out)
 {
+	return tree_print_stats(db, o, out, NULL);
+}
+
+long long tree_print_stats(sqlite3 *db, const struct tree_opts *o, FILE *out, struct tree_stats *st)
+{
+	struct tree_stats stats = { 0 };
+	long long gprinted = 0;
+	size_t gtotal = 0;
 	struct tree t = { 0 };
 	struct xmap idx = { 0 }, cidx = { 0 }, hidx = { 0 };
 	struct root *roots = NULL;
@@ -238,6 +317,12 @@ long long tree_print(sqlite3 *db, const struct tree_opts *o, FILE *out)
 			p->ctr = c;
 		}
 		p->shown = in_window(p, o) && container_match(p, o);
+		/* kernel threads are noise in a responder's tree (--pid names
+		 * its processes: they show whatever they are) */
+		if (p->shown && p->kthread && !o->all && o->pid < 0) {
+			p->shown = 0;
+			stats.kthreads++;
+		}
 	}
 	for (size_t k = 0; k < t.ne; k++)
 		if ((v = xmap_get(&idx, t.e[k].proc_id, 0, 0)) && !t.p[*v - 1].exec_n++)
@@ -263,24 +348,30 @@ long long tree_print(sqlite3 *db, const struct tree_opts *o, FILE *out)
 			continue;
 		if (o->pid >= 0) {
 			if (p->pid == o->pid)
-				roots[nroots++] = (struct root){ i, p->host_id, p->container_id, p->first_ts };
+				roots[nroots++] = (struct root){ i, p->host_id, p->container_id, p->first_ts, 0 };
 			else if (par && par->shown)
 				link_child(&t, tail, j - 1, i);
 		} else if (par && par->shown && par->host_id == p->host_id &&
 			   par->container_id == p->container_id) {
 			link_child(&t, tail, j - 1, i);
 		} else {
-			roots[nroots++] = (struct root){ i, p->host_id, p->container_id, p->first_ts };
+			roots[nroots++] = (struct root){ i, p->host_id, p->container_id, p->first_ts, 0 };
 		}
 	}
 	if (o->pid < 0)
 		nroots = break_cycles(&t, tail, roots, nroots, state, walk);
 	qsort(roots, nroots, sizeof(*roots), cmp_root);
+	for (size_t r = 0; r < nroots; r++)
+		roots[r].size = subtree_size(&t, roots[r].i, walk);
+	if (o->limit > 0 && !o->json && o->pid < 0)
+		print_summary(out, &t, o, roots, nroots);
 	for (size_t r = 0; r < nroots; r++) {
 		size_t sp = 0, nchain = 0, base = 0;
-		if (o->pid >= 0 || !r || roots[r].host_id != roots[r - 1].host_id ||
-		    roots[r].container_id != roots[r - 1].container_id)
+		if (!r || !same_group(o, &roots[r - 1], &roots[r])) {
 			group_header(out, &t.p[roots[r].i], o->json, o->pid);
+			gprinted = 0;
+			gtotal = group_total(o, roots, nroots, r);
+		}
 		if (o->pid >= 0) {
 			/* the ancestor chain, oldest first, each once (a
 			 * corrupt database may hold a parent cycle) */
@@ -298,22 +389,23 @@ long long tree_print(sqlite3 *db, const struct tree_opts *o, FILE *out)
 				a->ancestor = 1;
 				if (o->json)
 					tree_line_json(out, &t, a, nchain - 1 - k);
-				else
-					tree_line_text(out, &t, a, nchain - 1 - k, o->wide);
+				else if ((err = tree_line_text(out, &t, a, nchain - 1 - k, o->wide, o->all)))
+					goto cleanup;
 				a->ancestor = 0;
 			}
 			base = nchain;
 		}
 		stack[sp].i = roots[r].i;
 		stack[sp++].depth = base;
-		while (sp) {
+		while (sp && !(o->limit > 0 && gprinted >= o->limit)) {
 			size_t i = stack[sp - 1].i, d = stack[sp - 1].depth;
 			struct t_proc *p = &t.p[i];
 			sp--;
+			gprinted++;
 			if (o->json)
 				tree_line_json(out, &t, p, d);
-			else
-				tree_line_text(out, &t, p, d, o->wide);
+			else if ((err = tree_line_text(out, &t, p, d, o->wide, o->all)))
+				goto cleanup;
 			printed++;
 			/* guard against a parent cycle in a corrupt database */
 			if (printed > (long long)t.np)
@@ -327,7 +419,19 @@ long long tree_print(sqlite3 *db, const struct tree_opts *o, FILE *out)
 				stack[sp++].depth = d + 1;
 			}
 		}
+		if ((r + 1 == nroots || !same_group(o, &roots[r], &roots[r + 1])) &&
+		    gtotal > (size_t)gprinted) {
+			char n[COUNT_TEXT_LEN];
+			stats.over_limit += (long long)gtotal - gprinted;
+			if (!o->json)
+				fprintf(out, "  ... %s more process%s in this group (-n N for another limit, "
+					     "--all for every one)\n", count_text(n, gtotal - (size_t)gprinted),
+					gtotal - (size_t)gprinted == 1 ? "" : "es");
+		}
 	}
+	stats.printed = printed;
+	if (st)
+		*st = stats;
 	err = 0;
 cleanup:
 	free(roots);

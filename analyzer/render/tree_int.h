@@ -95,8 +95,10 @@ int tree_load(sqlite3 *db, struct tree *t, const char *container);
 void tree_free(struct tree *t);
 
 /* One process as text lines (the process, its exec history, its
- * connections) at depth, or as one JSON object. */
-void tree_line_text(FILE *f, const struct tree *t, const struct t_proc *p, size_t depth, int wide);
+ * connections) at depth, failed PATH lookups folded unless all (0, or
+ * -ENOMEM), or as one JSON object. */
+int tree_line_text(FILE *f, const struct tree *t, const struct t_proc *p, size_t depth, int wide,
+		   int all);
 void tree_line_json(FILE *f, const struct tree *t, const struct t_proc *p, size_t depth);
 
 #endif

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* The lines the tree prints for one process: text or JSON. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include "text/escape.h"
 #include "text/recfmt.h"
@@ -16,15 +19,94 @@ static void indent(FILE *f, size_t depth)
 	fprintf(f, "%*s", (int)depth * 2, "");
 }
 
-static void print_exec_line(FILE *f, const struct t_exec *e, int64_t b2w, int wide)
+/*
+ * Failed PATH lookups: execvp() and friends try each directory of PATH in
+ * turn, so one command line can leave a run of failed execs (ENOENT,
+ * ENOTDIR, EACCES) of the same name and arguments, often followed by the
+ * one that worked. Shown folded: one line per run.
+ */
+struct exec_item {
+	const struct t_exec *e;  /* the exec shown (a run's success, or its first miss) */
+	size_t misses;           /* failed lookups folded into it */
+	const struct t_exec *run;/* the first of them */
+};
+
+static bool lookup_miss(const struct t_exec *e)
 {
+	return e->ret == -ENOENT || e->ret == -ENOTDIR || e->ret == -EACCES;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = path ? strrchr(path, '/') : NULL;
+
+	return s ? s + 1 : path ? path : "";
+}
+
+static bool same_command(const struct t_exec *a, const struct t_exec *b)
+{
+	return !a->snapshot && !b->snapshot && !strcmp(base_name(a->filename), base_name(b->filename)) &&
+	       !strcmp(a->cmdline ? a->cmdline : "", b->cmdline ? b->cmdline : "");
+}
+
+/* The exec lines of p, lookups folded unless all; returns how many. */
+static size_t exec_items(const struct tree *t, const struct t_proc *p, int all, struct exec_item *it)
+{
+	const struct t_exec *e = &t->e[p->exec_i];
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->exec_n; i++) {
+		size_t j = i;
+		if (all || !lookup_miss(&e[i])) {
+			it[n++] = (struct exec_item){ &e[i], 0, NULL };
+			continue;
+		}
+		while (j + 1 < p->exec_n && lookup_miss(&e[j + 1]) && same_command(&e[i], &e[j + 1]))
+			j++;
+		if (j + 1 < p->exec_n && !e[j + 1].ret && same_command(&e[i], &e[j + 1])) {
+			it[n++] = (struct exec_item){ &e[j + 1], j - i + 1, &e[i] }; /* found */
+			i = j + 1;
+		} else {
+			it[n++] = (struct exec_item){ &e[i], j > i ? j - i + 1 : 0, &e[i] };
+			i = j;
+		}
+	}
+	return n;
+}
+
+/* " [failed: ENOENT in 3 PATH directories: /usr/local/sbin /usr/local/bin
+ * /usr/sbin]" or " [after 2 PATH misses: ...]" */
+static void print_misses(FILE *f, const struct exec_item *it)
+{
+	char eb[ERRNO_TEXT_LEN];
+	size_t shown = it->misses < 8 ? it->misses : 8;
+
+	if (it->e->ret)
+		fprintf(f, " [failed: %s in %zu PATH directories:", errno_text(eb, it->e->ret), it->misses);
+	else
+		fprintf(f, " [after %zu PATH miss%s:", it->misses, it->misses == 1 ? "" : "es");
+	for (size_t k = 0; k < shown; k++) {
+		const char *fn = it->run[k].filename ? it->run[k].filename : "";
+		putc(' ', f);
+		term_write_strn(f, fn, (size_t)(base_name(fn) - fn));
+	}
+	fputs(it->misses > shown ? " ...]" : "]", f);
+}
+
+static void print_exec_line(FILE *f, const struct exec_item *it, int64_t b2w, int wide)
+{
+	const struct t_exec *e = it->e;
+
 	fputs(e->snapshot ? "| running " : "| exec ", f);
 	render_time(f, e->ts, b2w);
 	putc(' ', f);
 	term_write_str(f, e->filename);
 	putc(' ', f);
 	render_argv(f, e->cmdline, wide);
-	render_failed(f, e->ret);
+	if (it->misses)
+		print_misses(f, it);
+	else
+		render_failed(f, e->ret);
 	putc('\n', f);
 }
 
@@ -69,13 +151,19 @@ static void print_act_line(FILE *f, const struct t_act *a, int64_t b2w)
 	putc('\n', f);
 }
 
-void tree_line_text(FILE *f, const struct tree *t, const struct t_proc *p, size_t depth, int wide)
+int tree_line_text(FILE *f, const struct tree *t, const struct t_proc *p, size_t depth, int wide,
+		   int all)
 {
-	const struct t_exec *cur = NULL;
+	struct exec_item few[16], *items = few;
+	const struct exec_item *cur = NULL;
+	size_t nitems;
 
-	for (size_t i = 0; i < p->exec_n; i++)
-		if (!t->e[p->exec_i + i].ret)
-			cur = &t->e[p->exec_i + i];
+	if (p->exec_n > sizeof(few) / sizeof(few[0]) && !(items = calloc(p->exec_n, sizeof(*items))))
+		return -ENOMEM;
+	nitems = exec_items(t, p, all, items);
+	for (size_t i = 0; i < nitems; i++)
+		if (!items[i].e->ret)
+			cur = &items[i];
 	indent(f, depth);
 	if (p->ancestor)
 		fputs("^ ", f);
@@ -88,10 +176,12 @@ void tree_line_text(FILE *f, const struct tree *t, const struct t_proc *p, size_
 	if (p->cycle)
 		fputs(" [parent cycle]", f);
 	putc(' ', f);
-	if (cur && cur->filename && cur->filename[0]) {
-		term_write_str(f, cur->filename);
+	if (cur && cur->e->filename && cur->e->filename[0]) {
+		term_write_str(f, cur->e->filename);
 		putc(' ', f);
-		render_argv(f, cur->cmdline, wide);
+		render_argv(f, cur->e->cmdline, wide);
+		if (cur->misses && nitems == 1)
+			print_misses(f, cur); /* no history below to say it */
 	} else {
 		putc('(', f);
 		term_write_str(f, p->comm);
@@ -101,16 +191,16 @@ void tree_line_text(FILE *f, const struct tree *t, const struct t_proc *p, size_
 		render_exit(f, p->exit_code, p->signal);
 	putc('\n', f);
 	if (p->ancestor)
-		return; /* context for --pid: one line each */
+		goto out; /* context for --pid: one line each */
 	/* exec history when there is more than the one image shown; a process
 	 * that did nothing of 1.2's families shows its images, then its
 	 * connections (as before); otherwise every line in time order */
-	size_t ne = p->exec_n > 1 || !cur ? p->exec_n : 0, ie = 0, ic = 0, ia = 0;
+	size_t ne = nitems > 1 || !cur ? nitems : 0, ie = 0, ic = 0, ia = 0;
 	while (ie < ne || ic < p->conn_n || ia < p->act_n) {
-		const struct t_exec *e = ie < ne ? &t->e[p->exec_i + ie] : NULL;
+		const struct exec_item *e = ie < ne ? &items[ie] : NULL;
 		const struct t_conn *c = ic < p->conn_n ? &t->c[p->conn_i + ic] : NULL;
 		const struct t_act *a = ia < p->act_n ? &t->acts[p->act_i + ia] : NULL;
-		int64_t et = e ? e->ts : INT64_MAX, at = a ? a->ts : INT64_MAX;
+		int64_t et = e ? e->e->ts : INT64_MAX, at = a ? a->ts : INT64_MAX;
 		int64_t ct = c && (p->act_n || !e) ? c->ts : INT64_MAX;
 		indent(f, depth + 1);
 		if (e && et <= ct && et <= at)
@@ -120,6 +210,10 @@ void tree_line_text(FILE *f, const struct tree *t, const struct t_proc *p, size_
 		else
 			print_act_line(f, a, p->b2w), ia++;
 	}
+out:
+	if (items != few)
+		free(items);
+	return 0;
 }
 
 void tree_line_json(FILE *f, const struct tree *t, const struct t_proc *p, size_t depth)

@@ -95,7 +95,7 @@ eq "host namespaces recorded" "$(sql "SELECT host_ns_recorded, host_pidns, host_
 	"1|$(stat -L -c %i /proc/self/ns/pid)|$(stat -L -c %i /proc/self/ns/mnt)|$(stat -L -c %i /proc/self/ns/net)"
 
 # tree: escaped, container grouped, exit codes, connections
-"$X" tree -d "$db" >"$EXR_STATE/tree.out"
+"$X" tree -n 0 -d "$db" >"$EXR_STATE/tree.out"
 eq "tree exit" "$?" 0
 check "tree has no control bytes" bash -c "! LC_ALL=C grep -q \$'[\x01-\x08\x0b-\x1f\x7f]' '$EXR_STATE/tree.out'"
 check "tree shows escaped argv" grep -qF 'x\x1b[31mRED\nline' "$EXR_STATE/tree.out"

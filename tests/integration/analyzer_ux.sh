@@ -44,6 +44,30 @@ check "  ... ok, N events lost" grep -q ': ok, 1,901 events lost in the kernel, 
 run 0 "check on a complete capture" "$X" check "$FIX"
 check "  ... says it is complete" grep -q '^check: complete: no events lost in the kernel' "$tmp/err"
 
+# --- item 14: no floods on a big case: summaries first, the rest counted
+GEN=$BUILD/bench/exray-gen
+if [ -x "$GEN" ]; then
+	"$GEN" -o "$tmp/gen" -n 30000 -s 5 -c 3 -t "$tmp/truth.json" >/dev/null
+	"$X" ingest -q -d "$tmp/gen.db" "$tmp/gen"
+	run 0 "tree on a generated case" "$X" tree -d "$tmp/gen.db"
+	check "  ... starts with a summary of the groups" grep -q '^tree: [0-9,]* processes in [0-9]* groups; at most 200 shown per group' "$tmp/out"
+	check "  ... counts what it left out" grep -q '^  \.\.\. [0-9,]* more processes in this group' "$tmp/out"
+	n_lim=$(wc -l <"$tmp/out")
+	run 0 "tree --all on it" "$X" tree --all -d "$tmp/gen.db"
+	n_all=$(wc -l <"$tmp/out")
+	check "  ... shows every process ($n_all lines, $n_lim limited)" [ "$n_all" -gt $((n_lim * 2)) ]
+	run 0 "check on it" "$X" check -d "$tmp/gen.db"
+	n_alerts=$("$X" sql -d "$tmp/gen.db" --csv "SELECT count(*) FROM alerts" | tail -1 | tr -d '\r')
+	check "  ... summarises $n_alerts alerts by rule" grep -q "^[0-9,]* alerts; by rule, then the first 3 of each" "$tmp/out"
+	check "  ... in fewer lines than alerts ($(wc -l <"$tmp/out"))" [ "$(wc -l <"$tmp/out")" -lt "$n_alerts" ]
+	run 0 "check --all lists every alert" "$X" check --all -d "$tmp/gen.db"
+	check "  ... one line each" [ "$(wc -l <"$tmp/out")" = "$n_alerts" ]
+	run 0 "check -n 7" "$X" check --all -n 7 -d "$tmp/gen.db"
+	check "  ... 7 lines and the rest counted" [ "$(grep -c '' "$tmp/out")" = 8 ]
+else
+	bad "no $GEN: item 14 not tested"
+fi
+
 # --- item 17: one meaning per short option across both tools: every "-X,
 # --long" pair in every --help gives each letter one long name
 REC=$BUILD/exray-record

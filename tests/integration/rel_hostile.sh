@@ -80,7 +80,8 @@ check "ingest: exit 0" [ $? = 0 ]
 text_ok "ingest stdout" "$S/ingest.out"
 text_ok "ingest stderr" "$S/ingest.err"
 for mode in "" -w; do
-	"$EXRAY" tree -d "$db" $mode >"$S/tree$mode.txt" 2>"$S/tree.err"
+	# -w --all: every process whole, wherever the hostile one falls
+	"$EXRAY" tree -d "$db" $mode ${mode:+--all} >"$S/tree$mode.txt" 2>"$S/tree.err"
 	check "tree $mode: exit 0" [ $? = 0 ]
 	text_ok "tree $mode" "$S/tree$mode.txt"
 	text_ok "tree $mode stderr" "$S/tree.err"
@@ -94,8 +95,11 @@ check "tree --json: exit 0" [ $? = 0 ]
 json_ok "tree --json" "$S/tree.json"
 check "tree --json: the word survives" grep -q "$word" "$S/tree.json"
 
-"$EXRAY" check -d "$db" >"$S/check.txt" 2>"$S/check.err"
+"$EXRAY" check -d "$db" >"$S/check-summary.txt" 2>"$S/check.err"
 check "check: exit 0" [ $? = 0 ]
+text_ok "check (summary)" "$S/check-summary.txt"
+"$EXRAY" check --all -d "$db" >"$S/check.txt" 2>"$S/check.err"
+check "check --all: exit 0" [ $? = 0 ]
 text_ok check "$S/check.txt"
 text_ok "check stderr" "$S/check.err"
 check "check: alerts name the hostile exec" grep -q 'x\\x1b\[31mRED' "$S/check.txt"

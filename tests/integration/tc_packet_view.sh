@@ -194,7 +194,7 @@ raw=$(q "SELECT group_concat(sport) FROM (SELECT sport FROM v_raw_syns ORDER BY 
 "$EXRAY" check -d "$DB" -j >"$EXR_STATE/alerts.json" 2>&1
 n=$(grep -c '"raw-socket-syn"' "$EXR_STATE/alerts.json")
 [ "$n" = 2 ] || { fail "raw-socket-syn: want 2 alerts, got $n"; cat "$EXR_STATE/alerts.json"; }
-"$EXRAY" tree -d "$DB" >"$EXR_STATE/tree.txt" 2>&1
+"$EXRAY" tree --all -d "$DB" >"$EXR_STATE/tree.txt" 2>&1
 grep -q "198.51.100.10:80 from port $S1 .*\[packet: allow\]" "$EXR_STATE/tree.txt" ||
 	{ fail "exray tree does not show the allow verdict"; grep -F -- "->" "$EXR_STATE/tree.txt" | head -20; }
 grep -q "198.51.100.20:80 from port $S2 .*\[packet: deny\]" "$EXR_STATE/tree.txt" ||

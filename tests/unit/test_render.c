@@ -19,6 +19,7 @@
 #include "casedb/completeness.h"
 #include "casedb/db.h"
 #include "ingest/ingest.h"
+#include "render/alerts.h"
 #include "render/tree.h"
 #include "text/counts.h"
 #include "text/timefmt.h"
@@ -407,6 +408,126 @@ static void test_completeness(void **state)
 	db_close(db);
 }
 
+/* No floods: a group over --limit is summarised first and says how many
+ * it left out; kernel threads are hidden unless --all. */
+static void test_tree_limits(void **state)
+{
+	char p[160];
+	struct exray_seg_writer *w = seg_open(1700000000000000000LL, p);
+	struct exray_task root = segfix_task(100, 1, 1000, 5, 77), kt = segfix_task(3, 2, 50, 1, 0);
+	struct tree_stats st;
+	long long n;
+
+	segfix_cgroup(w, 900, 77, "/docker/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	segfix_fork(w, 1000, &root);
+	for (int i = 1; i < 10; i++) {
+		struct exray_task c = segfix_task(100 + i, 100, 1000 + i, 1000, 77);
+		segfix_fork(w, 1000 + i, &c);
+	}
+	segfix_exec(w, EXRAY_REC_SNAPSHOT, 900, &kt, 0, "", NULL);
+	sqlite3 *db = case_of(p, w, 1700000000000000000LL);
+	assert_int_equal(db_exec(db, "UPDATE processes SET flags = flags | 16 WHERE pid = 3"), 0);
+	struct tree_opts o = ALL;
+	FILE *f = tmpfile();
+
+	o.limit = 4;
+	n = tree_print_stats(db, &o, f, &st);
+	assert_int_equal(n, 4);
+	assert_int_equal(st.over_limit, 6);
+	assert_int_equal(st.kthreads, 1);
+	fclose(f);
+	char *out = tree_text(db, o, &n);
+	assert_true(!strncmp(out, "tree: 10 processes in 1 group; at most 4 shown per group", 56));
+	assert_non_null(strstr(out, "  host h1: container 0123456789ab docker: 10 processes (limited)\n"));
+	assert_non_null(strstr(out, "  ... 6 more processes in this group"));
+	assert_null(strstr(out, " 3 uid="));
+	free(out);
+	o.limit = 0;
+	o.all = 1;
+	out = tree_text(db, o, &n);
+	assert_int_equal(n, 11); /* the kernel thread too */
+	assert_null(strstr(out, "tree: "));
+	free(out);
+	db_close(db);
+}
+
+/* execvp's PATH lookup leaves failed execs of one name and argv: folded
+ * into the exec that worked, or into one line when none did. */
+static void test_path_lookups_folded(void **state)
+{
+	static const char *const ARGV_LS[] = { "ls", "-l", NULL };
+	char p[160];
+	struct exray_seg_writer *w = seg_open(1700000000000000000LL, p);
+	struct exray_task a = segfix_task(200, 1, 1000, 5, 1), b = segfix_task(201, 1, 2000, 5, 1);
+	long long n;
+
+	segfix_fork(w, 1000, &a);
+	segfix_exec(w, EXRAY_REC_EXEC, 1001, &a, -2, "/usr/local/sbin/ls", ARGV_LS);
+	segfix_exec(w, EXRAY_REC_EXEC, 1002, &a, -2, "/usr/local/bin/ls", ARGV_LS);
+	segfix_exec(w, EXRAY_REC_EXEC, 1003, &a, 0, "/usr/bin/ls", ARGV_LS);
+	segfix_fork(w, 2000, &b);
+	segfix_exec(w, EXRAY_REC_EXEC, 2001, &b, -2, "/usr/local/sbin/nosuch", ARGV_X);
+	segfix_exec(w, EXRAY_REC_EXEC, 2002, &b, -13, "/usr/local/bin/nosuch", ARGV_X);
+	segfix_exec(w, EXRAY_REC_EXEC, 2003, &b, -2, "/usr/bin/nosuch", ARGV_X);
+	sqlite3 *db = case_of(p, w, 1700000000000000000LL);
+	struct tree_opts o = ALL;
+	char *out = tree_text(db, o, &n);
+
+	assert_non_null(strstr(out, " 200 uid=1000 /usr/bin/ls ls -l [after 2 PATH misses: /usr/local/sbin/ /usr/local/bin/]\n"));
+	assert_non_null(strstr(out, "| exec 2023-11-14T22:13:20.000002001Z /usr/local/sbin/nosuch x --flag"
+				    " [failed: ENOENT in 3 PATH directories: /usr/local/sbin/ /usr/local/bin/ /usr/bin/]\n"));
+	assert_null(strstr(out, "| exec 2023-11-14T22:13:20.000001001Z"));
+	free(out);
+	o.all = 1;
+	out = tree_text(db, o, &n);
+	assert_non_null(strstr(out, "| exec 2023-11-14T22:13:20.000001001Z /usr/local/sbin/ls ls -l [failed: ENOENT]\n"));
+	assert_non_null(strstr(out, "| exec 2023-11-14T22:13:20.000002002Z /usr/local/bin/nosuch x --flag [failed: EACCES]\n"));
+	free(out);
+	db_close(db);
+}
+
+/* 50 alerts of three rules: a summary and three of each, not 50 lines;
+ * --all every one; a limit cuts and says how many it left. */
+static void test_alerts_summarised(void **state)
+{
+	static const char sql[] =
+		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50)"
+		" SELECT 'rule-' || (i % 3) AS rule_id, CASE i % 3 WHEN 0 THEN 'high' ELSE 'medium' END"
+		" AS severity, printf('2024-01-01T00:00:%02dZ', i) AS time, i, 'h', 'c', i, 1, NULL, NULL, NULL, NULL, NULL,"
+		" NULL, 'alert ' || i, i, NULL, NULL FROM n";
+	struct alerts_opts o = { 0 };
+	long long shown, total;
+	sqlite3 *db;
+	FILE *f = tmpfile();
+	char buf[8192];
+	size_t len;
+
+	assert_int_equal(db_open(&db, ":memory:", DB_OPEN_CREATE), 0);
+	total = alerts_print(db, sql, &o, f, &shown);
+	assert_int_equal(total, 50);
+	assert_int_equal(shown, 9);
+	len = fread(buf, 1, sizeof(buf) - 1, (rewind(f), f));
+	buf[len] = 0;
+	assert_true(!strncmp(buf, "50 alerts; by rule", 18));
+	assert_non_null(strstr(buf, "  high     rule-0                                  16  2024-01-01T00:00:03Z .. 2024-01-01T00:00:48Z\n"));
+	assert_non_null(strstr(buf, "  ... 14 more rule-1 alerts\n"));
+	fclose(f);
+	f = tmpfile();
+	o.all = true;
+	assert_int_equal(alerts_print(db, sql, &o, f, &shown), 50);
+	assert_int_equal(shown, 50);
+	fclose(f);
+	f = tmpfile();
+	o.limit = 5;
+	assert_int_equal(alerts_print(db, sql, &o, f, &shown), 50);
+	assert_int_equal(shown, 5);
+	len = fread(buf, 1, sizeof(buf) - 1, (rewind(f), f));
+	buf[len] = 0;
+	assert_non_null(strstr(buf, "  ... 45 more alerts (-n N for another limit, --all for every one)\n"));
+	fclose(f);
+	db_close(db);
+}
+
 /* The views' plain-SQL time is timefmt's, digit for digit (truncated to
  * the ms, floor for times before 1970, NULL out of range). */
 static void test_views_match_timefmt(void **state)
@@ -501,6 +622,9 @@ int main(void)
 		cmocka_unit_test(test_dump_time),
 		cmocka_unit_test(test_loss_saturates),
 		cmocka_unit_test(test_completeness),
+		cmocka_unit_test(test_tree_limits),
+		cmocka_unit_test(test_path_lookups_folded),
+		cmocka_unit_test(test_alerts_summarised),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
