@@ -11,6 +11,7 @@
 #include "cmd/cli.h"
 #include "casedb/completeness.h"
 #include "casedb/db.h"
+#include "casedb/sealsum.h"
 #include "ingest/ingest.h"
 #include "text/escape.h"
 #include "seal.h"
@@ -299,28 +300,20 @@ have:
 	return err;
 }
 
-/* One line on the seals of the whole case (segments.seal_status) to f
- * (NULL: none); returns how many segments failed. */
+/* One line on the seals of the whole case (casedb/sealsum.h) to f (NULL:
+ * none); returns whether any segment failed. */
 int cli_seal_summary(sqlite3 *db, FILE *f, const char *prefix)
 {
-	sqlite3_stmt *st;
-	long long n[4] = { 0 };
-	static const char *const names[4] = { "verified", "failed", "unchecked", "unsealed" };
+	struct seal_summary s;
 
-	if (sqlite3_prepare_v2(db, "SELECT seal_status, count(*) FROM segments GROUP BY 1", -1,
-			       &st, NULL) != SQLITE_OK)
+	if (seal_summary_read(db, &s) || !s.recorded)
 		return 0;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		for (int i = 0; i < 4; i++)
-			if (sqlite3_column_type(st, 0) == SQLITE_TEXT &&
-			    !strcmp((const char *)sqlite3_column_text(st, 0), names[i]))
-				n[i] = sqlite3_column_int64(st, 1);
-	sqlite3_finalize(st);
 	if (f)
 		fprintf(f, "%s%lld segment%s verified, %lld FAILED, %lld unchecked (no --key), "
-			"%lld unsealed%s\n", prefix, n[0], n[0] == 1 ? "" : "s", n[1], n[2], n[3],
-			n[1] ? " (see segments.seal_detail, or exray verify --key)" : "");
-	return n[1] > 0;
+			"%lld unsealed%s\n", prefix, s.verified, s.verified == 1 ? "" : "s", s.failed,
+			s.unchecked, s.unsealed,
+			s.failed ? " (see segments.seal_detail, or exray verify --key)" : "");
+	return s.failed > 0;
 }
 
 int cli_completeness(sqlite3 *db, const char *cmd, const char *consequence, bool say_whole)

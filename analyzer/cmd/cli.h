@@ -110,8 +110,8 @@ struct exray_seal_verifier;
 int cli_load_key(const char *arg, struct exray_seal_verifier **v);
 #define CLI_MAX_KEYS 16
 /* One line on the case's seals (segments.seal_status: verified, FAILED,
- * unchecked, unsealed) to f after prefix (f NULL: silent); returns the
- * number of segments whose seals failed. */
+ * unchecked, unsealed) to f after prefix (f NULL: silent); returns 1 when
+ * any segment's seals failed, else 0. */
 int cli_seal_summary(sqlite3 *db, FILE *f, const char *prefix);
 
 #endif /* EXRAY_CLI_H */

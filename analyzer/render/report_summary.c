@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "casedb/db.h"
+#include "casedb/sealsum.h"
 #include "render/report_page.h"
 
 #define TRY(x)                          \
@@ -165,17 +166,74 @@ static int completeness(struct rp *r)
 	return 0;
 }
 
-/* Seal verification: shown from the segments table's seal columns once
- * ingest records them; until then the case says plainly it has none. */
+static void seal_count(struct rp *r, long long n, const char *what)
+{
+	fputs("<li>", r->f);
+	rp_count(r, n);
+	fprintf(r->f, " segment%s %s", n == 1 ? "" : "s", what);
+}
+
+/* The verdict on the case's seals, before the table of every segment. */
+static void seal_verdict(struct rp *r, const struct seal_summary *s)
+{
+	bool ok = s->segments && s->verified == s->segments;
+
+	fprintf(r->f, "<div class=\"verdict %s\"><p><b>%s</b></p><ul>", ok ? "ok" : "bad",
+		s->failed ? "Seals FAILED: the evidence was changed after it was sealed, or a key is wrong."
+		: s->unchecked ? "Sealed, not verified: segments were ingested without their key."
+		: ok ? "Verified: every segment's seals were checked with its key."
+		: "Not sealed: frames carry checksums, which catch accidents, not a root attacker on the"
+		  " recorded host who rewrote them.");
+	if (s->verified) {
+		seal_count(r, s->verified, "verified, with key");
+		fputs(s->n_keys == 1 ? " " : "s ", r->f);
+		for (size_t i = 0; i < s->n_keys && i < SEALSUM_MAX_KEYS; i++) {
+			fputs(i ? ", <code>" : "<code>", r->f);
+			rp_text(r, s->keys[i]);
+			fputs("</code>", r->f);
+		}
+		if (s->n_keys > SEALSUM_MAX_KEYS)
+			fputs(", ...", r->f);
+		fputs(" (fingerprint).</li>", r->f);
+	}
+	if (s->failed) {
+		seal_count(r, s->failed, "FAILED: the first frame that does not verify, and why, is in"
+			   " seal_detail below (<code>exray verify --key KEY</code> names it too).</li>");
+	}
+	if (s->unchecked)
+		seal_count(r, s->unchecked, "sealed but not checked: <code>exray ingest --key KEY</code>"
+			   " checks them.</li>");
+	if (s->unsealed)
+		seal_count(r, s->unsealed, "not sealed (format before 1.3, or <code>exray-record"
+			   " --no-seal</code>).</li>");
+	fputs("<li>The newest segments deleted entirely cannot be told from the files alone; a copy of"
+	      " the recorder's <code>--seal-log</code> kept off the host can"
+	      " (<code>exray verify --seal-log</code>).</li></ul></div>\n", r->f);
+}
+
+/* Seal verification: a verdict, then the segments table's seal columns,
+ * once ingest records them (schema 1.4); before, the case says plainly it
+ * has none. */
 static int seals(struct rp *r)
 {
+	struct seal_summary s;
 	sqlite3_stmt *st = NULL;
 	char *cols = NULL, *sql;
 	size_t len = 0;
-	FILE *m = open_memstream(&cols, &len);
-	int err, n = 0;
+	FILE *m;
+	int err;
 
-	if (!m)
+	if ((err = seal_summary_read(r->db, &s)))
+		return err;
+	fputs("<h3 id=\"seals\">Seals</h3>\n", r->f);
+	if (!s.recorded) {
+		fputs("<p class=\"verdict bad\"><b>Not sealed / not verified.</b> This case database records"
+		      " no seal verification: its frames carry checksums, which catch accidents, not a"
+		      " root attacker on the recorded host who rewrote them.</p>\n", r->f);
+		return 0;
+	}
+	seal_verdict(r, &s);
+	if (!(m = open_memstream(&cols, &len)))
 		return -ENOMEM;
 	if ((err = rp_prepare(r, &st, "SELECT name FROM pragma_table_info('segments')"
 				      " WHERE name LIKE 'seal%' OR name LIKE '%verif%' ORDER BY cid"))) {
@@ -184,17 +242,9 @@ static int seals(struct rp *r)
 		return err;
 	}
 	while (sqlite3_step(st) == SQLITE_ROW)
-		fprintf(m, ", s.\"%s\"", (const char *)sqlite3_column_text(st, 0)), n++;
+		fprintf(m, ", s.\"%s\"", (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	fclose(m);
-	fputs("<h3 id=\"seals\">Seals</h3>\n", r->f);
-	if (!n) {
-		fputs("<p class=\"verdict bad\"><b>Not sealed / not verified.</b> This case database records"
-		      " no seal verification: its frames carry checksums, which catch accidents, not a"
-		      " root attacker on the recorded host who rewrote them.</p>\n", r->f);
-		free(cols);
-		return 0;
-	}
 	sql = rp_sql("SELECT s.path AS segment%s FROM segments s ORDER BY s.capture_id, s.seq", cols);
 	long long rows = rp_table(r, "Seal verification per segment", sql, r->o->caps.table_rows);
 	sqlite3_free(sql);

@@ -16,6 +16,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,6 +28,8 @@
 #include "detect/detect.h"
 #include "ingest/ingest.h"
 #include "render/report.h"
+#include "casedb/sealsum.h"
+#include "seal.h"
 
 #define CID "4f2a9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b"
 #define TOKEN "EXRAYTOKEN4242"
@@ -209,9 +212,9 @@ static void test_hostile(void **state)
 	/* completeness stated: the loss */
 	assert_non_null(strstr(html, "Incomplete"));
 	assert_non_null(strstr(html, "3 events the kernel could not queue"));
-	/* its segments are unsealed: said so (from the segments' seal columns
-	 * since schema 1.4, before that from their absence) */
-	assert_true(strstr(html, "Not sealed / not verified") || strstr(html, ">unsealed<"));
+	/* its segments are unsealed: the verdict says so, the table shows it */
+	assert_non_null(strstr(html, "<div class=\"verdict bad\"><p><b>Not sealed:"));
+	assert_non_null(strstr(html, ">unsealed<"));
 	/* its file activity, once ingest loads the 1.2 families */
 	if (has_activity(db)) {
 		assert_non_null(strstr(html, "/tmp/&lt;script&gt;alert(7)&lt;/script&gt;"));
@@ -224,6 +227,86 @@ static void test_hostile(void **state)
 	assert_non_null(strstr(html, "pod ns/p&quot;od&#39;"));
 	free(html);
 	db_close(db);
+}
+
+/* A sealed segment ingested with its key, with another key and without
+ * one: ingest records the verdict per segment (segments.seal_*), and the
+ * report states it before its table, with `want` in the page. */
+static void seal_verdict(const char *path, const __u8 *key, const char *headline,
+			 const char *want, struct seal_summary *sum)
+{
+	struct exray_seal_verifier *v = NULL;
+	struct ingest *in;
+	sqlite3 *db;
+	char msg[256], *html;
+
+	assert_int_equal(db_open(&db, ":memory:", DB_OPEN_CREATE), 0);
+	assert_int_equal(ingest_begin(&in, db, NULL), 0);
+	if (key) {
+		assert_int_equal(exray_seal_verifier_new(&v, key), 0);
+		ingest_set_keys(in, &v, 1);
+	}
+	assert_int_equal(ingest_file(in, path, msg, sizeof(msg)), 0);
+	assert_int_equal(ingest_finish(in), 0);
+	ingest_free(in);
+	exray_seal_verifier_free(v);
+	assert_int_equal(seal_summary_read(db, sum), 0);
+	assert_true(sum->recorded);
+	assert_int_equal(sum->segments, 1);
+	html = render(db, &report_default_caps);
+	assert_only_own_markup(html);
+	if (!strstr(html, headline) || !strstr(html, want))
+		fail_msg("no '%s' or no '%s' in the page", headline, want);
+	free(html);
+	db_close(db);
+}
+
+static void test_seal_verdicts(void **state)
+{
+	static const __u8 key[EXRAY_SEAL_KEY_BYTES] = { 1, 2, 3 }, other[EXRAY_SEAL_KEY_BYTES] = { 9 };
+	struct exray_seg_writer_opts o = { 0 };
+	struct exray_seg_header h;
+	struct exray_seg_writer *w;
+	struct exray_sealer *s;
+	struct seal_summary sum;
+	char path[128], fp[2 * EXRAY_SEAL_FP_BYTES + 1];
+	int dfd;
+
+	strcpy(dir, "/tmp/exray-htmlseal-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(exray_sealer_from_key(&s, key), 0);
+	exray_seal_hex(exray_sealer_fp(s), EXRAY_SEAL_FP_BYTES, fp);
+	o.sealer = s;
+	segfix_header(&h, "sealed", 1, 2, 0);
+	assert_true((dfd = open(dir, O_RDONLY | O_DIRECTORY)) >= 0);
+	assert_int_equal(exray_seg_writer_open(&w, dfd, "s-000000.exray.zst", &h, &o), 0);
+	close(dfd);
+	for (uint32_t pid = 100; pid < 140; pid++) {
+		struct exray_task t = segfix_task(pid, 1, pid * 10, 5, 7);
+
+		assert_int_equal(segfix_fork(w, pid * 1000, &t), 0);
+		if (pid % 10 == 0)
+			assert_int_equal(exray_seg_flush(w), 0);
+	}
+	assert_int_equal(exray_seg_writer_close(w, 1), 0);
+	exray_sealer_free(s);
+	snprintf(path, sizeof(path), "%s/s-000000.exray.zst", dir);
+
+	/* with its key: verified, by that key */
+	seal_verdict(path, key, "<div class=\"verdict ok\"><p><b>Verified:", fp, &sum);
+	assert_int_equal(sum.verified, 1);
+	assert_int_equal(sum.n_keys, 1);
+	assert_string_equal(sum.keys[0], fp);
+	/* with another key: failed, and the page leads with it */
+	seal_verdict(path, other, "<div class=\"verdict bad\"><p><b>Seals FAILED:", "wrong key", &sum);
+	assert_int_equal(sum.failed, 1);
+	/* without a key: sealed, not checked */
+	seal_verdict(path, NULL, "<div class=\"verdict bad\"><p><b>Sealed, not verified:",
+		     "exray ingest --key KEY", &sum);
+	assert_int_equal(sum.unchecked, 1);
+	assert_int_equal(sum.n_keys, 0);
+	unlink(path);
+	rmdir(dir);
 }
 
 /* Caps: one alert listed, none beyond, one process per container: the
@@ -307,6 +390,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_seal_verdicts),
 		cmocka_unit_test(test_deep_chain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
