@@ -3,7 +3,7 @@
 #   bpf/*.bpf.c    -> build/bpf/NAME.bpf.o -> build/bpf/NAME.skel.h
 #   recorder/*.c   -> build/exray-record   (main.c holds main())
 #   analyzer/*/*.c -> build/exray          (cmd/main.c holds main(); one
-#                     folder per stage, DESIGN.md; basenames stay unique)
+#                     folder per stage, README.md; basenames stay unique)
 #   tests/unit/test_*.c -> build/tests/test_*  (cmocka, one binary per module)
 # `make V=1` shows the commands; `make SANITIZE=1` builds userspace with
 # ASan+UBSan (into build/san/ so the two builds never mix). `make fuzz` builds

@@ -410,7 +410,7 @@ const char *exray_container_kv(const struct exray_container *c, size_t *len);
 bool exray_rec_strings_sound(const struct exray_rec_hdr *h);
 /* Minimum valid length of a record type, 0 for an unknown type. */
 size_t exray_rec_min_len(unsigned type);
-/* "exec", "fork", ... (DESIGN.md dump names), NULL for an unknown type. */
+/* "exec", "fork", ... (the dump names of docs/analyzer.md), NULL for an unknown type. */
 const char *exray_rec_type_name(unsigned type);
 
 #endif /* EXRAY_SEGMENT_H */

@@ -11,6 +11,7 @@
 #include "cmd/cli.h"
 #include "casedb/completeness.h"
 #include "casedb/db.h"
+#include "casedb/policy_cover.h"
 #include "casedb/sealsum.h"
 #include "ingest/ingest.h"
 #include "text/escape.h"
@@ -339,4 +340,33 @@ int cli_completeness(sqlite3 *db, const char *cmd, const char *consequence, bool
 				"segments\n", cmd);
 	completeness_free(&c);
 	return 0;
+}
+
+void cli_policy_coverage(sqlite3 *db, const char *cmd, const struct exray_policy *p)
+{
+	bool *used = p->nsections ? calloc(p->nsections, sizeof(*used)) : NULL;
+	int err;
+
+	if (!used)
+		return;
+	if ((err = policy_sections_used(db, p, used))) {
+		cli_warn("cannot tell which policy sections apply to the case: %s",
+			 err == -ENOMEM ? "out of memory" : db_error());
+		free(used);
+		return;
+	}
+	for (size_t i = 0; i < p->nsections; i++) {
+		const struct exray_policy_section *s = &p->sections[i];
+		if (used[i] || s->scope == EXRAY_POLICY_ALL)
+			continue;
+		fprintf(stderr, "%s: warning: policy section [%s", cmd, exray_policy_scope_name(s->scope));
+		if (s->arg) {
+			putc(' ', stderr);
+			term_write_str(stderr, s->arg);
+		}
+		fputs("] (", stderr);
+		term_write_str(stderr, s->file ? s->file : "?");
+		fprintf(stderr, ":%u) applies to no process in this case: it allows nothing here\n", s->line);
+	}
+	free(used);
 }

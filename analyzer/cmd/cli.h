@@ -13,7 +13,7 @@
 #include <sqlite3.h>
 
 /*
- * Exit codes of every exray command (DESIGN.md). Named EXRAY_EXIT_* because
+ * Exit codes of every exray command (README.md, docs/analyzer.md). Named EXRAY_EXIT_* because
  * <stdlib.h> already defines EXIT_FAILURE as 1.
  */
 enum exray_exit_code {
@@ -72,6 +72,14 @@ int cli_open_case(sqlite3 **db, const char **dbpath, int nseg, char **segs, int 
  * Returns 0, or -errno when the case could not be read (said too).
  */
 int cli_completeness(sqlite3 *db, const char *cmd, const char *consequence, bool say_whole);
+
+/*
+ * Warn on stderr about each section of policy p that applies to no process
+ * of the case ("CMD: warning: policy section [container 3f2a] (FILE:LINE)
+ * applies to no process in this case"): a mistyped id allows nothing.
+ */
+struct exray_policy;
+void cli_policy_coverage(sqlite3 *db, const char *cmd, const struct exray_policy *p);
 
 /* Segment paths to read, in order. */
 struct cli_paths {

@@ -355,6 +355,8 @@ int cmd_check(int argc, char **argv)
 	/* The database: the case DB, or segments ingested first. */
 	if ((rc = cli_open_case(&db, &dbpath, argc - optind, argv + optind, 0)))
 		goto out;
+	if (pe)
+		cli_policy_coverage(db, "check", exray_policy_eval_policy(pe));
 
 	if (baseline_path && (r = baseline_add_rules(db, &bl, baseline_path, &rules, err, sizeof(err)))) {
 		cli_error("%s", err);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* exray dump: every record as one JSON object per line (DESIGN.md keys). */
+/* exray dump: every record as one JSON object per line (keys: docs/analyzer.md). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -173,6 +173,8 @@ int cmd_report(int argc, char **argv)
 		cli_error("%s: %s%s", o.dbpath, db_error(), err == -ENOENT ? " (run exray ingest first)" : "");
 		goto out;
 	}
+	if (pe)
+		cli_policy_coverage(db, "report", exray_policy_eval_policy(pe));
 	if (o.container && (err = ctrsel_resolve(db, o.container, &cid, perr, sizeof(perr)))) {
 		rc = cli_container_error("report", o.dbpath, err, perr);
 		goto out;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "cmd/cli.h"
 #include "cmd/commands.h"
@@ -14,25 +15,36 @@
 #include "casedb/sqlfuncs.h"
 
 static const char sql_help[] =
-	"usage: exray sql [OPTIONS] QUERY\n"
-	"Run SQL (one or more statements) against the case database. exray's\n"
-	"functions are available: cidr_contains(cidr, addr), inet_fmt(addr [, port]),\n"
+	"usage: exray sql [OPTIONS] QUERY|- [SEGMENT|DIR...]\n"
+	"       exray sql [OPTIONS] --file FILE [SEGMENT|DIR...]\n"
+	"Run SQL (one or more statements) against the case database, or against\n"
+	"segments ingested first (into -d FILE if given, else a temporary\n"
+	"in-memory case). QUERY '-' reads the SQL from stdin. exray's functions\n"
+	"are available: cidr_contains(cidr, addr), inet_fmt(addr [, port]),\n"
 	"policy_allows(container, pod_uid, cgroup_path, daddr, dport) (with\n"
 	"--policy), policy_loaded(), basename(path); tables and views are in\n"
 	"schema/SCHEMA.md.\n\n"
 	"  -d, --db FILE      case database (default ./" EXRAY_DEFAULT_DB ")\n"
 	"  -P, --policy FILE  load a policy for policy_allows()\n"
+	"      --file FILE    read the SQL from FILE\n"
 	"      --csv          CSV (RFC 4180, header row, CRLF)\n"
 	"  -j, --json         JSON lines, one object per row (argv as an array)\n"
+	"      --line         one value per line, 'column = value', a blank line\n"
+	"                     between rows (what a table too wide for the\n"
+	"                     terminal turns into)\n"
 	"  -h, --help         this help\n\n"
-	"Example:\n"
-	"  exray sql -d case.db \"SELECT time, container, filename, daddr, dport FROM v_connections\"\n\n"
+	"Examples:\n"
+	"  exray sql -d case.db \"SELECT time, container, filename, daddr, dport FROM v_connections\"\n"
+	"  exray sql --file hunt.sql /cases/web-1/\n\n"
 	"Every value is escaped: in the table and CSV control bytes show as \\n,\n"
-	"\\t, \\xNN and a backslash as \\\\; JSON strings are always valid JSON. The\n"
-	"table is cut to the terminal's width when stdout is a terminal.\n\n"
-	"Exit: 0 done, 2 usage or an SQL error in QUERY, 3 the database failed.\n";
+	"\\t, \\xNN and a backslash as \\\\; JSON strings are always valid JSON. No\n"
+	"value or column is ever cut: a table wider than the terminal is shown one\n"
+	"value per line instead (--line), and stderr says so. A query that gives\n"
+	"no rows says so on stderr.\n\n"
+	"Exit: 0 done, 2 usage or an SQL error in QUERY, 3 the database or a\n"
+	"file failed.\n";
 
-enum fmt { FMT_TABLE, FMT_CSV, FMT_JSON };
+enum fmt { FMT_TABLE, FMT_CSV, FMT_JSON, FMT_LINE };
 
 /* Text of a value as shown in the table and CSV (NULL: NULL, malloc'd). */
 static char *cell_text(sqlite3_stmt *st, int c)
@@ -76,27 +88,11 @@ static size_t width(const char *s)
 	return w;
 }
 
-/* Print s padded/cut to w columns; cut text ends with '~'. */
+/* Print s padded to w columns (never cut: w is at least its width). */
 static void put_cell(const char *s, size_t w, bool right)
 {
-	size_t sw = width(s), shown = 0;
+	size_t sw = width(s);
 
-	if (sw > w) {
-		for (const char *c = s; *c; c++) {
-			if (((unsigned char)*c & 0xc0) != 0x80) {
-				if (shown + 1 >= w)
-					break;
-				shown++;
-			}
-			putchar(*c);
-		}
-		/* finish a UTF-8 sequence already started (none: cut at starts) */
-		if (w)
-			putchar('~'), shown++;
-		for (; shown < w; shown++)
-			putchar(' ');
-		return;
-	}
 	if (right)
 		for (size_t i = sw; i < w; i++)
 			putchar(' ');
@@ -125,10 +121,43 @@ static void table_free(struct table *t)
 	free(t->numeric);
 }
 
-static void table_print(const struct table *t)
+/* One value per line, "name = value", names right-aligned, a blank line
+ * between rows (sqlite3 -line): nothing is cut however wide. */
+static void table_print_lines(const struct table *t)
 {
-	size_t *w = calloc((size_t)t->ncol, sizeof(*w)), total = 0, term = 0;
+	size_t nw = 0;
+
+	for (int c = 0; c < t->ncol; c++)
+		if (width(t->names[c]) > nw)
+			nw = width(t->names[c]);
+	for (size_t r = 0; r < t->nrows; r++) {
+		if (r)
+			putchar('\n');
+		for (int c = 0; c < t->ncol; c++) {
+			const char *s = t->cells[r * (size_t)t->ncol + (size_t)c];
+			put_cell(t->names[c], nw, true);
+			fputs(" = ", stdout);
+			fputs(s ? s : "NULL", stdout);
+			putchar('\n');
+		}
+	}
+}
+
+/* The columns of the terminal on stdout, 0 when it is not one. */
+static size_t terminal_width(void)
+{
 	struct winsize ws;
+
+	if (isatty(STDOUT_FILENO) && !ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws))
+		return ws.ws_col;
+	return 0;
+}
+
+/* A table, every value whole; on a terminal too narrow for it, one value
+ * per line instead (said on stderr): never a column dropped or cut. */
+static void table_print(const struct table *t, bool lines)
+{
+	size_t *w = calloc((size_t)t->ncol, sizeof(*w)), total = 0, term = terminal_width();
 
 	if (!w)
 		return;
@@ -142,19 +171,15 @@ static void table_print(const struct table *t)
 		}
 		total += w[c] + (c ? 2 : 0);
 	}
-	if (isatty(STDOUT_FILENO) && !ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_col)
-		term = ws.ws_col;
-	/* Too wide for the terminal: shrink the widest column, one step at a
-	 * time, down to 8 columns each. */
-	while (term && total > term) {
-		int widest = 0;
-		for (int c = 1; c < t->ncol; c++)
-			if (w[c] > w[widest])
-				widest = c;
-		if (w[widest] <= 8)
-			break;
-		w[widest]--;
-		total--;
+	if (!lines && term && total > term && t->nrows) {
+		fprintf(stderr, "sql: %zu columns wider than the terminal (%zu > %zu): one value per line\n",
+			(size_t)t->ncol, total, term);
+		lines = true;
+	}
+	if (lines) {
+		table_print_lines(t);
+		free(w);
+		return;
 	}
 	for (int c = 0; c < t->ncol; c++) {
 		if (c)
@@ -291,7 +316,7 @@ static int run_stmt(sqlite3 *db, sqlite3_stmt *st, enum fmt fmt)
 		}
 		fputs("\r\n", stdout);
 	}
-	if (fmt == FMT_TABLE && ncol) {
+	if ((fmt == FMT_TABLE || fmt == FMT_LINE) && ncol) {
 		t.ncol = ncol;
 		t.names = calloc((size_t)ncol, sizeof(*t.names));
 		t.numeric = calloc((size_t)ncol, sizeof(*t.numeric));
@@ -355,12 +380,60 @@ static int run_stmt(sqlite3 *db, sqlite3_stmt *st, enum fmt fmt)
 		db_set_error("%s", sqlite3_errmsg(db));
 		err = -EIO;
 	}
-	if (fmt == FMT_TABLE && ncol && !err)
-		table_print(&t);
+	if ((fmt == FMT_TABLE || fmt == FMT_LINE) && ncol && !err) {
+		table_print(&t, fmt == FMT_LINE);
+		if (!t.nrows)
+			fputs("sql: no rows\n", stderr);
+	}
 	table_free(&t);
 	free(array_col);
 	sqlite3_finalize(valid);
 	return err;
+}
+
+/* All of f (the SQL of --file or stdin), NUL-terminated; NULL with errno. */
+static char *read_all(FILE *f)
+{
+	size_t len = 0, cap = 0, n;
+	char *buf = NULL, *nb;
+
+	do {
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			if (!(nb = realloc(buf, cap))) {
+				free(buf);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+	} while (n);
+	if (ferror(f)) {
+		free(buf);
+		errno = EIO;
+		return NULL;
+	}
+	buf[len] = 0;
+	return buf;
+}
+
+/* The SQL of --file FILE, of stdin ("-"), or the QUERY itself (copied). */
+static char *query_text(const char *file, const char *arg)
+{
+	FILE *f;
+	char *q;
+
+	if (!file && strcmp(arg, "-"))
+		return strdup(arg);
+	if (!file)
+		return read_all(stdin);
+	if (!(f = fopen(file, "r")))
+		return NULL;
+	q = read_all(f);
+	fclose(f);
+	return q;
 }
 
 int cmd_sql(int argc, char **argv)
@@ -368,16 +441,19 @@ int cmd_sql(int argc, char **argv)
 	static const struct option opts[] = {
 		CLI_LONGOPT_HELP, CLI_LONGOPT_DB,
 		{ "policy", required_argument, 0, 'P' },
+		{ "file", required_argument, 0, 'F' },
 		{ "csv", no_argument, 0, 'C' },
 		{ "json", no_argument, 0, 'j' },
+		{ "line", no_argument, 0, 'L' },
 		{ 0 },
 	};
-	const char *dbpath = EXRAY_DEFAULT_DB, *policy_path = NULL, *sql, *tail;
+	const char *dbpath = NULL, *policy_path = NULL, *file = NULL, *sql, *tail;
 	enum fmt fmt = FMT_TABLE;
 	struct exray_policy_eval *pe = NULL;
 	sqlite3 *db = NULL;
-	int opt, r, rc = EXRAY_EXIT_OK, printed = 0;
-	char err[1024];
+	int opt, r, rc = EXRAY_EXIT_OK, printed = 0, nseg;
+	char err[1024], *query = NULL, **segs;
+	struct stat sb;
 
 	cli_getopt_reset();
 	while ((opt = getopt_long(argc, argv, "hd:P:j", opts, NULL)) != -1) {
@@ -385,23 +461,39 @@ int cmd_sql(int argc, char **argv)
 		case 'h': fputs(sql_help, stdout); return EXRAY_EXIT_OK;
 		case 'd': dbpath = optarg; break;
 		case 'P': policy_path = optarg; break;
+		case 'F': file = optarg; break;
 		case 'C': fmt = FMT_CSV; break;
 		case 'j': fmt = FMT_JSON; break;
+		case 'L': fmt = FMT_LINE; break;
 		default: return cli_usage_error("sql", "bad option");
 		}
 	}
-	if (optind != argc - 1)
-		return cli_usage_error("sql", optind >= argc ? "no QUERY given" : "give the QUERY as one argument (quote it)");
-	sql = argv[optind];
+	if (!file && optind >= argc)
+		return cli_usage_error("sql", "no QUERY given (or - for stdin, --file FILE)");
+	segs = argv + optind + !file;
+	nseg = argc - optind - !file;
+	/* an unquoted query's words are not segments: say so, not "no such file" */
+	for (int i = 0; i < nseg; i++)
+		if (stat(segs[i], &sb))
+			return cli_usage_error("sql", "'%s' is neither a segment nor a directory (give the QUERY "
+					       "as one quoted argument)", segs[i]);
+	if (!(query = query_text(file, argv[optind]))) {
+		cli_error("%s: cannot read the query: %s", file ? file : "stdin", strerror(errno));
+		return EXRAY_EXIT_FAILURE;
+	}
+	sql = query;
 	if (policy_path) {
 		if ((r = exray_policy_eval_load(&pe, policy_path, err, sizeof(err)))) {
 			cli_error("%s", err);
+			free(query);
 			return r == -EINVAL || r == -ELOOP ? EXRAY_EXIT_USAGE : EXRAY_EXIT_FAILURE;
 		}
 		exray_sqlfuncs_set_policy(pe);
 	}
-	if ((rc = cli_open_db(&db, dbpath, 0)))
+	if ((rc = cli_open_case(&db, &dbpath, nseg, segs, 0)))
 		goto out;
+	if (pe)
+		cli_policy_coverage(db, "sql", exray_policy_eval_policy(pe));
 	while (sql && *sql) {
 		sqlite3_stmt *st = NULL;
 		if (sqlite3_prepare_v2(db, sql, -1, &st, &tail) != SQLITE_OK) {
@@ -411,7 +503,7 @@ int cmd_sql(int argc, char **argv)
 		}
 		if (!st) /* whitespace or a comment */
 			break;
-		if (fmt == FMT_TABLE && printed && sqlite3_column_count(st))
+		if ((fmt == FMT_TABLE || fmt == FMT_LINE) && printed && sqlite3_column_count(st))
 			putchar('\n');
 		r = run_stmt(db, st, fmt);
 		printed |= sqlite3_column_count(st) > 0;
@@ -425,6 +517,7 @@ int cmd_sql(int argc, char **argv)
 	}
 out:
 	fflush(stdout);
+	free(query);
 	db_close(db);
 	exray_sqlfuncs_set_policy(NULL);
 	exray_policy_eval_free(pe);

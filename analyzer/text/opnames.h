@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Names of the operations and bit sets of the 1.2 records (DESIGN.md, "what
- * a process did"), as `dump`, the case database and `tree` show them.
+ * Names of the operations and bit sets of the 1.2 records (schema/SEGMENT.md,
+ * "What a process did"), as `dump`, the case database and `tree` show them.
  */
 #ifndef EXRAY_OPNAMES_H
 #define EXRAY_OPNAMES_H

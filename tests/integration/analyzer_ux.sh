@@ -98,5 +98,33 @@ check "  ... says so" grep -q "^exray: no process alive in that time window" "$t
 run 0 "tree straight from segments" "$X" tree -c de67151d16d7 "$FIX"
 check "  ... shows the container" grep -q '^== host vm: container de67151d16d7 docker' "$tmp/out"
 
+# a policy section that applies to no process is warned about
+printf '[all]\nallow 127.0.0.0/8\n[container de67151d16d7]\nallow 198.51.100.10/32 port 80\n[container ffff00001234]\nallow 10.0.0.0/8\n[pod 1234-abcd]\nallow 10.0.0.1\n' >"$tmp/pol"
+run 0 "check with a policy naming an absent container" "$X" check -P "$tmp/pol" -d "$tmp/case.db"
+check "  ... warns about that section" grep -q "^check: warning: policy section \[container ffff00001234\] ($tmp/pol:5) applies to no process in this case" "$tmp/err"
+check "  ... and the absent pod" grep -q "^check: warning: policy section \[pod 1234-abcd\] ($tmp/pol:7)" "$tmp/err"
+check "  ... not about the present one" bash -c "! grep -q 'de67151d16d7\]' '$tmp/err'"
+run 0 "report with it" "$X" report -P "$tmp/pol" -d "$tmp/case.db" -o "$tmp/r.html"
+check "  ... warns too" grep -q "^report: warning: policy section \[container ffff00001234\]" "$tmp/err"
+
+# --- item 15: sql never cuts or drops a column on a terminal; the query
+# from stdin or a file; segments like check and tree
+Q="SELECT * FROM v_execs ORDER BY exec_id LIMIT 2"
+script -qec "stty cols 60; $X sql -d $tmp/case.db '$Q'" /dev/null >"$tmp/pty" 2>&1
+check "sql on a 60-column terminal: every column, one value per line" grep -q '^ *exe_flags = ' "$tmp/pty"
+check "  ... says why" grep -q '^sql: [0-9]* columns wider than the terminal' "$tmp/pty"
+check "  ... no value cut" bash -c "! grep -q '~\s*\$' '$tmp/pty' && grep -q 'argv = \[\"bash\",\"fixtures/run-scenarios.sh\",\"__one\",\"record\",\"download-and-run\"\]' '$tmp/pty'"
+script -qec "stty cols 60; $X sql -d $tmp/case.db 'SELECT pid, comm FROM processes ORDER BY proc_id LIMIT 1'" /dev/null >"$tmp/pty" 2>&1
+check "  ... a table when it fits" grep -q '^ *pid  *comm' "$tmp/pty"
+run 0 "sql - reads the query from stdin" bash -c "echo 'SELECT count(*) AS n FROM execs' | $X sql -d $tmp/case.db -"
+check "  ... and runs it" grep -qx '34' "$tmp/out"
+echo 'SELECT count(*) AS n FROM execs;' >"$tmp/q.sql"
+run 0 "sql --file F" "$X" sql --file "$tmp/q.sql" "$FIX"
+check "  ... on segments" grep -qx '34' "$tmp/out"
+run 2 "sql with an unquoted query" "$X" sql -d "$tmp/case.db" SELECT 1 FROM execs
+check "  ... says to quote it" grep -q "neither a segment nor a directory (give the QUERY as one quoted argument)" "$tmp/err"
+run 0 "sql with no rows" "$X" sql -d "$tmp/case.db" "SELECT pid FROM processes WHERE pid < 0"
+check "  ... says so" grep -qx 'sql: no rows' "$tmp/err"
+
 [ "$fails" = 0 ] || { echo "analyzer_ux: $fails check(s) failed"; exit 1; }
 echo "analyzer_ux: all checks passed"

@@ -209,7 +209,7 @@ static void expect_keys(const char *buf, const char *type, const char *const *ke
 
 /*
  * One record of every 1.2 family and an exec with the extension, written
- * with the real writer, each dumped with the DESIGN.md keys; hostile
+ * with the real writer, each dumped with the keys of docs/analyzer.md; hostile
  * strings (quotes, control bytes) come out escaped.
  */
 static void test_families(void **state)
