@@ -15,7 +15,8 @@ set -u -o pipefail
 db=$1
 shift
 EXRAY=${EXRAY:-exray}
-for t in hosts containers processes execs connections syns losses alerts; do
+for t in hosts containers processes execs connections syns file_events priv_events ns_events ptrace_events \
+	socket_events memfd_events bpf_events uring_events losses alerts; do
 	# clickhouse-client refuses an INSERT without rows: send a table only
 	# when it has some
 	"$EXRAY" export -d "$db" --format clickhouse --table "$t" 2>/dev/null | {

@@ -4,8 +4,9 @@
 -- with `exray export --format clickhouse --table T` (JSONEachRow). Rows carry
 -- stable keys instead of the case database's row ids, which mean nothing
 -- across cases: a host boot is (host, boot_id), a process (host, boot_id,
--- pid, start), an exec image (process, ts); a connection names the image
--- that made it by exec_ts (0: not known).
+-- pid, start), an exec image (process, ts); a connection, and every act
+-- of the *_events tables, names the image that made it by exec_ts (0: not
+-- known).
 --
 -- Each table is a ReplacingMergeTree on its row identity, partitioned by
 -- (day, host): loading a case again, or again after it grew, keeps one row
@@ -174,6 +175,249 @@ CREATE TABLE IF NOT EXISTS exray.syns_local (
   time String
 ) ENGINE = ReplacingMergeTree PARTITION BY (day, host) ORDER BY (host, boot_id, ts, ifindex, sport, dport);
 
+-- What processes did (schema.sql's file_events ... uring_events), one
+-- table per family, each with file_events_local's leading columns (host ...
+-- ret: the acting process by its key, the image then by exec_ts, the call
+-- and its result) and rec_flags, wall_ns, time at the end; between them the
+-- family's own columns. An event's identity is its process, ts, thread and
+-- op.
+
+-- File activity under the recorder's watched locations.
+CREATE TABLE IF NOT EXISTS exray.file_events_local (
+  host String,
+  boot_id String,
+  day Date,
+  pid UInt32,                       -- the acting process's key: (pid, start)
+  start UInt64,
+  tid UInt32,                       -- the acting thread, 0: not known
+  ts UInt64,
+  exec_ts UInt64,                   -- the image running then (execs.ts of the same process), 0: not known
+  uid Nullable(UInt32),
+  euid Nullable(UInt32),
+  cgroup_id Nullable(UInt64),
+  cid Nullable(String),
+  comm Nullable(String),
+  op String,
+  ret Int32,                        -- >= 0 success, -errno a failed attempt
+  path Nullable(String),
+  path2 Nullable(String),           -- rename, link: the new name; symlink: the new link
+  open_flags Nullable(UInt32),
+  mode Nullable(UInt32),
+  owner_uid Nullable(Int64),        -- chown: the new owner, -1 unchanged
+  owner_gid Nullable(Int64),
+  sensitive UInt8,
+  exec_bits UInt8,
+  path_unresolved UInt8,
+  rec_flags UInt32,                 -- the record's flags (schema/SEGMENT.md)
+  wall_ns Int64,
+  time String
+) ENGINE = ReplacingMergeTree PARTITION BY (day, host) ORDER BY (host, boot_id, pid, start, ts, tid, op);
+
+-- Credential changes: set*uid, set*gid, capset.
+CREATE TABLE IF NOT EXISTS exray.priv_events_local (
+  host String,
+  boot_id String,
+  day Date,
+  pid UInt32,
+  start UInt64,
+  tid UInt32,
+  ts UInt64,
+  exec_ts UInt64,
+  uid Nullable(UInt32),
+  euid Nullable(UInt32),
+  cgroup_id Nullable(UInt64),
+  cid Nullable(String),
+  comm Nullable(String),
+  op String,
+  ret Int32,
+  old_real Nullable(UInt32),        -- uids, or gids for the *gid calls; NULL for capset
+  old_effective Nullable(UInt32),
+  old_saved Nullable(UInt32),
+  new_real Nullable(UInt32),
+  new_effective Nullable(UInt32),
+  new_saved Nullable(UInt32),
+  cap_effective_old Nullable(UInt64),
+  cap_effective Nullable(UInt64),
+  cap_permitted Nullable(UInt64),
+  rec_flags UInt32,
+  wall_ns Int64,
+  time String
+) ENGINE = ReplacingMergeTree PARTITION BY (day, host) ORDER BY (host, boot_id, pid, start, ts, tid, op);
+
+-- Namespace and mount changes: setns, unshare, clone, mount, umount, pivot_root.
+CREATE TABLE IF NOT EXISTS exray.ns_events_local (
+  host String,
+  boot_id String,
+  day Date,
+  pid UInt32,
+  start UInt64,
+  tid UInt32,
+  ts UInt64,
+  exec_ts UInt64,
+  uid Nullable(UInt32),
+  euid Nullable(UInt32),
+  cgroup_id Nullable(UInt64),
+  cid Nullable(String),
+  comm Nullable(String),
+  op String,
+  ret Int32,
+  nstypes Nullable(String),         -- e.g. 'mnt,net'
+  call_flags Nullable(Int64),       -- CLONE_*, setns nstype or mount flags (as signed 64-bit)
+  target_pid Nullable(UInt32),
+  target_ns Nullable(UInt64),
+  target Nullable(String),
+  source Nullable(String),
+  fstype Nullable(String),
+  pidns Nullable(UInt64),           -- the thread's namespaces after the call
+  mntns Nullable(UInt64),
+  netns Nullable(UInt64),
+  rec_flags UInt32,
+  wall_ns Int64,
+  time String
+) ENGINE = ReplacingMergeTree PARTITION BY (day, host) ORDER BY (host, boot_id, pid, start, ts, tid, op);
+
+-- One process reaching into another: ptrace, process_vm_writev.
+CREATE TABLE IF NOT EXISTS exray.ptrace_events_local (
+  host String,
+  boot_id String,
+  day Date,
+  pid UInt32,
+  start UInt64,
+  tid UInt32,
+  ts UInt64,
+  exec_ts UInt64,
+  uid Nullable(UInt32),
+  euid Nullable(UInt32),
+  cgroup_id Nullable(UInt64),
+  cid Nullable(String),
+  comm Nullable(String),
+  op String,
+  ret Int32,
+  request Nullable(Int64),          -- process_vm_writev: -1
+  target_pid Nullable(UInt32),
+  target_start Nullable(UInt64),    -- as recorded, NULL unknown
+  target_proc_start Nullable(UInt64), -- the process exray linked (by its key, else the pid's
+                                    -- latest process before ts): its key is (target_pid, this)
+  addr Nullable(Int64),             -- poke: the address written (as signed 64-bit)
+  rec_flags UInt32,
+  wall_ns Int64,
+  time String
+) ENGINE = ReplacingMergeTree PARTITION BY (day, host) ORDER BY (host, boot_id, pid, start, ts, tid, op);
+
+-- Packet and raw sockets created, a socket duplicated onto stdio.
+CREATE TABLE IF NOT EXISTS exray.socket_events_local (
+  host String,
+  boot_id String,
+  day Date,
+  pid UInt32,
+  start UInt64,
+  tid UInt32,
+  ts UInt64,
+  exec_ts UInt64,
+  uid Nullable(UInt32),
+  euid Nullable(UInt32),
+  cgroup_id Nullable(UInt64),
+  cid Nullable(String),
+  comm Nullable(String),
+  op String,
+  ret Int32,
+  family Nullable(UInt16),          -- AF_* of the socket (host values)
+  sock_type Nullable(UInt16),
+  protocol Nullable(UInt16),
+  fd Nullable(Int32),
+  oldfd Nullable(Int32),
+  sock Nullable(Int64),             -- socket id of its connect record (as signed 64-bit)
+  conn_pid Nullable(UInt32),        -- that connect (connections row): its process key and ts
+  conn_start Nullable(UInt64),
+  conn_ts Nullable(UInt64),
+  peer_family Nullable(UInt8),      -- dup_stdio: 4 or 6
+  daddr Nullable(String),
+  dport Nullable(UInt16),
+  rec_flags UInt32,
+  wall_ns Int64,
+  time String
+) ENGINE = ReplacingMergeTree PARTITION BY (day, host) ORDER BY (host, boot_id, pid, start, ts, tid, op);
+
+-- memfd_create.
+CREATE TABLE IF NOT EXISTS exray.memfd_events_local (
+  host String,
+  boot_id String,
+  day Date,
+  pid UInt32,
+  start UInt64,
+  tid UInt32,
+  ts UInt64,
+  exec_ts UInt64,
+  uid Nullable(UInt32),
+  euid Nullable(UInt32),
+  cgroup_id Nullable(UInt64),
+  cid Nullable(String),
+  comm Nullable(String),
+  op String,
+  ret Int32,
+  name Nullable(String),
+  mfd_flags Nullable(UInt32),
+  rec_flags UInt32,
+  wall_ns Int64,
+  time String
+) ENGINE = ReplacingMergeTree PARTITION BY (day, host) ORDER BY (host, boot_id, pid, start, ts, tid, op);
+
+-- bpf() program loads and other bpf commands.
+CREATE TABLE IF NOT EXISTS exray.bpf_events_local (
+  host String,
+  boot_id String,
+  day Date,
+  pid UInt32,
+  start UInt64,
+  tid UInt32,
+  ts UInt64,
+  exec_ts UInt64,
+  uid Nullable(UInt32),
+  euid Nullable(UInt32),
+  cgroup_id Nullable(UInt64),
+  cid Nullable(String),
+  comm Nullable(String),
+  op String,
+  ret Int32,
+  cmd Nullable(UInt32),
+  prog_type Nullable(UInt32),
+  insn_cnt Nullable(UInt32),
+  prog_name Nullable(String),
+  rec_flags UInt32,
+  wall_ns Int64,
+  time String
+) ENGINE = ReplacingMergeTree PARTITION BY (day, host) ORDER BY (host, boot_id, pid, start, ts, tid, op);
+
+-- Security-relevant io_uring submissions (ret NULL: not recorded).
+CREATE TABLE IF NOT EXISTS exray.uring_events_local (
+  host String,
+  boot_id String,
+  day Date,
+  pid UInt32,
+  start UInt64,
+  tid UInt32,
+  ts UInt64,
+  exec_ts UInt64,
+  uid Nullable(UInt32),
+  euid Nullable(UInt32),
+  cgroup_id Nullable(UInt64),
+  cid Nullable(String),
+  comm Nullable(String),
+  op String,
+  ret Nullable(Int32),
+  opcode Nullable(UInt8),
+  fd Nullable(Int32),
+  user_data Nullable(Int64),        -- as signed 64-bit
+  path Nullable(String),
+  path2 Nullable(String),
+  family Nullable(UInt8),           -- connect: 4 or 6
+  daddr Nullable(String),
+  dport Nullable(UInt16),
+  rec_flags UInt32,
+  wall_ns Int64,
+  time String
+) ENGINE = ReplacingMergeTree PARTITION BY (day, host) ORDER BY (host, boot_id, pid, start, ts, tid, op);
+
 -- Kernel losses, as recorded.
 CREATE TABLE IF NOT EXISTS exray.losses_local (
   host String,
@@ -219,6 +463,22 @@ CREATE TABLE IF NOT EXISTS exray.connections AS exray.connections_local
   ENGINE = Distributed(exray_fleet, exray, connections_local, cityHash64(host));
 CREATE TABLE IF NOT EXISTS exray.syns AS exray.syns_local
   ENGINE = Distributed(exray_fleet, exray, syns_local, cityHash64(host));
+CREATE TABLE IF NOT EXISTS exray.file_events AS exray.file_events_local
+  ENGINE = Distributed(exray_fleet, exray, file_events_local, cityHash64(host));
+CREATE TABLE IF NOT EXISTS exray.priv_events AS exray.priv_events_local
+  ENGINE = Distributed(exray_fleet, exray, priv_events_local, cityHash64(host));
+CREATE TABLE IF NOT EXISTS exray.ns_events AS exray.ns_events_local
+  ENGINE = Distributed(exray_fleet, exray, ns_events_local, cityHash64(host));
+CREATE TABLE IF NOT EXISTS exray.ptrace_events AS exray.ptrace_events_local
+  ENGINE = Distributed(exray_fleet, exray, ptrace_events_local, cityHash64(host));
+CREATE TABLE IF NOT EXISTS exray.socket_events AS exray.socket_events_local
+  ENGINE = Distributed(exray_fleet, exray, socket_events_local, cityHash64(host));
+CREATE TABLE IF NOT EXISTS exray.memfd_events AS exray.memfd_events_local
+  ENGINE = Distributed(exray_fleet, exray, memfd_events_local, cityHash64(host));
+CREATE TABLE IF NOT EXISTS exray.bpf_events AS exray.bpf_events_local
+  ENGINE = Distributed(exray_fleet, exray, bpf_events_local, cityHash64(host));
+CREATE TABLE IF NOT EXISTS exray.uring_events AS exray.uring_events_local
+  ENGINE = Distributed(exray_fleet, exray, uring_events_local, cityHash64(host));
 CREATE TABLE IF NOT EXISTS exray.losses AS exray.losses_local
   ENGINE = Distributed(exray_fleet, exray, losses_local, cityHash64(host));
 CREATE TABLE IF NOT EXISTS exray.alerts AS exray.alerts_local

@@ -27,7 +27,10 @@ static const char export_help[] =
 	"the mapping, docs/fleet.md the ClickHouse pipeline.\n\n"
 	"      --format FMT       ocsf (default) or clickhouse\n"
 	"      --table T          with clickhouse: hosts, containers, processes, execs,\n"
-	"                         connections, syns, losses or alerts\n"
+	"                         connections, syns, losses, alerts, or what processes\n"
+	"                         did: file_events, priv_events, ns_events,\n"
+	"                         ptrace_events, socket_events, memfd_events,\n"
+	"                         bpf_events, uring_events\n"
 	"  -o, --output FILE      write to FILE (default -: stdout); FILE.zst is\n"
 	"                         zstd-compressed; an existing FILE is refused\n"
 	"      --force            replace an existing FILE\n"
@@ -133,12 +136,15 @@ int cmd_export(int argc, char **argv)
 	if (ocsf && table)
 		return cli_usage_error("export", "--table goes with --format clickhouse");
 	if (!ocsf) {
+		char names[512] = "";
 		bool known = false;
-		for (size_t i = 0; table && chrows_tables[i]; i++)
-			known |= !strcmp(table, chrows_tables[i]);
+		for (size_t i = 0; chrows_tables[i]; i++) {
+			known |= table && !strcmp(table, chrows_tables[i]);
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", i ? ", " : "",
+				 chrows_tables[i]);
+		}
 		if (!known)
-			return cli_usage_error("export", "--format clickhouse needs --table: hosts, containers, "
-					       "processes, execs, connections, syns, losses or alerts");
+			return cli_usage_error("export", "--format clickhouse needs --table, one of: %s", names);
 	}
 
 	if (ocsf && (r = load_rule_meta(&rules, rule_dirs, nrule_dirs, &meta))) {

@@ -19,6 +19,20 @@
 	" (?3 IS NULL OR (?3 = 'host' AND " col " IS NULL) OR " col " IN "                  \
 	"(SELECT container_id FROM containers WHERE substr(cid, 1, length(?3)) = ?3)) "
 
+/*
+ * A table of what processes did (file_events, ...): the acting process by
+ * its key, the image then by exec_ts (0: not known), the family's columns
+ * from ret on, extra joins (alias x is the row).
+ */
+#define ACT_SQL(table, cols, joins)                                                       \
+	"SELECT " HOST_COLS ", x.pid, x.start, COALESCE(x.tid, 0) AS tid, x.ts,"            \
+	" COALESCE(e.ts, 0) AS exec_ts, x.uid, x.euid, x.cgroup_id, c.cid, x.comm, x.op, " cols \
+	", x.rec_flags, " TIME_COLS("x.ts")                                                    \
+	" FROM " table " x JOIN hosts h USING (host_id)"                                        \
+	" LEFT JOIN containers c ON c.container_id = x.container_id"                           \
+	" LEFT JOIN execs e ON e.exec_id = x.exec_id" joins                                    \
+	" WHERE" IN_WINDOW("x.ts") "AND" IN_CONTAINER("x.container_id") "ORDER BY x.event_id"
+
 struct chtable {
 	const char *name, *sql;
 };
@@ -78,6 +92,31 @@ static const struct chtable chtables[] = {
 	  "SELECT " HOST_COLS ", l.ts, l.cpu, l.lost_type, l.count, " TIME_COLS("l.ts")
 	  " FROM losses l JOIN hosts h USING (host_id)"
 	  " WHERE" IN_WINDOW("l.ts") "ORDER BY l.loss_id" },
+	/* what processes did, one table per family (ACT_SQL) */
+	{ "file_events",
+	  ACT_SQL("file_events", "x.ret, x.path, x.path2, x.open_flags, x.mode, x.owner_uid, x.owner_gid,"
+		  " x.sensitive, x.exec_bits, x.path_unresolved", "") },
+	{ "priv_events",
+	  ACT_SQL("priv_events", "x.ret, x.old_real, x.old_effective, x.old_saved, x.new_real,"
+		  " x.new_effective, x.new_saved, x.cap_effective_old, x.cap_effective, x.cap_permitted", "") },
+	{ "ns_events",
+	  ACT_SQL("ns_events", "x.ret, x.nstypes, x.call_flags, x.target_pid, x.target_ns, x.target,"
+		  " x.source, x.fstype, x.pidns, x.mntns, x.netns", "") },
+	/* the target's key as linked (by its key, else the pid's latest process) */
+	{ "ptrace_events",
+	  ACT_SQL("ptrace_events", "x.ret, x.request, x.target_pid, x.target_start,"
+		  " t.start AS target_proc_start, x.addr",
+		  " LEFT JOIN processes t ON t.proc_id = x.target_proc_id") },
+	/* the connect of the socket, by its own process key and ts */
+	{ "socket_events",
+	  ACT_SQL("socket_events", "x.ret, x.family, x.sock_type, x.protocol, x.fd, x.oldfd, x.sock,"
+		  " k.pid AS conn_pid, k.start AS conn_start, k.ts AS conn_ts, x.peer_family, x.daddr,"
+		  " x.dport", " LEFT JOIN connections k ON k.conn_id = x.conn_id") },
+	{ "memfd_events", ACT_SQL("memfd_events", "x.ret, x.name, x.mfd_flags", "") },
+	{ "bpf_events", ACT_SQL("bpf_events", "x.ret, x.cmd, x.prog_type, x.insn_cnt, x.prog_name", "") },
+	{ "uring_events",
+	  ACT_SQL("uring_events", "x.ret, x.opcode, x.fd, x.user_data, x.path, x.path2, x.family, x.daddr,"
+		  " x.dport", "") },
 	{ "alerts",
 	  "SELECT COALESCE(h.hostname, '') AS host, COALESCE(h.boot_id, '') AS boot_id, "
 	  ALERT_UID_SQL " AS uid, a.rule_id, a.severity, COALESCE(a.ts, 0) AS ts, c.cid, a.pid, a.start,"
@@ -89,7 +128,9 @@ static const struct chtable chtables[] = {
 };
 
 const char *const chrows_tables[] = {
-	"hosts", "containers", "processes", "execs", "connections", "syns", "losses", "alerts", NULL,
+	"hosts", "containers", "processes", "execs", "connections", "syns", "file_events", "priv_events",
+	"ns_events", "ptrace_events", "socket_events", "memfd_events", "bpf_events", "uring_events",
+	"losses", "alerts", NULL,
 };
 
 /* Columns whose text is already a JSON array (ClickHouse Array(String)). */
