@@ -1,6 +1,8 @@
 -- Shared definitions of the built-in rules. Not a rule: exray check runs
 -- every analyzer/rules/_*.sql file before the rules, so these TEMP views
--- exist for the built-in rules and for --rules DIR alike.
+-- exist for the built-in rules and for --rules DIR alike. What many rules
+-- read and is dear to compute (the programs' names, the entrypoints' work)
+-- is computed once per check run into TEMP tables behind the views.
 --
 -- rx_exec: every exec and snapshot with the program's name as the rules
 -- compare it: `prog` is the image's basename, except that a busybox applet
@@ -15,26 +17,37 @@
 -- and normalised (path_norm: `./x` in /tmp, `//tmp/x`, `/usr/../tmp/x` are
 -- /tmp/x). `ld_img` is, for the dynamic loader run as a program (`ld.so
 -- FILE`) in a capture without exe, FILE normalised the same way.
+-- rx_names: those names alone (exec_id, fb, ab, a1, prog, img, ld_img), a
+-- TEMP table computed once per check run, indexed on prog. Join it rather
+-- than rx_exec where only the names of a row's image are needed: a LEFT
+-- JOIN of rx_exec (a join itself) makes SQLite copy every exec first.
 DROP VIEW IF EXISTS temp.rx_exec;
-CREATE TEMP VIEW rx_exec AS
-SELECT e.*,
-       basename(e.filename) AS fb,
-       ltrim(basename(COALESCE(json_extract(e.argv, '$[0]'), '')), '-') AS ab,
-       json_extract(e.argv, '$[1]') AS a1,
+DROP TABLE IF EXISTS temp.rx_names;
+CREATE TEMP TABLE rx_names (exec_id INTEGER PRIMARY KEY, fb, ab, a1, prog, img, ld_img);
+INSERT INTO temp.rx_names
+WITH e AS MATERIALIZED (
+  SELECT exec_id, filename, exe, cwd, basename(filename) AS fb, json_extract(argv, '$[0]') AS a0,
+         json_extract(argv, '$[1]') AS a1
+  FROM execs)
+SELECT e.exec_id, e.fb,
+       ltrim(basename(COALESCE(e.a0, '')), '-'),
+       e.a1,
        CASE
-         WHEN basename(e.filename) = 'busybox' AND basename(COALESCE(json_extract(e.argv, '$[0]'), '')) = 'busybox'
-           THEN COALESCE(basename(json_extract(e.argv, '$[1]')), 'busybox')
-         WHEN basename(e.filename) IN ('busybox', 'exe') OR e.filename GLOB '/proc/*/exe'
-           THEN ltrim(basename(COALESCE(json_extract(e.argv, '$[0]'), '')), '-')
-         ELSE basename(e.filename)
-       END AS prog,
-       COALESCE(e.exe, path_norm(e.filename, e.cwd)) AS img,
-       CASE WHEN e.exe IS NULL AND (basename(e.filename) GLOB 'ld-*.so*' OR basename(e.filename) IN ('ld.so', 'ld64.so.1', 'ld64.so.2'))
-            THEN (SELECT path_norm(a.value, e.cwd) FROM json_each(e.argv) a
-                  WHERE a.key > 0 AND a.value NOT GLOB '-*'
-                    AND json_extract(e.argv, '$[' || (a.key - 1) || ']') NOT IN ('--library-path', '--preload', '--audit', '--argv0', '--inhibit-rpath')
-                  ORDER BY a.key LIMIT 1) END AS ld_img
-FROM execs e;
+         WHEN e.fb = 'busybox' AND basename(COALESCE(e.a0, '')) = 'busybox' THEN COALESCE(basename(e.a1), 'busybox')
+         WHEN e.fb IN ('busybox', 'exe') OR e.filename GLOB '/proc/*/exe' THEN ltrim(basename(COALESCE(e.a0, '')), '-')
+         ELSE e.fb
+       END,
+       COALESCE(e.exe, path_norm(e.filename, e.cwd)),
+       CASE WHEN e.exe IS NULL AND (e.fb GLOB 'ld-*.so*' OR e.fb IN ('ld.so', 'ld64.so.1', 'ld64.so.2'))
+            THEN (SELECT path_norm(a.value, x.cwd) FROM execs x, json_each(x.argv) a
+                  WHERE x.exec_id = e.exec_id AND a.key > 0 AND a.value NOT GLOB '-*'
+                    AND json_extract(x.argv, '$[' || (a.key - 1) || ']') NOT IN ('--library-path', '--preload', '--audit', '--argv0', '--inhibit-rpath')
+                  ORDER BY a.key LIMIT 1) END
+FROM e;
+CREATE INDEX temp.rx_names_prog ON rx_names (prog);
+CREATE TEMP VIEW rx_exec AS
+SELECT e.*, x.fb, x.ab, x.a1, x.prog, x.img, x.ld_img
+FROM execs e JOIN temp.rx_names x ON x.exec_id = e.exec_id;
 
 -- rx_shell(name): the shells.
 DROP VIEW IF EXISTS temp.rx_shell;
@@ -59,8 +72,9 @@ FROM connections k;
 -- (a web server's CGI, a shell spawned by an application): that is how an
 -- intrusion through the service shows. Like Falco's container entrypoint
 -- exceptions, this trusts what the image itself does at start.
-DROP VIEW IF EXISTS temp.rx_entry;
-CREATE TEMP VIEW rx_entry AS
+DROP TABLE IF EXISTS temp.rx_entry;
+CREATE TEMP TABLE rx_entry (proc_id INTEGER PRIMARY KEY);
+INSERT INTO temp.rx_entry
 WITH RECURSIVE
 runner(name) AS (VALUES ('sh'), ('bash'), ('dash'), ('ash'), ('zsh'), ('ksh'), ('mksh'), ('hush'),
                         ('env'), ('tini'), ('dumb-init'), ('init'), ('runsvdir'), ('runsv'), ('s6-svscan'),
@@ -115,8 +129,9 @@ VALUES ('dpkg'), ('dpkg-deb'), ('dpkg-divert'), ('dpkg-statoverride'), ('dpkg-tr
 
 -- rx_ctr_start: when each container started (its oldest process's start
 -- time, boot ns): "the first seconds" of a container are its startup.
-DROP VIEW IF EXISTS temp.rx_ctr_start;
-CREATE TEMP VIEW rx_ctr_start AS
+DROP TABLE IF EXISTS temp.rx_ctr_start;
+CREATE TEMP TABLE rx_ctr_start (container_id INTEGER PRIMARY KEY, start);
+INSERT INTO temp.rx_ctr_start
 SELECT container_id, min(start) AS start FROM processes WHERE container_id IS NOT NULL GROUP BY container_id;
 
 -- rx_file: file events (format 1.2) with the acting program's name
@@ -141,5 +156,5 @@ SELECT f.*, CASE WHEN f.op IN ('symlink', 'link') THEN NULL ELSE f.path END AS c
          f.op || CASE WHEN f.ret < 0 THEN ' (failed, ' || f.ret || ')' ELSE '' END || ' ' ||
          COALESCE(f.path, '?') || COALESCE(' -> ' || f.path2, '') AS what
 FROM file_events f
-LEFT JOIN rx_exec x ON x.exec_id = f.exec_id
+LEFT JOIN rx_names x ON x.exec_id = f.exec_id
 LEFT JOIN containers c ON c.container_id = f.container_id;

@@ -17,6 +17,9 @@ FROM rx_exec x
 LEFT JOIN containers c ON c.container_id = x.container_id
 WHERE x.kind = 'exec' AND x.ret = 0
   AND x.prog NOT IN ('aws', 'gcloud', 'az', 'kubectl', 'helm', 'docker')
+  -- cheap test of the whole argv text first (every pattern below implies it)
+  AND (x.argv GLOB '*aws*' OR x.argv GLOB '*.config/gcloud*' OR x.argv GLOB '*.azure/*'
+       OR x.argv GLOB '*.kube/config*' OR x.argv GLOB '*.docker/config.json*')
   AND EXISTS (SELECT 1 FROM json_each(x.argv) a WHERE a.key > 0
               AND (a.value GLOB '*.aws/credentials*' OR a.value GLOB '*.aws/config*' OR a.value GLOB '*aws_secret_access_key*'
                    OR a.value GLOB '*aws_access_key_id*' OR a.value GLOB '*.config/gcloud*' OR a.value GLOB '*.azure/*'

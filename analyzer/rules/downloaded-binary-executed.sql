@@ -34,6 +34,14 @@ bad AS MATERIALIZED (
   LEFT JOIN cgroups g ON g.host_id = k.host_id AND g.cgroup_id = k.cgroup_id
   WHERE d.path IS NOT NULL AND d.path <> '-'
     AND policy_allows(c.cid, c.pod_uid, COALESCE(g.path, c.cgroup_path), k.daddr, k.dport) IS NOT 1
+),
+-- the execs of a downloaded path, found once (not one scan of the
+-- container's execs per download)
+ran AS MATERIALIZED (
+  SELECT e.* FROM rx_exec e
+  WHERE e.kind = 'exec' AND e.ret = 0
+    AND (e.img IN (SELECT path FROM bad) OR e.filename IN (SELECT path FROM bad)
+         OR e.filename IN (SELECT './' || path FROM bad))
 )
 SELECT e.ts, e.host_id, e.container_id, e.proc_id, e.pid, e.start, e.exec_id, b.conn_id,
        'executed ' || e.filename || ' in ' || COALESCE(c.short_id, 'host') || ' (pid ' || e.pid || '), downloaded ' ||
@@ -41,7 +49,7 @@ SELECT e.ts, e.host_id, e.container_id, e.proc_id, e.pid, e.start, e.exec_id, b.
          COALESCE(e.cmdline, '') AS message,
        'e' || e.exec_id AS key
 FROM bad b
-JOIN rx_exec e ON e.host_id = b.host_id AND e.container_id IS b.container_id AND e.kind = 'exec' AND e.ret = 0
+CROSS JOIN ran e ON e.host_id = b.host_id AND e.container_id IS b.container_id AND e.kind = 'exec' AND e.ret = 0
   AND e.ts > b.ts AND e.ts - b.ts <= 600000000000
   AND (e.img = b.path OR e.filename = b.path
        OR (b.path NOT GLOB '/*' AND (e.filename = './' || b.path OR e.filename = b.path)))

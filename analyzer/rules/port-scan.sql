@@ -11,6 +11,8 @@
 -- first. One alert per container and destination, on the first attempt.
 WITH k AS (
   SELECT k.*, COALESCE('c' || k.container_id, 'p' || k.proc_id) AS src FROM rx_conn k WHERE NOT k.loopback
+    -- only destinations that saw 10 ports at all (from the daddr index)
+    AND k.daddr IN (SELECT daddr FROM connections GROUP BY daddr HAVING count(DISTINCT dport) >= 10)
 ),
 burst AS (
   SELECT a.src, a.daddr, min(a.conn_id) AS conn_id, count(DISTINCT b.dport) AS ports

@@ -14,6 +14,7 @@ SELECT x.ts, x.host_id, x.container_id, x.proc_id, x.pid, x.start, x.exec_id, NU
 FROM rx_exec x
 LEFT JOIN containers c ON c.container_id = x.container_id
 WHERE x.kind = 'exec' AND x.ret = 0
+  AND x.argv GLOB '*/proc/[0-9]*/mem*' -- cheap test of the whole argv text first
   AND EXISTS (SELECT 1 FROM json_each(x.argv) a WHERE a.key > 0 AND a.value GLOB '*/proc/[0-9]*/mem')
 UNION ALL
 SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id, f.what AS message,

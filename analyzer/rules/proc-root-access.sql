@@ -14,5 +14,6 @@ SELECT x.ts, x.host_id, x.container_id, x.proc_id, x.pid, x.start, x.exec_id, NU
 FROM rx_exec x
 JOIN containers c ON c.container_id = x.container_id
 WHERE x.kind = 'exec' AND x.ret = 0
+  AND x.argv GLOB '*/proc/[0-9]*' -- cheap test of the whole argv text first
   AND EXISTS (SELECT 1 FROM json_each(x.argv) a
               WHERE a.value GLOB '*/proc/[0-9]*/root*' OR a.value GLOB '*/proc/[0-9]*/cwd*');

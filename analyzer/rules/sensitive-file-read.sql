@@ -29,6 +29,9 @@ WHERE x.kind = 'exec' AND x.ret = 0
                      'ssh-keygen', 'useradd', 'usermod', 'userdel', 'groupadd', 'pwck', 'grpck', 'vipw')
   AND NOT (x.proc_id IN (SELECT proc_id FROM rx_entry)
            AND x.ts - (SELECT s.start FROM rx_ctr_start s WHERE s.container_id = x.container_id) < 5000000000)
+  -- cheap test of the whole argv text first (every pattern below implies it)
+  AND (x.argv GLOB '*shadow*' OR x.argv GLOB '*/.ssh/id_*' OR x.argv GLOB '*/etc/ssh/ssh_host_*'
+       OR x.argv GLOB '*/serviceaccount/token*')
   AND EXISTS (SELECT 1 FROM json_each(x.argv) a WHERE a.key > 0
               AND (a.value GLOB '*/etc/shadow' OR a.value GLOB '*/etc/gshadow' OR a.value GLOB '*/etc/shadow-'
                    OR (a.value GLOB '*/.ssh/id_*' AND a.value NOT GLOB '*.pub')
