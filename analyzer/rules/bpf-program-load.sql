@@ -15,5 +15,5 @@ SELECT b.ts, b.host_id, b.container_id, b.proc_id, b.pid, b.start, b.exec_id, NU
        'b' || b.event_id AS key
 FROM bpf_events b
 JOIN containers c ON c.container_id = b.container_id
-LEFT JOIN rx_exec x ON x.exec_id = b.exec_id
+LEFT JOIN rx_names x ON x.exec_id = b.exec_id
 WHERE b.op = 'prog_load' OR b.cmd = 5;

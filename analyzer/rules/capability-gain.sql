@@ -15,7 +15,7 @@ SELECT v.ts, v.host_id, v.container_id, v.proc_id, v.pid, v.start, v.exec_id, NU
          ' raised capabilities ' || printf('0x%x', v.cap_effective & ~COALESCE(v.cap_effective_old, 0)) AS message,
        'pv' || v.event_id AS key
 FROM priv_events v
-LEFT JOIN rx_exec x ON x.exec_id = v.exec_id
+LEFT JOIN rx_names x ON x.exec_id = v.exec_id
 LEFT JOIN containers c ON c.container_id = v.container_id
 WHERE v.op = 'capset' AND v.ret = 0 AND v.uid <> 0
   AND (v.cap_effective & ~COALESCE(v.cap_effective_old, 0)

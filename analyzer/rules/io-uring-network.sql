@@ -12,7 +12,7 @@ SELECT u.ts, u.host_id, u.container_id, u.proc_id, u.pid, u.start, u.exec_id, NU
          COALESCE(' ' || inet_fmt(u.daddr, u.dport), '') || COALESCE(' ' || u.path, '') AS message,
        'u' || u.event_id AS key
 FROM uring_events u
-LEFT JOIN rx_exec x ON x.exec_id = u.exec_id
+LEFT JOIN rx_names x ON x.exec_id = u.exec_id
 LEFT JOIN containers c ON c.container_id = u.container_id
 WHERE (u.op = 'connect' AND NOT (u.daddr GLOB '127.*' OR u.daddr = '::1' OR u.daddr GLOB '::ffff:127.*'))
    OR u.op IN ('renameat', 'unlinkat', 'linkat', 'symlinkat')

@@ -32,7 +32,7 @@ SELECT n.ts, n.host_id, n.container_id, n.proc_id, n.pid, n.start, n.exec_id, NU
        'n' || n.event_id AS key
 FROM ns_events n
 JOIN containers c ON c.container_id = n.container_id
-LEFT JOIN rx_exec x ON x.exec_id = n.exec_id
+LEFT JOIN rx_names x ON x.exec_id = n.exec_id
 WHERE COALESCE(x.ab, '') <> 'runc' AND COALESCE(x.prog, '') <> 'runc' AND COALESCE(n.comm, '') NOT GLOB 'runc*'
   AND n.op = 'mount'
   AND (n.fstype IN ('cgroup', 'cgroup2', 'proc', 'sysfs', 'debugfs', 'securityfs', 'tracefs', 'bpf', 'ext2', 'ext3',

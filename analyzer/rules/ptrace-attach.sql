@@ -15,9 +15,9 @@ SELECT t.ts, t.host_id, t.container_id, t.proc_id, t.pid, t.start, t.exec_id, NU
          CASE WHEN t.ret < 0 THEN ' (failed, ' || t.ret || ')' ELSE '' END AS message,
        'pt' || t.proc_id || ':' || COALESCE(t.target_pid, '?') || ':' || t.op AS key
 FROM ptrace_events t
-LEFT JOIN rx_exec x ON x.exec_id = t.exec_id
+LEFT JOIN rx_names x ON x.exec_id = t.exec_id
 LEFT JOIN containers c ON c.container_id = t.container_id
 LEFT JOIN processes tp ON tp.proc_id = t.target_proc_id
-LEFT JOIN rx_exec tx ON tx.exec_id = tp.exec_id
+LEFT JOIN rx_names tx ON tx.exec_id = tp.exec_id
 WHERE t.op IN ('attach', 'seize', 'poke', 'vm_write')
   AND COALESCE(tp.parent_id, -1) <> t.proc_id;

@@ -9,7 +9,7 @@ SELECT t.ts, t.host_id, t.container_id, t.proc_id, t.pid, t.start, t.exec_id, NU
          ' called PTRACE_TRACEME' AS message,
        'pt' || t.event_id AS key
 FROM ptrace_events t
-LEFT JOIN rx_exec x ON x.exec_id = t.exec_id
+LEFT JOIN rx_names x ON x.exec_id = t.exec_id
 LEFT JOIN containers c ON c.container_id = t.container_id
 WHERE t.op = 'traceme'
   AND COALESCE(x.prog, '') NOT IN ('strace', 'ltrace', 'gdb', 'valgrind');

@@ -9,5 +9,5 @@ SELECT s.ts, s.host_id, s.container_id, s.proc_id, s.pid, s.start, s.exec_id, NU
        'so' || s.event_id AS key
 FROM socket_events s
 JOIN containers c ON c.container_id = s.container_id
-LEFT JOIN rx_exec x ON x.exec_id = s.exec_id
+LEFT JOIN rx_names x ON x.exec_id = s.exec_id
 WHERE s.op = 'raw' AND COALESCE(s.family, 2) IN (2, 10) AND NOT (COALESCE(x.prog, '') IN ('ping', 'ping6', 'traceroute', 'arping') AND s.protocol IN (1, 58));

@@ -55,7 +55,7 @@ SELECT s.ts, s.host_id, s.container_id, s.proc_id, s.pid, s.start, s.exec_id, s.
          ' put a socket connected to ' || COALESCE(inet_fmt(s.daddr, s.dport), '?') || ' on fd ' || s.fd AS message,
        'so' || s.event_id AS key
 FROM socket_events s
-LEFT JOIN rx_exec x ON x.exec_id = s.exec_id
+LEFT JOIN rx_names x ON x.exec_id = s.exec_id
 LEFT JOIN containers c ON c.container_id = s.container_id
 WHERE s.op = 'dup_stdio' AND s.ret >= 0 AND s.daddr IS NOT NULL
   AND NOT (s.daddr GLOB '127.*' OR s.daddr = '::1' OR s.daddr GLOB '::ffff:127.*');

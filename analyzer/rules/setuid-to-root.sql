@@ -15,7 +15,7 @@ SELECT v.ts, v.host_id, v.container_id, v.proc_id, v.pid, v.start, v.exec_id, NU
          CASE WHEN v.ret < 0 THEN ' (failed, ' || v.ret || ')' ELSE '' END AS message,
        'pv' || v.event_id AS key
 FROM priv_events v
-LEFT JOIN rx_exec x ON x.exec_id = v.exec_id
+LEFT JOIN rx_names x ON x.exec_id = v.exec_id
 LEFT JOIN containers c ON c.container_id = v.container_id
 WHERE v.op IN ('setuid', 'setreuid', 'setresuid') AND v.old_real <> 0
   AND (v.new_real = 0 OR v.new_effective = 0 OR (v.ret < 0 AND v.old_effective <> 0))
