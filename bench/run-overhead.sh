@@ -3,11 +3,12 @@
 #
 #   bench/run-overhead.sh [-r REPS] [-x EXEC_N] [-k CONNECT_N] [-m MIXED_N] [-o OUTDIR]
 #
-# CAPS="bare exray exray-noseal" (environment) runs only those capturers;
-# exray-noseal is exray-record --no-seal, to measure what sealing costs.
+# CAPS="bare exray exray-noseal" (environment) runs only those capturers.
+# exray is exray-record as shipped (sealing on); exray-noseal is
+# exray-record --no-seal, run beside it to show what sealing costs.
 #
 # For the exec storm and the connect storm: the workload alone ("bare"),
-# under exray-record, and under each peer (execsnoop / tcpstates -T writing
+# under exray-record, sealing on and off, and under each peer (execsnoop / tcpstates -T writing
 # to a file, a bpftrace script on the same tracepoints writing to a file,
 # auditd with execve and connect rules, perf record -a of the same
 # tracepoints). Each repetition runs every capturer once, in an order rotated
@@ -63,7 +64,7 @@ EOF
 
 have() { command -v "$1" >/dev/null 2>&1; }
 caps_for() { # WORKLOAD -> capturers that apply and are installed
-	local c list=(bare exray)
+	local c list=(bare exray exray-noseal)
 	if [ "$1" = exec ]; then list+=(execsnoop); else list+=(tcpstates); fi
 	list+=(bpftrace auditd perf)
 	[ -n "${CAPS:-}" ] && read -ra list <<<"$CAPS"
@@ -138,7 +139,8 @@ run_one() { # WORKLOAD CAPTURER REP
 	for f in $(output_of "$cap" "$d"); do
 		[ -f "$f" ] || continue
 		raw=$((raw + $(stat -c %s "$f")))
-		if [ "$cap" = exray ]; then z=$((z + $(stat -c %s "$f")))
+		# exray's segments are zstd -3 already
+		if [ "$cap" = exray ] || [ "$cap" = exray-noseal ]; then z=$((z + $(stat -c %s "$f")))
 		else z=$((z + $(zstd -3 -c -q "$f" | wc -c))); fi
 	done
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$wl" "$cap" "$rep" \
