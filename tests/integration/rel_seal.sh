@@ -3,11 +3,12 @@
 # rotations verifies with its key; copies tampered with in every way fail
 # `exray verify --key` with exit 1 and a line naming the file and the first
 # frame that does not verify: a frame edited and recompressed (zstd -t still
-# passes), dropped, duplicated, reordered; a segment removed, renumbered,
-# cut short; a frame resealed with a later key (journald CVE-2023-31439);
-# a wrong key; seals stripped. The tampering is done by an independent
-# implementation of SEGMENT.md's scheme in Python (hashlib's BLAKE2b), which
-# also checks the untouched capture's seals on its own.
+# passes), dropped, duplicated, inserted from another segment, reordered; a
+# segment removed, renumbered, cut short; a frame resealed with a later key
+# (journald CVE-2023-31439); a wrong key; seals stripped. The tampering is
+# done by an independent implementation of SEGMENT.md's scheme in Python
+# (hashlib's BLAKE2b), which also checks the untouched capture's seals on
+# its own.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/container.sh"
@@ -97,6 +98,10 @@ elif cmd == 'swap':                           # two frames (with their seals) sw
     if a2 != b + 80:
         sys.exit('frames %d and %d are not adjacent' % (k, k + 1))
     d[a:b2 + 80] = d[a2:b2 + 80] + d[a:b + 80]
+elif cmd == 'insert':                        # a frame and its seal from another segment
+    o = open(sys.argv[4], 'rb').read()
+    oa, ob = events(o)[len(events(o)) // 2]
+    d[b + 80:b + 80] = o[oa:ob + 80]
 elif cmd == 'cut-final':                      # a finished segment cut before its final seal
     del d[len(d) - 80:]
 elif cmd == 'renumber':                       # header seq changed, CRC fixed
@@ -185,6 +190,7 @@ off=$(cat "$S/t.off")
 grep -q "(offset $off)" "$S/t.out" && ok "  (the edited frame's offset is named)" || fail "edited frame's offset $off not named"
 tampered "frame dropped" drop
 tampered "frame duplicated" dup
+tampered "frame inserted from another segment" insert "${segs[0]}"
 tampered "frames reordered" swap
 tampered "finished segment cut before its final seal" cut-final
 tampered "segment renumbered" renumber

@@ -76,6 +76,10 @@ lines=$(grep -c '^<29>.* exray-record\[[0-9]*\]: exray-seal capture=[0-9a-f]\{32
 check "syslog: $lines seal lines as daemon.notice messages (at least 3: while recording, idle, at exit)" \
 	[ "${lines:-0}" -ge 3 ]
 check "syslog: nothing but seal lines" [ "$(wc -l <"$S/syslog.txt")" = "$lines" ]
+# a line a second, idle seconds included: each names a later key than the
+# one before (the key evolves at least once a second, also with no event)
+check "syslog: every line names a later key than the line before" \
+	awk -F'key_index=' '{ split($2, a, " "); if (NR > 1 && a[1] + 0 <= last) bad = 1; last = a[1] + 0 } END { exit bad }' "$S/syslog.txt"
 
 # the key from stderr
 grep -q 'verification key of this capture (fingerprint [0-9a-f]*) follows. Keep it OFF this host' "$S/rec.err"
