@@ -482,6 +482,17 @@ CREATE TABLE IF NOT EXISTS uring_events (
   segment_id INTEGER REFERENCES segments  -- where it was recorded
 );
 
+-- An ingest run that did not finish (interrupted, killed, crashed): its
+-- committed batches lack the links, deduplication and indexes of the run's
+-- end. One row per table deduplicated, with its highest row id before that
+-- run; the next run to finish links the whole case, deduplicates from
+-- there and deletes the rows. Every command warns while a row is here.
+CREATE TABLE IF NOT EXISTS ingest_unfinished (
+  tab TEXT PRIMARY KEY,                 -- a table ingest appends to
+  last_rowid INTEGER NOT NULL,          -- its highest row id before the unfinished run
+  started TEXT NOT NULL                 -- when that run started (RFC 3339, UTC)
+) WITHOUT ROWID;
+
 -- connect_result records whose connect is not in the case (yet): a later
 -- ingest that loads the connect gives it its result.
 CREATE TABLE IF NOT EXISTS pending_results (

@@ -206,7 +206,17 @@ int cli_open_db(sqlite3 **db, const char *path, int flags)
 	if (!db_file_mode(path, &mode) && (mode & 077))
 		cli_warn("%s is open to group or others (mode %04o) and holds recorded argv and "
 			 "paths: chmod 600 it", path, mode);
+	if (!(flags & DB_OPEN_CREATE)) /* loading segments into it finishes it */
+		cli_warn_unfinished(*db, path);
 	return 0;
+}
+
+void cli_warn_unfinished(sqlite3 *db, const char *path)
+{
+	if (ingest_unfinished(db))
+		cli_warn("%s: an ingest did not finish (interrupted?): links between its rows, "
+			 "duplicates and indexes may be missing; re-run the same exray ingest to "
+			 "finish it", path);
 }
 
 int cli_container_error(const char *cmd, const char *dbpath, int err, const char *why)

@@ -53,6 +53,10 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
  */
 int cli_open_db(sqlite3 **db, const char *path, int flags);
 
+/* Warn on stderr when an ingest into the case did not finish
+ * (ingest_unfinished): its conclusions may miss links (cli_open_db does). */
+void cli_warn_unfinished(sqlite3 *db, const char *path);
+
 /*
  * The case a reading command works on: the database *dbpath (NULL: the
  * default ./exray.db), or, with segment arguments (files or directories),

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* exray ingest: load segments into the case database. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cmd/cli.h"
 #include "cmd/commands.h"
 #include "casedb/db.h"
 #include "ingest/ingest.h"
 #include "text/counts.h"
+#include "text/escape.h"
 #include "seal.h"
 
 static const char ingest_help[] =
@@ -25,8 +28,42 @@ static const char ingest_help[] =
 	"Example:\n"
 	"  exray ingest -d case.db /cases/web-1/ /cases/db-2/\n"
 	"  exray ingest -d case.db --key host1.key /cases/host1/\n\n"
+	"Ctrl-C (or SIGTERM) stops between frames: what was committed stays, the\n"
+	"case is marked unfinished (every command says so) and re-running the\n"
+	"same command resumes. On a terminal, stderr shows the progress: files,\n"
+	"percentage, rate and time left.\n\n"
 	"Exit: 0 loaded clean, 1 loaded but damage was found, 2 usage,\n"
-	"3 a file or the database failed.\n";
+	"3 a file or the database failed, 128+N stopped by signal N (130: Ctrl-C).\n";
+
+/* Set by SIGINT/SIGTERM: ingest stops at the next frame boundary, and a
+ * running SQLite statement (the index builds at the end) is interrupted. */
+static volatile sig_atomic_t stop_signal;
+static sqlite3 *running_db;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+	if (running_db)
+		sqlite3_interrupt(running_db);
+}
+
+static void catch_stop(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+
+	/* no SA_RESTART: a read or open waiting on a slow file returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static int interrupted(void)
+{
+	if (cli_stderr_is_tty())
+		fputs("\r\033[K", stderr);
+	cli_error("ingest interrupted; re-run to resume (the case is marked unfinished until then)");
+	return 128 + stop_signal;
+}
 
 static void print_summary(const struct ingest_stats *s)
 {
@@ -104,15 +141,36 @@ int cmd_ingest(int argc, char **argv)
 	}
 	if ((rc = cli_open_db(&db, dbpath, DB_OPEN_CREATE)))
 		goto cleanup;
+	running_db = db;
+	catch_stop();
+	if (ingest_unfinished(db)) {
+		fputs("ingest: resuming: an earlier ingest into ", stderr);
+		term_write_str(stderr, dbpath);
+		fputs(" did not finish; this run links the whole case\n", stderr);
+	}
 	if ((err = ingest_begin(&in, db, cli_stderr_is_tty() ? stderr : NULL))) {
 		cli_error("%s: %s", dbpath, db_error());
 		rc = EXRAY_EXIT_FAILURE;
 		goto cleanup;
 	}
 	ingest_set_keys(in, keys, n_keys);
+	ingest_set_stop(in, &stop_signal);
+	{
+		unsigned long long total = 0;
+		struct stat st;
+		for (size_t i = 0; i < paths.n; i++)
+			if (!stat(paths.v[i], &st) && S_ISREG(st.st_mode))
+				total += (unsigned long long)st.st_size;
+		ingest_set_total(in, total, paths.n);
+	}
 	for (size_t i = 0; i < paths.n; i++) {
 		char msg[300];
-		if (!(err = ingest_file(in, paths.v[i], msg, sizeof(msg))))
+		err = ingest_file(in, paths.v[i], msg, sizeof(msg));
+		if (stop_signal) {
+			rc = interrupted();
+			goto cleanup;
+		}
+		if (!err)
 			continue;
 		if (cli_stderr_is_tty())
 			fputs("\r\033[K", stderr);
@@ -122,6 +180,10 @@ int cmd_ingest(int argc, char **argv)
 			goto cleanup;
 	}
 	if ((err = ingest_finish(in))) {
+		if (stop_signal) {
+			rc = interrupted();
+			goto cleanup;
+		}
 		cli_error("%s: %s", dbpath, db_error());
 		rc = EXRAY_EXIT_FAILURE;
 		goto cleanup;
@@ -132,6 +194,9 @@ int cmd_ingest(int argc, char **argv)
 	if (rc == EXRAY_EXIT_OK && (ingest_get_stats(in)->issues || seals_failed))
 		rc = EXRAY_EXIT_PROBLEMS;
 cleanup:
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	running_db = NULL;
 	for (size_t i = 0; i < n_keys; i++)
 		exray_seal_verifier_free(keys[i]);
 	ingest_free(in);

@@ -173,6 +173,7 @@ int cmd_report(int argc, char **argv)
 		cli_error("%s: %s%s", o.dbpath, db_error(), err == -ENOENT ? " (run exray ingest first)" : "");
 		goto out;
 	}
+	cli_warn_unfinished(db, o.dbpath);
 	if (pe)
 		cli_policy_coverage(db, "report", exray_policy_eval_policy(pe));
 	if (o.container && (err = ctrsel_resolve(db, o.container, &cid, perr, sizeof(perr)))) {

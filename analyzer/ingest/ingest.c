@@ -80,7 +80,7 @@ static int txn_commit(struct ingest *in)
 
 	if (!in->in_txn)
 		return 0;
-	if ((err = flush_conns(in)) || (err = flush_procs(in)))
+	if ((err = flush_conns(in)) || (err = flush_procs(in)) || (err = pending_flush(in)))
 		return err;
 	if (db_exec(in->db, "COMMIT"))
 		return -EIO;
@@ -149,29 +149,13 @@ int ingest_begin(struct ingest **out, sqlite3 *db, FILE *progress)
 	in->next_conn_id = in->pc_base = max_rowid(in, "connections") + 1;
 	for (int t = 0; t < DUP_SLOTS; t++)
 		in->dup_last[t] = max_rowid(in, dedupe_tables[t]);
+	if ((err = run_mark_unfinished(in)))
+		goto fail;
 	*out = in;
 	return 0;
 fail:
 	ingest_free(in);
 	return err;
-}
-
-static void progress(struct ingest *in, int force)
-{
-	struct timespec now;
-	double el;
-
-	if (!in->progress)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!force && (now.tv_sec - in->last_progress.tv_sec) * 1000000000LL +
-				      (now.tv_nsec - in->last_progress.tv_nsec) < 200000000LL)
-		return;
-	in->last_progress = now;
-	el = (now.tv_sec - in->started.tv_sec) + (now.tv_nsec - in->started.tv_nsec) / 1e9;
-	fprintf(in->progress, "\r\033[Kingest: file %zu, %llu records, %.0f records/s",
-		in->file_i, in->stats.records_seen, el > 0 ? in->stats.records_seen / el : 0.0);
-	fflush(in->progress);
 }
 
 int ingest_file(struct ingest *in, const char *path, char *errmsg, size_t errlen)
@@ -232,11 +216,18 @@ int ingest_file(struct ingest *in, const char *path, char *errmsg, size_t errlen
 			if (in->txn_records >= in->batch_records &&
 			    ((err = txn_commit(in)) || (err = txn_begin(in))))
 				goto dbfail;
+			/* stop between frames: what is committed resumes exactly */
+			if (in->stop && *in->stop) {
+				snprintf(errmsg, errlen, "interrupted");
+				err = -EINTR;
+				goto cleanup;
+			}
 			have_frame = 1;
 			cur_off = off;
+			in->frame_off = off;
 			cur_n = 0;
 			skip_frame = xmap_get(&done, off, 0, 0) != NULL;
-			progress(in, 0);
+			run_progress(in, 0);
 		}
 		cur_n++;
 		if (skip_frame)
@@ -280,7 +271,10 @@ dbfail:
 	else
 		snprintf(errmsg, errlen, "database: %s", db_error());
 cleanup:
-	progress(in, 0);
+	if (r)
+		in->bytes_done += exray_seg_reader_file_size(r);
+	in->frame_off = 0;
+	run_progress(in, 0);
 	xmap_free(&done);
 	exray_seg_reader_free(r);
 	return err;
@@ -304,7 +298,8 @@ int ingest_finish(struct ingest *in)
 	/* indexes first: the linking below uses them */
 	if (schema && (err = db_exec(in->db, schema->data)))
 		return err;
-	if ((err = link_run(in)) || (err = seal_links(in)) || (err = txn_commit(in)))
+	if ((err = link_run(in)) || (err = seal_links(in)) || (err = run_mark_finished(in)) ||
+	    (err = txn_commit(in)))
 		return err;
 	/* statistics for the planner, from a bounded sample of each index */
 	return db_exec(in->db, "PRAGMA analysis_limit=1000; PRAGMA optimize");

@@ -8,6 +8,7 @@
 #ifndef EXRAY_INGEST_H
 #define EXRAY_INGEST_H
 
+#include <signal.h>
 #include <stdio.h>
 #include <sqlite3.h>
 #include "segment.h"
@@ -52,6 +53,18 @@ int ingest_finish(struct ingest *in);
  * every 200,000: tests use tiny batches to cross batch boundaries. 0: the
  * default. */
 void ingest_set_batch(struct ingest *in, unsigned long long records);
+
+/* Stop at the next frame boundary once *stop is non-zero (a signal
+ * handler sets it): ingest_file returns -EINTR; what was committed stays,
+ * marked unfinished (ingest_unfinished) until a later run finishes. */
+void ingest_set_stop(struct ingest *in, volatile sig_atomic_t *stop);
+
+/* The run's size, for the progress line's percentage and ETA. */
+void ingest_set_total(struct ingest *in, unsigned long long bytes, size_t files);
+
+/* Whether an ingest into db did not finish (a row in ingest_unfinished);
+ * 0 for a case from before that table too. */
+int ingest_unfinished(sqlite3 *db);
 
 const struct ingest_stats *ingest_get_stats(const struct ingest *in);
 /* Roll back whatever is uncommitted and free. Accepts NULL. */

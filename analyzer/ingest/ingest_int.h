@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include "ingest/ingest.h"
 #include "ingest/pmap.h"
@@ -109,6 +110,11 @@ struct ingest {
 	int in_txn;
 	int fresh;                  /* the case was empty at the start of the run */
 	int fix_all_cg;             /* `missed` incomplete (no memory): re-attribute all */
+	int resume;                 /* an earlier run did not finish: link the whole case */
+	volatile sig_atomic_t *stop; /* ingest_set_stop: non-zero stops at a frame boundary */
+	unsigned long long bytes_total, bytes_done; /* ingest_set_total; files done so far */
+	__u64 frame_off;            /* offset of the frame being read in the current file */
+	size_t files_total;
 	char *sbuf;                 /* scratch for argv texts */
 	size_t scap;
 	struct timespec last_progress, started;
@@ -123,6 +129,15 @@ struct ingest {
 };
 
 /* ------------------------------------------------------------ helpers */
+
+/* runstate.c: the unfinished mark (at the start; deleted in the last
+ * transaction) and the progress line. */
+int run_mark_unfinished(struct ingest *in);
+int run_mark_finished(struct ingest *in);
+void run_progress(struct ingest *in, int force);
+/* linking.c: this batch's unplaced connect results into pending_results,
+ * so that they survive an interrupted run. */
+int pending_flush(struct ingest *in);
 
 /* Record SQLite's message for db_error(); -EIO. */
 int ingest_dberr(struct ingest *in);

@@ -192,28 +192,15 @@ static long long temp_count(struct ingest *in, const char *table)
 	return n;
 }
 
-/*
- * connect_results whose connect was not in memory: this run's join those
- * that earlier runs could not place (pending_results); each goes to the
- * latest connect of its socket at or before it, in time order, and stays
- * pending while there is none, so a connect loaded by a later run still
- * gets its result.
- */
-static int resolve_pending(struct ingest *in)
+int pending_flush(struct ingest *in)
 {
-	sqlite3_stmt *ins = NULL, *sel = NULL, *upd = NULL, *del = NULL;
-	int err = -EIO, rc = SQLITE_DONE;
+	sqlite3_stmt *ins;
+	int err = 0;
 
-	if (db_prepare(in->db, &ins, "INSERT OR IGNORE INTO pending_results VALUES(?1,?2,?3,?4,?5)") ||
-	    db_prepare(in->db, &sel, "SELECT host_id,sock,ts,sport,state FROM pending_results"
-				     " ORDER BY ts") ||
-	    db_prepare(in->db, &upd, "UPDATE connections SET sport=CASE WHEN ?4 THEN ?4 ELSE sport END,"
-				     " state=?5, result_ts=?3 WHERE conn_id=(SELECT conn_id FROM"
-				     " connections WHERE host_id=?1 AND sock=?2 AND ts<=?3"
-				     " ORDER BY ts DESC LIMIT 1)") ||
-	    db_prepare(in->db, &del, "DELETE FROM pending_results WHERE host_id=?1 AND sock=?2 AND ts=?3"))
-		goto cleanup;
-	err = 0;
+	if (!in->n_pending)
+		return 0;
+	if (db_prepare(in->db, &ins, "INSERT OR IGNORE INTO pending_results VALUES(?1,?2,?3,?4,?5)"))
+		return -EIO;
 	for (size_t i = 0; i < in->n_pending && !err; i++) {
 		struct pending_result *p = &in->pending[i];
 		sqlite3_bind_int64(ins, 1, p->host_id);
@@ -223,6 +210,33 @@ static int resolve_pending(struct ingest *in)
 		sqlite3_bind_text(ins, 5, tcp_state_name(p->state), -1, SQLITE_STATIC);
 		err = ingest_step(in, ins);
 	}
+	sqlite3_finalize(ins);
+	if (!err)
+		in->n_pending = 0;
+	return err;
+}
+
+/*
+ * connect_results whose connect was not in memory: this run's join those
+ * that earlier runs could not place (pending_results); each goes to the
+ * latest connect of its socket at or before it, in time order, and stays
+ * pending while there is none, so a connect loaded by a later run still
+ * gets its result.
+ */
+static int resolve_pending(struct ingest *in)
+{
+	sqlite3_stmt *sel = NULL, *upd = NULL, *del = NULL;
+	int err = -EIO, rc = SQLITE_DONE;
+
+	if (db_prepare(in->db, &sel, "SELECT host_id,sock,ts,sport,state FROM pending_results"
+				     " ORDER BY ts") ||
+	    db_prepare(in->db, &upd, "UPDATE connections SET sport=CASE WHEN ?4 THEN ?4 ELSE sport END,"
+				     " state=?5, result_ts=?3 WHERE conn_id=(SELECT conn_id FROM"
+				     " connections WHERE host_id=?1 AND sock=?2 AND ts<=?3"
+				     " ORDER BY ts DESC LIMIT 1)") ||
+	    db_prepare(in->db, &del, "DELETE FROM pending_results WHERE host_id=?1 AND sock=?2 AND ts=?3"))
+		goto cleanup;
+	err = pending_flush(in);
 	/* rows are deleted behind the cursor: SQLite allows it (the rows
 	 * ahead are unaffected) */
 	while (!err && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
@@ -237,7 +251,6 @@ static int resolve_pending(struct ingest *in)
 	if (!err && rc != SQLITE_DONE)
 		err = ingest_dberr(in);
 cleanup:
-	sqlite3_finalize(ins);
 	sqlite3_finalize(sel);
 	sqlite3_finalize(upd);
 	sqlite3_finalize(del);
@@ -278,12 +291,21 @@ int link_run(struct ingest *in)
 	    (err = fill_temp(in, "INSERT OR IGNORE INTO temp.new_cg VALUES(?1,?2)", in->n_new_cg,
 			     bind_new_cg)))
 		return err;
-	if ((err = fill_run_segments(in)) || (err = resolve_pending(in)) ||
+	/* after an unfinished run, whatever it touched is not known: all */
+	if (in->resume && (err = db_exec(in->db,
+			"INSERT OR IGNORE INTO temp.touched SELECT proc_id FROM processes;"
+			"INSERT OR IGNORE INTO temp.new_cg SELECT host_id, cgroup_id FROM cgroups"
+			" WHERE container_id IS NOT NULL")))
+		return err;
+	if ((err = fill_run_segments(in)) ||
+	    (in->resume && (err = db_exec(in->db, "INSERT OR IGNORE INTO temp.run_segments"
+						  " SELECT segment_id FROM segments"))) ||
+	    (err = resolve_pending(in)) ||
 	    (err = dedupe_run(in)) || (err = exec_all(in, link_sql)))
 		return err;
 	if (temp_count(in, "new_cg") && (err = exec_all(in, cg_sql)))
 		return err;
-	if (in->n_nocg && (err = exec_all(in, ns_sql)))
+	if ((in->n_nocg || in->resume) && (err = exec_all(in, ns_sql)))
 		return err;
 	return 0;
 }

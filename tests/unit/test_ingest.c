@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -194,6 +195,48 @@ static char *ingest_story(const size_t *order, size_t split, int reverse_files, 
 	return got;
 }
 
+/* The story's steps forward, backward, and every second step first. */
+static void story_orders(size_t *fwd, size_t *rev, size_t *odd)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < NSTEPS; i++)
+		fwd[i] = i, rev[i] = NSTEPS - 1 - i;
+	for (size_t i = 0; i < NSTEPS; i += 2)
+		odd[k++] = i;
+	for (size_t i = 1; i < NSTEPS; i += 2)
+		odd[k++] = i;
+}
+
+/* A run stopped (Ctrl-C) after its first file, with batches committed and
+ * nothing of its end (links, results, indexes) done; then the same
+ * ingest re-run. */
+static char *ingest_interrupted(const size_t *order, size_t split, unsigned batch, int *marked)
+{
+	char p1[160], p2[160], msg[256], *got;
+	volatile sig_atomic_t stop = 0;
+	sqlite3 *db = casefix_newdb();
+	struct ingest *in;
+
+	frame_each = 1;
+	assert_int_equal(story_segments(order, split, p1, p2), 2);
+	frame_each = 0;
+	const char *a[] = { p1, p2, NULL };
+	assert_int_equal(ingest_begin(&in, db, NULL), 0);
+	ingest_set_batch(in, batch);
+	ingest_set_stop(in, &stop);
+	assert_int_equal(ingest_file(in, p1, msg, sizeof(msg)), 0);
+	stop = 1;
+	assert_int_equal(ingest_file(in, p2, msg, sizeof(msg)), -EINTR);
+	ingest_free(in);
+	*marked = ingest_unfinished(db);
+	casefix_ingest_batch(db, a, NULL, batch);
+	assert_int_equal(ingest_unfinished(db), 0);
+	got = canonical(db);
+	db_close(db);
+	return got;
+}
+
 static int setup(void **state)
 {
 	strcpy(dir, "/tmp/exray-ingest-XXXXXX");
@@ -216,16 +259,10 @@ static int teardown(void **state)
  * segments within a run, and of the runs. */
 static void test_order_independence(void **state)
 {
-	size_t fwd[NSTEPS], rev[NSTEPS], odd[NSTEPS], k = 0;
+	size_t fwd[NSTEPS], rev[NSTEPS], odd[NSTEPS];
 	char *want, *got;
 
-	for (size_t i = 0; i < NSTEPS; i++)
-		fwd[i] = i, rev[i] = NSTEPS - 1 - i;
-	/* every second step first, then the others */
-	for (size_t i = 0; i < NSTEPS; i += 2)
-		odd[k++] = i;
-	for (size_t i = 1; i < NSTEPS; i += 2)
-		odd[k++] = i;
+	story_orders(fwd, rev, odd);
 	want = ingest_story(fwd, NSTEPS, 0, 1, 0);
 	assert_non_null(strstr(want, "P|700|300|1|10|1|10|300|320|300|NULL|NULL|1000|77|" CID "|test|310|/bin/sh|5;"));
 	struct { const size_t *order; size_t split; int reverse, runs; unsigned batch; } v[] = {
@@ -242,6 +279,30 @@ static void test_order_independence(void **state)
 		got = ingest_story(v[i].order, v[i].split, v[i].reverse, v[i].runs, v[i].batch);
 		if (strcmp(got, want))
 			fail_msg("variant %zu differs:\n%s\nwant:\n%s", i, got, want);
+		free(got);
+	}
+	free(want);
+}
+
+/* An interrupted run is marked unfinished, and re-running the same
+ * ingest gives the case an uninterrupted run gives. */
+static void test_interrupted_resume(void **state)
+{
+	size_t fwd[NSTEPS], rev[NSTEPS], odd[NSTEPS];
+	char *want, *got;
+	int marked;
+
+	story_orders(fwd, rev, odd);
+	want = ingest_story(fwd, NSTEPS, 0, 1, 0);
+	struct { const size_t *order; size_t split; unsigned batch; } v[] = {
+		{ fwd, NSTEPS / 2, 1 }, { rev, NSTEPS / 2, 1 }, { odd, NSTEPS / 2, 2 },
+		{ rev, 2 * NSTEPS / 3, 1 }, { odd, NSTEPS / 3, 1 }, { fwd, NSTEPS - 1, 1 },
+	};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		got = ingest_interrupted(v[i].order, v[i].split, v[i].batch, &marked);
+		assert_int_equal(marked, 1);
+		if (strcmp(got, want))
+			fail_msg("variant %zu differs after resuming:\n%s\nwant:\n%s", i, got, want);
 		free(got);
 	}
 	free(want);
@@ -748,6 +809,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order_independence),
 		cmocka_unit_test(test_process_merge),
+		cmocka_unit_test(test_interrupted_resume),
 		cmocka_unit_test(test_idempotent_incremental),
 		cmocka_unit_test(test_thread_identity),
 		cmocka_unit_test(test_what_a_process_did),
