@@ -185,6 +185,19 @@ static void test_builtin_set(void **state)
 	}
 }
 
+/* Binaries written inside a container (overlayfs upper layer) and run:
+ * one alert per container and executable, its first run; host execs, the
+ * image's own binaries and failed execs stay silent. */
+static void test_not_in_image(void **state)
+{
+	assert_int_equal(db_exec(db, "UPDATE execs SET exe = filename, exe_flags = 4"
+				     " WHERE exec_id IN (2, 3, 14) OR (container_id IS NULL AND exec_id = 1)"), 0);
+	assert_string_equal(fired("not-in-image"), "e1:/bin/busybox e1:/usr/sbin/nginx e2:/usr/bin/curl");
+	assert_int_equal(db_exec(db, "UPDATE execs SET exe = NULL, exe_flags = NULL"
+				     " WHERE exec_id IN (1, 2, 3, 14)"), 0);
+	assert_string_equal(fired("not-in-image"), "");
+}
+
 static void test_shell_in_container(void **state)
 {
 	assert_string_equal(fired("shell-in-container"), "e14");
@@ -504,6 +517,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_builtin_set),
+		cmocka_unit_test(test_not_in_image),
 		cmocka_unit_test(test_shell_in_container),
 		cmocka_unit_test(test_exec_from_temp),
 		cmocka_unit_test(test_path_norm),
