@@ -195,7 +195,8 @@ one() {
 	COPTS=() KEEP=(-p $$) TARGET=0
 	# The image: a read-only lower layer (the cached busybox or Debian
 	# rootfs) under a per-scenario upper layer, as an overlay, as container
-	# runtimes mount image layers: what the scenario writes stays in it.
+	# runtimes mount image layers: what the scenario writes stays in it,
+	# /tmp included (no tmpfs on /tmp, as docker and containerd leave it).
 	local lower
 	case $image in
 	busybox) exr_rootfs; lower=$EXR_ROOTFS ;;
@@ -232,7 +233,7 @@ one() {
 	[ "$image" = debian ] && shell=/bin/bash
 	# shellcheck disable=SC2086 # opts are the scenario's own option words
 	if [ "$mode" = entrypoint ]; then
-		exr_container_create "${COPTS[@]}" $opts --rootfs "$ov/root" --rw "$name" docker "$shell" /opt/scenario/run.sh
+		exr_container_create "${COPTS[@]}" $opts --rootfs "$ov/root" --rw --tmp-in-rootfs "$name" docker "$shell" /opt/scenario/run.sh
 		rec_start ${REC_OPTS:-}
 		exr_container_start "$name"
 		exr_container_info "$name"
@@ -240,7 +241,7 @@ one() {
 		exr_container_wait "$name" 60 || echo "eval: $name: still running after 60 s, stopped" >&2
 	else
 		# shellcheck disable=SC2086
-		exr_container_run "${COPTS[@]}" $opts --rootfs "$ov/root" --rw "$name" docker $init
+		exr_container_run "${COPTS[@]}" $opts --rootfs "$ov/root" --rw --tmp-in-rootfs "$name" docker $init
 		KEEP+=(-c "$EXR_CGID")
 		# the workload is up before the capture, as on a real host; `uptime:`
 		# seconds when the scenario needs it well past its startup

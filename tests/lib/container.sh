@@ -324,7 +324,7 @@ exr_all_caps() {
 
 # exr_container_create [OPTIONS] NAME KIND|CGROUPS_PATH [--] ARGS...
 # Create (not start) a runc container running ARGS from a read-only busybox
-# rootfs with a tmpfs /tmp. KIND is one of exr_cgpath's kinds (a fresh id
+# rootfs with a tmpfs /tmp (unless --tmp-in-rootfs). KIND is one of exr_cgpath's kinds (a fresh id
 # each time) or an explicit cgroupsPath starting with "/". The runc id is
 # the 64-hex id in the path when there is one (as docker does), else
 # NAME-$EXR_TAG. Options:
@@ -340,6 +340,9 @@ exr_all_caps() {
 #   --rootfs DIR     use DIR (from exr_rootfs DIR ...) instead of the cache
 #   --rw             the root filesystem is writable (e.g. an overlay the
 #                    caller mounted, as image layers are); default read-only
+#   --tmp-in-rootfs  no tmpfs on /tmp: /tmp is the rootfs's own directory,
+#                    as docker and containerd leave it (with --rw over an
+#                    overlay, what lands in /tmp is in the upper layer)
 #   --bind SRC:DST   bind-mount host path SRC at DST in the container (rw)
 #   --stdin FILE     container stdin (default /dev/null)
 #   --env K=V        add an environment variable
@@ -351,7 +354,7 @@ exr_all_caps() {
 # file), and records them for exr_container_info NAME. The container is
 # registered for cleanup before it exists.
 exr_container_create() {
-	local netns= hostpid=0 priv=0 user=0:0 nnp=1 rootfs= stdin=/dev/null bundle= rw=0
+	local netns= hostpid=0 priv=0 user=0:0 nnp=1 rootfs= stdin=/dev/null bundle= rw=0 tmpfs=1
 	local -a caps=() envs=() anns=() binds=()
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -363,6 +366,7 @@ exr_container_create() {
 		--no-nnp) nnp=0; shift ;;
 		--rootfs) rootfs=$2; shift 2 ;;
 		--rw) rw=1; shift ;;
+		--tmp-in-rootfs) tmpfs=0; shift ;;
 		--bind) binds+=("$2"); shift 2 ;;
 		--stdin) stdin=$2; shift 2 ;;
 		--env) envs+=("$2"); shift 2 ;;
@@ -412,7 +416,7 @@ exr_container_create() {
 		--arg host "$name" --arg netns "$netns" --argjson hostpid "$hostpid" \
 		--argjson priv "$priv" --argjson nnp "$nnp" --argjson allcaps "$EXR_ALL_CAPS" \
 		--argjson caps "$caps_json" --argjson envs "$envs_json" --argjson anns "$anns_json" \
-		--argjson rw "$rw" --argjson binds "$binds_json" \
+		--argjson rw "$rw" --argjson tmpfs "$tmpfs" --argjson binds "$binds_json" \
 		--argjson uid "${user%%:*}" --argjson gid "${user##*:}" '
 		.process.terminal = false
 		| .process.args = $args
@@ -422,8 +426,8 @@ exr_container_create() {
 		| .process.noNewPrivileges = ($nnp == 1)
 		| .root = {path: $root, readonly: ($rw == 0)}
 		| .hostname = $host
-		| .mounts += [{destination: "/tmp", type: "tmpfs", source: "tmpfs",
-			       options: ["nosuid", "nodev", "mode=1777", "size=64m"]}] + $binds
+		| .mounts += (if $tmpfs == 1 then [{destination: "/tmp", type: "tmpfs", source: "tmpfs",
+			       options: ["nosuid", "nodev", "mode=1777", "size=64m"]}] else [] end) + $binds
 		| .linux.cgroupsPath = $cg
 		| (if $anns != {} then .annotations = ((.annotations // {}) + $anns) else . end)
 		| (if $netns != "" then .linux.namespaces |= map(if .type == "network" then .path = $netns else . end) else . end)
