@@ -187,12 +187,28 @@ static void test_builtin_set(void **state)
 
 /* Binaries written inside a container (overlayfs upper layer) and run:
  * one alert per container and executable, its first run; host execs, the
- * image's own binaries and failed execs stay silent. */
+ * image's own binaries, failed execs and a compiler's output run in the
+ * container that built it stay silent. */
 static void test_not_in_image(void **state)
 {
 	assert_int_equal(db_exec(db, "UPDATE execs SET exe = filename, exe_flags = 4"
 				     " WHERE exec_id IN (2, 3, 14) OR (container_id IS NULL AND exec_id = 1)"), 0);
 	assert_string_equal(fired("not-in-image"), "e1:/bin/busybox e1:/usr/sbin/nginx e2:/usr/bin/curl");
+	/* a compiler in c1 wrote nginx (a build step running what it built): silent;
+	 * the same compiler's output in c1 says nothing about curl in c2 */
+	assert_int_equal(db_exec(db, "INSERT INTO execs (exec_id, proc_id, host_id, pid, start, ts, kind, ret,"
+				     " filename, argv, cmdline, uid, euid, container_id) VALUES (900, 17, 1, 1017, 17000, 1e9,"
+				     " 'exec', 0, '/usr/bin/tcc', '[\"tcc\"]', 'tcc', 0, 0, 1);"
+				     "INSERT INTO file_events (event_id, proc_id, host_id, pid, start, ts, exec_id, container_id,"
+				     " op, ret, path, exec_bits) VALUES (900, 17, 1, 1017, 17000, 1, 900, 1, 'create', 3,"
+				     " '/usr/sbin/nginx', 1), (901, 17, 1, 1017, 17000, 1, 900, 1, 'create', 3, '/usr/bin/curl', 1)"),
+			 0);
+	assert_string_equal(fired("not-in-image"), "e1:/bin/busybox e2:/usr/bin/curl");
+	/* the same file written by cp, not a compiler: it fires again */
+	assert_int_equal(db_exec(db, "UPDATE execs SET filename = '/bin/cp', argv = '[\"cp\"]' WHERE exec_id = 900"), 0);
+	assert_string_equal(fired("not-in-image"), "e1:/bin/busybox e1:/usr/sbin/nginx e2:/usr/bin/curl");
+	assert_int_equal(db_exec(db, "DELETE FROM file_events WHERE event_id IN (900, 901);"
+				     "DELETE FROM execs WHERE exec_id = 900"), 0);
 	assert_int_equal(db_exec(db, "UPDATE execs SET exe = NULL, exe_flags = NULL"
 				     " WHERE exec_id IN (1, 2, 3, 14)"), 0);
 	assert_string_equal(fired("not-in-image"), "");
