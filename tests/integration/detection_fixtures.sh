@@ -76,6 +76,7 @@ io-uring-network      | net-uring-connect | io_uring connect      | web-health-e
 memfd-execution       | priv-memfd-exec   | memfd                 | debug-shell-tty   | -                 | runc init, the runtime re-executing its memfd copy
 deleted-binary-execution | priv-deleted-exec | deleted            | priv-exploit-tmp  | -                 | a file still on disk
 terminal-shell-in-container | debug-shell-tty | terminal shell    | web-health-shell  | -                 | sh -c from the runtime, no terminal
+not-in-image          | priv-deleted-exec | written inside the container | build-compile | -           | the tcc output a build step runs after compiling it
 '
 
 tmp=$(mktemp -d /tmp/exray-detfix-XXXXXX)
