@@ -23,7 +23,7 @@
 -- workload never ran before, shipped in the image or not (docs/baselines.md).
 WITH built AS MATERIALIZED (
   SELECT f.host_id, f.container_id, coalesce(f.path2, f.path) AS path, min(f.ts) AS ts
-  FROM file_events f JOIN rx_exec w ON w.exec_id = f.exec_id
+  FROM file_events f JOIN rx_names w ON w.exec_id = f.exec_id
   WHERE f.container_id IS NOT NULL AND f.ret >= 0
     AND (w.prog IN ('cc', 'c++', 'gcc', 'g++', 'clang', 'clang++', 'tcc', 'ld', 'ld.bfd', 'ld.gold',
                     'ld.lld', 'lld', 'mold', 'collect2', 'rustc')
