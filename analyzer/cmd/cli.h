@@ -29,6 +29,14 @@ enum exray_exit_code {
 /* getopt_long entries every command accepts; the short options are "hd:". */
 #define CLI_LONGOPT_HELP { "help", no_argument, 0, 'h' }
 #define CLI_LONGOPT_DB { "db", required_argument, 0, 'd' }
+/* Which processes (tree, timeline): "c:p:" and 'S', 'U' for the times. */
+#define CLI_LONGOPTS_PROCESS_SELECT                                                   \
+	{ "container", required_argument, 0, 'c' }, { "pid", required_argument, 0, 'p' }, \
+	{ "since", required_argument, 0, 'S' }, { "until", required_argument, 0, 'U' }
+/* How a listing is shown (tree, timeline): "jwn:" and 'A' for --all. */
+#define CLI_LONGOPTS_LISTING                                                           \
+	{ "json", no_argument, 0, 'j' }, { "wide", no_argument, 0, 'w' },                 \
+	{ "limit", required_argument, 0, 'n' }, { "all", no_argument, 0, 'A' }
 
 /*
  * Reset getopt before a command parses its arguments (argv[0] is the

@@ -91,14 +91,8 @@ int cmd_tree(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		CLI_LONGOPT_HELP, CLI_LONGOPT_DB,
-		{ "container", required_argument, 0, 'c' },
-		{ "pid", required_argument, 0, 'p' },
-		{ "since", required_argument, 0, 'S' },
-		{ "until", required_argument, 0, 'U' },
-		{ "json", no_argument, 0, 'j' },
-		{ "wide", no_argument, 0, 'w' },
-		{ "limit", required_argument, 0, 'n' },
-		{ "all", no_argument, 0, 'A' },
+		CLI_LONGOPTS_PROCESS_SELECT,
+		CLI_LONGOPTS_LISTING,
 		{ 0 },
 	};
 	struct tree_opts o = { .pid = -1, .since = INT64_MIN, .until = INT64_MAX, .limit = -1 };

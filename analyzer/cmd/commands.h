@@ -19,6 +19,7 @@ int cmd_info(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_tree(int argc, char **argv);
+int cmd_timeline(int argc, char **argv);
 int cmd_containers(int argc, char **argv);
 int cmd_baseline(int argc, char **argv); /* analyzer/cmd/cmd_baseline.c */
 int cmd_check(int argc, char **argv);  /* analyzer/cmd/cmd_check.c (detection) */

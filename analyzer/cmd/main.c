@@ -18,6 +18,7 @@ static const struct exray_command commands[] = {
 	{ "verify", cmd_verify, "check segment integrity; exit 1 if damaged" },
 	{ "dump", cmd_dump, "print records as JSON lines" },
 	{ "tree", cmd_tree, "process trees per container with connections" },
+	{ "timeline", cmd_timeline, "every event of a container or process in time order" },
 	{ "containers", cmd_containers, "every container: name, image, pod, activity, alerts" },
 	{ "baseline", cmd_baseline, "learn what each workload does (check --baseline)" },
 	{ "check", cmd_check, "apply a policy and the detection rules; print alerts" },

@@ -155,5 +155,28 @@ check "  ... says to quote it" grep -q "neither a segment nor a directory (give 
 run 0 "sql with no rows" "$X" sql -d "$tmp/case.db" "SELECT pid FROM processes WHERE pid < 0"
 check "  ... says so" grep -qx 'sql: no rows' "$tmp/err"
 
+# --- item 13: a timeline of a container or process, by event time
+run 0 "timeline of a container" "$X" timeline -d "$tmp/case.db" -c de67151d16d7
+check "  ... in time order" bash -c "cut -d' ' -f1 '$tmp/out' | LC_ALL=C sort -c"
+check "  ... the payload's exec" grep -q ' vm/de67151d16d7 [0-9]* kworkerd exec /tmp/kworkerd /tmp/kworkerd connect' "$tmp/out"
+check "  ... its connect" grep -q ' kworkerd connect established 198.51.100.10:4444$' "$tmp/out"
+check "  ... and its exit" grep -q ' kworkerd exit \[exit 0\]$' "$tmp/out"
+check "  ... only that container" bash -c "! grep -v ' vm/de67151d16d7 ' '$tmp/out'"
+n_ctr=$(wc -l <"$tmp/out")
+t1=$(sed -n 3p "$tmp/out" | cut -d' ' -f1) t2=$(sed -n 6p "$tmp/out" | cut -d' ' -f1)
+run 0 "timeline --since --until" "$X" timeline -d "$tmp/case.db" -c de67151d16d7 --since "$t1" --until "$t2"
+check "  ... the events between, by event time (4 of $n_ctr)" [ "$(wc -l <"$tmp/out")" = 4 ]
+run 0 "timeline -t connect" "$X" timeline -d "$tmp/case.db" --types connect
+check "  ... connects only" bash -c "[ -s '$tmp/out' ] && ! grep -v ' connect ' '$tmp/out'"
+run 0 "timeline --json" "$X" timeline -d "$tmp/case.db" -p "$(sed -n 1p "$tmp/out" | cut -d' ' -f3)" -j
+check "  ... JSON lines with time and type" bash -c "python3 -c 'import json,sys; [json.loads(l)[\"type\"] for l in open(sys.argv[1])]' '$tmp/out'"
+run 1 "timeline after the capture" "$X" timeline -d "$tmp/case.db" --since 2030-01-01T00:00:00Z
+check "  ... says so" grep -q '^exray: no event in that time window' "$tmp/err"
+run 1 "timeline of a pid not in the case" "$X" timeline -d "$tmp/case.db" -p 999999
+check "  ... says so" grep -q '^exray: no process 999999 in this case' "$tmp/err"
+run 2 "timeline with an unknown type" "$X" timeline -d "$tmp/case.db" -t exec,bogus
+run 0 "timeline -n 2" "$X" timeline -n 2 "$FIX"
+check "  ... 2 events and the rest counted" bash -c "[ \$(wc -l <'$tmp/out') = 3 ] && grep -q '^\\.\\.\\. [0-9,]* more events' '$tmp/out'"
+
 [ "$fails" = 0 ] || { echo "analyzer_ux: $fails check(s) failed"; exit 1; }
 echo "analyzer_ux: all checks passed"

@@ -95,6 +95,14 @@ check "tree --json: exit 0" [ $? = 0 ]
 json_ok "tree --json" "$S/tree.json"
 check "tree --json: the word survives" grep -q "$word" "$S/tree.json"
 
+"$EXRAY" timeline --all -d "$db" >"$S/timeline.txt" 2>"$S/timeline.err"
+check "timeline: exit 0" [ $? = 0 ]
+text_ok timeline "$S/timeline.txt"
+text_ok "timeline stderr" "$S/timeline.err"
+check "timeline: the escaped name" grep -q 'x\\x1b\[31mRED' "$S/timeline.txt"
+"$EXRAY" timeline -d "$db" --json >"$S/timeline.json" 2>/dev/null
+json_ok "timeline --json" "$S/timeline.json"
+
 "$EXRAY" check -d "$db" >"$S/check-summary.txt" 2>"$S/check.err"
 check "check: exit 0" [ $? = 0 ]
 text_ok "check (summary)" "$S/check-summary.txt"
