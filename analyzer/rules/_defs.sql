@@ -18,7 +18,9 @@
 -- /tmp/x). `ld_img` is, for the dynamic loader run as a program (`ld.so
 -- FILE`) in a capture without exe, FILE normalised the same way.
 -- rx_names: those names alone (exec_id, fb, ab, a1, prog, img, ld_img), a
--- TEMP table computed once per check run, indexed on prog. Join it rather
+-- TEMP table computed once per check run, indexed on prog and on ab (a rule
+-- looking for `prog = 'mount' OR ab = 'mount'` then finds them by index
+-- rather than reading every exec). Join it rather
 -- than rx_exec where only the names of a row's image are needed: a LEFT
 -- JOIN of rx_exec (a join itself) makes SQLite copy every exec first.
 DROP VIEW IF EXISTS temp.rx_exec;
@@ -45,6 +47,7 @@ SELECT e.exec_id, e.fb,
                   ORDER BY a.key LIMIT 1) END
 FROM e;
 CREATE INDEX temp.rx_names_prog ON rx_names (prog);
+CREATE INDEX temp.rx_names_ab ON rx_names (ab);
 CREATE TEMP VIEW rx_exec AS
 SELECT e.*, x.fb, x.ab, x.a1, x.prog, x.img, x.ld_img
 FROM execs e JOIN temp.rx_names x ON x.exec_id = e.exec_id;
