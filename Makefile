@@ -154,7 +154,9 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB_ANALYZER) $(LIB_SCHEMA)
 $(BUILD)/tools/%: tests/tools/%.c
 	$(call msg,CC-STATIC,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) -O2 -Wall -Wextra -D_GNU_SOURCE -Ischema -static $< -o $@
+	$(Q)$(CC) -O2 -Wall -Wextra -D_GNU_SOURCE -Ischema -static $< -o $@ $(TOOL_LIBS)
+# io_uring submissions through liburing (Debian's liburing-dev, static)
+$(BUILD)/tools/exr-uring: TOOL_LIBS := -luring
 
 # The trivial static binary the exec storms run (not linked with exray).
 BENCH_BINS += $(BUILD)/bench/exr-true
@@ -175,7 +177,7 @@ $(BUILD)/bpf:
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev \
 	    libsqlite3-dev libcmocka-dev libjansson-dev zstd sqlite3 runc busybox-static jq \
 	    iproute2 make gcc libc6-dev pkg-config util-linux procps libclang-rt-14-dev \
-	    python3 libcap2-bin gawk libsodium-dev chromium mmdebstrap
+	    python3 libcap2-bin gawk libsodium-dev chromium mmdebstrap liburing-dev
 
 # Packages only tests use (tests/integration/clickhouse_fleet.sh); one that
 # cannot be installed makes its tests skip with the reason, not deps fail.

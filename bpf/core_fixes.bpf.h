@@ -41,4 +41,22 @@ static __always_inline u64 task_start_boottime(struct task_struct *t)
 	return BPF_CORE_READ((struct task_struct___old *)t, real_start_time);
 }
 
+/*
+ * 6.18 ("ns: add ns_common->ns_type") keeps a namespace's CLONE_NEW* type
+ * in ns_common; before, only its proc_ns_operations had it.
+ */
+struct proc_ns_operations___old {
+	int type;
+} __attribute__((preserve_access_index));
+struct ns_common___old {
+	const struct proc_ns_operations___old *ops;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 ns_common_type(struct ns_common *ns)
+{
+	if (bpf_core_field_exists(ns->ns_type))
+		return BPF_CORE_READ(ns, ns_type);
+	return BPF_CORE_READ((struct ns_common___old *)ns, ops, type);
+}
+
 #endif /* EXRAY_CORE_FIXES_BPF_H */

@@ -2,6 +2,7 @@
 /* Checks, load and attach of bpf/exray.bpf.c; loss counters; the iterator. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -68,9 +69,22 @@ int rec_ensure_tracefs(char *err, size_t errlen)
 	return -errno;
 }
 
+/* Programs of the 1.2 families are named FAMILY_...: a family left out of
+ * --events is not loaded at all. */
+static const struct {
+	const char *prefix;
+	__u32 bit;
+} family_progs[] = {
+	{ "file_", EXRAY_EV_FILE },     { "priv_", EXRAY_EV_PRIV },
+	{ "ns_", EXRAY_EV_NS },         { "ptrace_", EXRAY_EV_PTRACE },
+	{ "sock_", EXRAY_EV_SOCKET },   { "memfd_", EXRAY_EV_MEMFD },
+	{ "bpfcmd_", EXRAY_EV_BPF },    { "uring_", EXRAY_EV_URING },
+};
+
 static void set_autoload(struct exray_bpf *s, const struct rec_opts *o, bool iter)
 {
 	bool exec = o->events & EXRAY_EV_EXEC;
+	struct bpf_program *p;
 
 	bpf_program__set_autoload(s->progs.handle_exec, exec);
 	bpf_program__set_autoload(s->progs.handle_enter_execve, exec);
@@ -81,6 +95,13 @@ static void set_autoload(struct exray_bpf *s, const struct rec_opts *o, bool ite
 	bpf_program__set_autoload(s->progs.handle_exit, o->events & EXRAY_EV_EXIT);
 	bpf_program__set_autoload(s->progs.handle_set_state, o->events & EXRAY_EV_CONNECT);
 	bpf_program__set_autoload(s->progs.snapshot, iter);
+	bpf_object__for_each_program(p, s->obj) {
+		const char *name = bpf_program__name(p);
+
+		for (size_t i = 0; i < sizeof(family_progs) / sizeof(family_progs[0]); i++)
+			if (!strncmp(name, family_progs[i].prefix, strlen(family_progs[i].prefix)))
+				bpf_program__set_autoload(p, o->events & family_progs[i].bit);
+	}
 }
 
 /* Open, set options, load. Returns the skeleton or NULL with -errno. */
@@ -142,6 +163,14 @@ int rec_bpf_start(struct rec_bpf *b, const struct rec_opts *o, rec_sample_fn fn,
 		snprintf(err, errlen, "loading eBPF programs failed: %s (run with -v for libbpf's log)",
 			 strerror(-ret));
 		return ret;
+	}
+
+	/* The file filter's rules, before anything is attached. */
+	ret = rec_file_rules_fill(bpf_map__fd(b->skel->maps.file_prefixes),
+				  bpf_map__fd(b->skel->maps.file_names), o->watch, o->n_watch);
+	if (ret) {
+		snprintf(err, errlen, "loading the file filter's rules failed: %s", strerror(-ret));
+		goto cleanup;
 	}
 
 	/* Attach every loaded program (the iterator gets its link here too). */
@@ -249,9 +278,62 @@ bool rec_bpf_cgroup_seen(struct rec_bpf *b, __u64 id)
 	return bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.cgroups_seen), &id, &v) == 0;
 }
 
+/*
+ * Detaching a tracepoint program waits for an RCU grace period (~50 ms
+ * here), one after the other: with some seventy programs, four seconds at
+ * exit. Detached from several threads, the waits overlap.
+ */
+#define DETACH_THREADS 24
+struct detach_set {
+	struct bpf_link **links;
+	size_t n;
+};
+
+static void *detach_some(void *arg)
+{
+	struct detach_set *d = arg;
+
+	for (size_t i = 0; i < d->n; i++)
+		bpf_link__destroy(d->links[i]);
+	return NULL;
+}
+
+static void detach_all(struct exray_bpf *skel)
+{
+	struct bpf_object_skeleton *sk = skel ? skel->skeleton : NULL;
+	struct detach_set sets[DETACH_THREADS] = { 0 };
+	pthread_t th[DETACH_THREADS];
+	bool started[DETACH_THREADS] = { false };
+	struct bpf_link **links;
+	size_t n = 0;
+
+	if (!sk || !(links = calloc(sk->prog_cnt, sizeof(*links))))
+		return; /* the skeleton's destroy detaches them, one by one */
+	for (int i = 0; i < sk->prog_cnt; i++) {
+		struct bpf_link **l = sk->progs[i].link;
+
+		if (l && *l) {
+			links[n++] = *l;
+			*l = NULL;
+		}
+	}
+	for (size_t t = 0; t < DETACH_THREADS; t++) {
+		sets[t].links = links + t * n / DETACH_THREADS;
+		sets[t].n = (t + 1) * n / DETACH_THREADS - t * n / DETACH_THREADS;
+		started[t] = sets[t].n && pthread_create(&th[t], NULL, detach_some, &sets[t]) == 0;
+		if (!started[t])
+			detach_some(&sets[t]);
+	}
+	for (size_t t = 0; t < DETACH_THREADS; t++)
+		if (started[t])
+			pthread_join(th[t], NULL);
+	free(links);
+}
+
 void rec_bpf_stop(struct rec_bpf *b)
 {
 	ring_buffer__free(b->rb);
+	detach_all(b->skel);
 	exray_bpf__destroy(b->skel);
 	b->rb = NULL;
 	b->skel = NULL;

@@ -26,8 +26,11 @@ void rec_usage(FILE *f)
 {
 	fprintf(f,
 "Usage: exray-record [OPTIONS]\n"
-"Record exec, fork, exit and outbound TCP connects with eBPF into zstd segment\n"
+"Record exec, fork, exit, outbound TCP connects and what processes did (file\n"
+"changes and secret reads under a sensitive list, privilege, namespace, ptrace,\n"
+"raw/packet sockets, memfd, bpf and io_uring calls) with eBPF into zstd segment\n"
 "files, starting with a snapshot of every live process. Runs as root.\n"
+"Example: exray-record -o /var/lib/exray --duration 1h --watch /srv/app\n"
 "\n"
 "Options:\n"
 "  -o, --output DIR        segment directory (default " EXRAY_DEFAULT_OUTPUT "); created\n"
@@ -45,8 +48,12 @@ void rec_usage(FILE *f)
 "      --argv-max N        argv bytes kept per exec, at most %u (default %u);\n"
 "                          longer argv is cut and flagged\n"
 "      --ring-size N       BPF ring buffer size, a power of two (default 16M)\n"
-"  -e, --events LIST       comma-separated subset of exec,fork,exit,connect\n"
-"                          (default all)\n"
+"  -e, --events LIST       comma-separated subset of exec,fork,exit,connect,\n"
+"                          file,priv,ns,ptrace,socket,memfd,bpf,uring (default all)\n"
+"      --watch PATH        also record changes to PATH and below it (absolute;\n"
+"                          repeatable); the default sensitive list is in\n"
+"                          docs/recorder.md\n"
+"      --no-file-events    record no file events (the other families stay on)\n"
 "      --level N           zstd compression level 1-19 (default 3)\n"
 "      --no-iter           snapshot from /proc even if the BPF task iterator loads\n"
 "\n"
@@ -152,6 +159,9 @@ int rec_parse_events(const char *s, __u32 *out)
 	} names[] = {
 		{ "exec", EXRAY_EV_EXEC }, { "fork", EXRAY_EV_FORK },
 		{ "exit", EXRAY_EV_EXIT }, { "connect", EXRAY_EV_CONNECT },
+		{ "file", EXRAY_EV_FILE }, { "priv", EXRAY_EV_PRIV }, { "ns", EXRAY_EV_NS },
+		{ "ptrace", EXRAY_EV_PTRACE }, { "socket", EXRAY_EV_SOCKET },
+		{ "memfd", EXRAY_EV_MEMFD }, { "bpf", EXRAY_EV_BPF }, { "uring", EXRAY_EV_URING },
 		{ "all", EXRAY_EV_ALL },
 	};
 	__u32 mask = 0;
@@ -183,7 +193,7 @@ int rec_parse_events(const char *s, __u32 *out)
  * --duration has none, as -d is exray's --db. */
 enum { OPT_ARGV_MAX = 256, OPT_RING_SIZE, OPT_LEVEL, OPT_NO_ITER, OPT_TC_IFACE, OPT_TC_VETH,
        OPT_TC_CLEANUP, OPT_ALLOW, OPT_DURATION, OPT_VERSION, OPT_SEAL_KEY, OPT_SEAL_LOG,
-       OPT_SEAL_LOG_INTERVAL, OPT_NO_SEAL };
+       OPT_SEAL_LOG_INTERVAL, OPT_NO_SEAL, OPT_WATCH, OPT_NO_FILE_EVENTS };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -205,6 +215,8 @@ static const struct option long_opts[] = {
 	{ "seal-log", required_argument, NULL, OPT_SEAL_LOG },
 	{ "seal-log-interval", required_argument, NULL, OPT_SEAL_LOG_INTERVAL },
 	{ "no-seal", no_argument, NULL, OPT_NO_SEAL },
+	{ "watch", required_argument, NULL, OPT_WATCH },
+	{ "no-file-events", no_argument, NULL, OPT_NO_FILE_EVENTS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -231,6 +243,7 @@ static int add_tc_iface(struct rec_opts *o, const char *opt, const char *name, c
 
 int rec_opts_parse(struct rec_opts *o, int argc, char **argv, char *err, size_t errlen)
 {
+	bool no_file = false;
 	__u64 v;
 	int c;
 
@@ -277,7 +290,8 @@ int rec_opts_parse(struct rec_opts *o, int argc, char **argv, char *err, size_t 
 			break;
 		case 'e':
 			if (rec_parse_events(optarg, &o->events))
-				BAD("--events: expected a list of exec,fork,exit,connect: '%s'", optarg);
+				BAD("--events: expected a list of exec,fork,exit,connect,file,priv,ns,"
+				    "ptrace,socket,memfd,bpf,uring: '%s'", optarg);
 			break;
 		case OPT_LEVEL:
 			if (rec_parse_size(optarg, &v) || v < 1 || v > 19)
@@ -329,6 +343,20 @@ int rec_opts_parse(struct rec_opts *o, int argc, char **argv, char *err, size_t 
 		case OPT_NO_SEAL:
 			o->no_seal = true;
 			break;
+		case OPT_WATCH: {
+			char specs[2][EXRAY_PREFIX_MAX];
+
+			if (rec_watch_specs(optarg, specs) < 0)
+				BAD("--watch: not an absolute path shorter than %d bytes: '%s'",
+				    EXRAY_PREFIX_MAX - 1, optarg);
+			if (o->n_watch == EXRAY_REC_WATCH_MAX)
+				BAD("--watch: at most %d paths", EXRAY_REC_WATCH_MAX);
+			o->watch[o->n_watch++] = optarg;
+			break;
+		}
+		case OPT_NO_FILE_EVENTS:
+			no_file = true;
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -369,5 +397,9 @@ int rec_opts_parse(struct rec_opts *o, int argc, char **argv, char *err, size_t 
 		o->segment_size = o->max_total / 4;
 		o->segment_size_forced = true;
 	}
+	if (no_file)
+		o->events &= ~EXRAY_EV_FILE;
+	if (no_file && o->n_watch)
+		BAD("--watch adds file events: it cannot go with --no-file-events");
 	return 0;
 }

@@ -32,6 +32,7 @@ enum {
 /* ------------------------------------------------------------ options */
 
 #define EXRAY_REC_TC_IFACES_MAX 64
+#define EXRAY_REC_WATCH_MAX 64
 
 struct rec_opts {
 	const char *output;        /* directory */
@@ -60,6 +61,8 @@ struct rec_opts {
 	int seal_log_fd;           /* --seal-log fd:N, -1 none */
 	bool seal_log_syslog;      /* --seal-log syslog */
 	__u64 seal_log_ms;         /* --seal-log-interval */
+	const char *watch[EXRAY_REC_WATCH_MAX]; /* --watch PATH, repeatable */
+	unsigned n_watch;
 	bool help;
 	bool version;              /* --version */
 };
@@ -105,6 +108,37 @@ int rec_bpf_iterate(struct rec_bpf *b, void **buf, size_t *len);
 void rec_bpf_mark_cgroup(struct rec_bpf *b, __u64 id);
 bool rec_bpf_cgroup_seen(struct rec_bpf *b, __u64 id);
 void rec_bpf_stop(struct rec_bpf *b);
+
+/* ------------------------------------------------------- file filter */
+
+/* One rule of the file filter's default list (recorder/filerules.c). */
+struct rec_file_rule {
+	const char *spec;          /* prefix spec ("/etc/", "/x*", "/etc/shadow") or a name */
+	__u32 bits;                /* EXRAY_RULE_* */
+};
+const struct rec_file_rule *rec_file_default_prefixes(size_t *n);
+const struct rec_file_rule *rec_file_default_names(size_t *n);
+/* The trie key of a prefix spec: "DIR/" covers everything below, "X*"
+ * every path starting with X, anything else that path only. -EINVAL for a
+ * relative or too long spec. */
+int rec_file_prefix_key(const char *spec, struct exray_prefix_key *k);
+/* The prefix specs of --watch PATH (absolute): the path and everything
+ * below it. Returns how many (1 or 2) or -EINVAL. */
+int rec_watch_specs(const char *path, char specs[2][EXRAY_PREFIX_MAX]);
+/* The prefix entries of the default list and the --watch paths, each with
+ * the bits of the shorter entries that cover it (the trie answers with the
+ * longest match alone). Returns 0 or -EINVAL/-E2BIG. */
+#define REC_FILE_PREFIXES_MAX 1024 /* the trie's size in bpf/file.bpf.h */
+struct rec_prefix_entry {
+	struct exray_prefix_key key;
+	__u32 bits;
+};
+int rec_file_rules_build(const char *const *watch, unsigned nwatch,
+			 struct rec_prefix_entry *e, size_t cap, size_t *n);
+/* The bits the kernel's trie lookup gives for path (the longest match). */
+__u32 rec_file_prefix_match(const struct rec_prefix_entry *e, size_t n, const char *path);
+/* Fill the kernel maps with the default rules and the --watch paths. */
+int rec_file_rules_fill(int prefix_fd, int name_fd, const char *const *watch, unsigned nwatch);
 
 /* ----------------------------------------------------------- snapshot */
 

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include "record.h"
 
@@ -69,13 +70,32 @@ static ssize_t read_file(const char *path, char *buf, size_t max)
 	return len;
 }
 
-int rec_snapshot_complete(const struct exray_exec *base, __u32 argv_max, void **recp, size_t *lenp)
+/* The extension bytes (struct exray_exec_ext + exe + cwd) that follow a
+ * snapshot record's fixed part, as the iterator writes them; 0 if none. */
+static size_t base_ext_len(const struct exray_exec *base)
+{
+	const struct exray_exec_ext *x = (const void *)(base + 1);
+	size_t room = base->hdr.len > sizeof(*base) ? base->hdr.len - sizeof(*base) : 0;
+
+	if (!(base->hdr.flags & EXRAY_F_EXEC_EXT) || room < sizeof(*x) ||
+	    sizeof(*x) + (size_t)x->exe_len + x->cwd_len > room)
+		return 0;
+	return sizeof(*x) + x->exe_len + x->cwd_len;
+}
+
+/*
+ * Assemble a snapshot record: the fixed part of base, the exe link and argv
+ * of base->task.pid from /proc, then the extension ext (ext_len bytes, may
+ * be 0) at the next 8-byte boundary.
+ */
+static int complete_with_ext(const struct exray_exec *base, const void *ext, size_t ext_len,
+			     __u32 argv_max, void **recp, size_t *lenp)
 {
 	char path[PROC_PATH_LEN], exe[EXRAY_PATH_MAX];
 	struct exray_exec *e;
 	char *raw = NULL, *p;
 	ssize_t n, flen;
-	size_t alen = 0, len;
+	size_t alen = 0, len, ext_off;
 	bool trunc = false;
 
 	snprintf(path, sizeof(path), "/proc/%u/exe", base->task.pid);
@@ -92,13 +112,14 @@ int rec_snapshot_complete(const struct exray_exec *base, __u32 argv_max, void **
 	if (n < 0)
 		n = 0;
 
-	len = EXRAY_REC_ALIGN_UP(sizeof(*e) + flen + (n > argv_max ? argv_max : n) + 1);
+	len = EXRAY_REC_ALIGN_UP(sizeof(*e) + flen + (n > argv_max ? argv_max : n) + 1) + ext_len +
+	      EXRAY_REC_ALIGN;
 	e = calloc(1, len);
 	if (!e) {
 		free(raw);
 		return -ENOMEM;
 	}
-	*e = *base;
+	memcpy(e, base, sizeof(*e));
 	p = (char *)(e + 1);
 	memcpy(p, exe, flen);
 	alen = rec_cmdline_to_argv(raw, n, p + flen, argv_max, &trunc);
@@ -107,10 +128,22 @@ int rec_snapshot_complete(const struct exray_exec *base, __u32 argv_max, void **
 	e->argv_len = alen;
 	if (trunc)
 		e->hdr.flags |= EXRAY_F_ARGV_TRUNCATED;
+	e->hdr.flags &= ~EXRAY_F_EXEC_EXT;
 	e->hdr.len = EXRAY_REC_ALIGN_UP(sizeof(*e) + flen + alen);
+	if (ext_len) {
+		ext_off = e->hdr.len;
+		memcpy((char *)e + ext_off, ext, ext_len);
+		e->hdr.flags |= EXRAY_F_EXEC_EXT;
+		e->hdr.len = EXRAY_REC_ALIGN_UP(ext_off + ext_len);
+	}
 	*recp = e;
 	*lenp = e->hdr.len;
 	return 0;
+}
+
+int rec_snapshot_complete(const struct exray_exec *base, __u32 argv_max, void **recp, size_t *lenp)
+{
+	return complete_with_ext(base, base + 1, base_ext_len(base), argv_max, recp, lenp);
 }
 
 /* ------------------------------------------------------- /proc fallback */
@@ -250,6 +283,112 @@ static int proc_cgroup(__u32 pid, char *cg, size_t cglen, __u64 *id)
 	return 0;
 }
 
+/* readlink of /proc/PID/NAME made relative to the process's own root (as
+ * the kernel walk gives it), into out; returns its length, -1 if unread. */
+static ssize_t proc_link_in_root(__u32 pid, const char *name, char *out, size_t cap)
+{
+	char path[PROC_PATH_LEN], root[EXRAY_PATH_MAX];
+	ssize_t n, rn;
+
+	snprintf(path, sizeof(path), "/proc/%u/%s", pid, name);
+	n = readlink(path, out, cap - 1);
+	if (n < 0)
+		return -1;
+	out[n] = 0;
+	snprintf(path, sizeof(path), "/proc/%u/root", pid);
+	rn = readlink(path, root, sizeof(root) - 1);
+	if (rn > 1 && n > rn && !memcmp(out, root, rn) && out[rn] == '/') {
+		memmove(out, out + rn, n - rn + 1);
+		n -= rn;
+	}
+	return n;
+}
+
+/* Kernel device encoding (major << 20 | minor) of a userspace dev_t. */
+static __u32 kdev(unsigned long long dev)
+{
+	return (major(dev) << 20) | minor(dev);
+}
+
+/*
+ * The 1.2 extension of pid from /proc, into buf (struct exray_exec_ext, exe,
+ * cwd): what the iterator would give, from the recorder's view: no overlay
+ * upper-layer flag (not visible in /proc). Returns its length, 0 if none.
+ */
+static size_t proc_ext(__u32 pid, char *buf, size_t cap)
+{
+	static const char deleted[] = " (deleted)";
+	struct exray_exec_ext *x = (void *)buf;
+	char *exe = (char *)(x + 1), path[PROC_PATH_LEN], line[512], *cwd;
+	ssize_t el, cl;
+	unsigned long long caps;
+	struct stat st;
+	FILE *f;
+
+	if (cap < sizeof(*x) + 2 * EXRAY_PATH_MAX)
+		return 0;
+	memset(x, 0, sizeof(*x));
+	el = proc_link_in_root(pid, "exe", exe, EXRAY_PATH_MAX);
+	if (el >= 0) {
+		size_t dl = sizeof(deleted) - 1;
+
+		if ((size_t)el > dl && !strcmp(exe + el - dl, deleted)) {
+			el -= dl;
+			exe[el] = 0;
+			x->exe_flags |= EXRAY_EXE_DELETED;
+		}
+		if (!strncmp(exe, "/memfd:", 7))
+			x->exe_flags = (x->exe_flags & ~EXRAY_EXE_DELETED) | EXRAY_EXE_MEMFD;
+		x->exe_len = el + 1;
+		snprintf(path, sizeof(path), "/proc/%u/exe", pid);
+		if (stat(path, &st) == 0) {
+			x->exe_ino = st.st_ino;
+			x->exe_dev = kdev(st.st_dev);
+			x->exe_flags |= (st.st_mode & S_ISUID ? EXRAY_EXE_SETUID : 0) |
+					(st.st_mode & S_ISGID ? EXRAY_EXE_SETGID : 0);
+		}
+	}
+	cwd = exe + x->exe_len;
+	cl = proc_link_in_root(pid, "cwd", cwd, EXRAY_PATH_MAX);
+	if (cl >= 0)
+		x->cwd_len = cl + 1;
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	if ((f = fopen(path, "re"))) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "CapEff: %llx", &caps) == 1)
+				x->cap_effective = caps;
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	if ((f = fopen(path, "re"))) {
+		char *close_;
+		unsigned tty_nr;
+
+		if (fgets(line, sizeof(line), f) && (close_ = strrchr(line, ')')) &&
+		    sscanf(close_ + 1, " %*c %*d %*d %*d %u", &tty_nr) == 1 && tty_nr)
+			x->tty = kdev(makedev((tty_nr >> 8) & 0xfff, (tty_nr & 0xff) | ((tty_nr >> 12) & 0xfff00)));
+		fclose(f);
+	}
+	return sizeof(*x) + x->exe_len + x->cwd_len;
+}
+
+/* A /proc snapshot record of pid: base (from build_task), its exe link,
+ * argv and extension. */
+static int complete_from_proc(const struct exray_exec *base, __u32 argv_max, void **rec,
+			      size_t *len)
+{
+	char *ext = malloc(sizeof(struct exray_exec_ext) + 2 * EXRAY_PATH_MAX);
+	size_t ext_len;
+	int err;
+
+	if (!ext)
+		return -ENOMEM;
+	ext_len = proc_ext(base->task.pid, ext, sizeof(struct exray_exec_ext) + 2 * EXRAY_PATH_MAX);
+	err = complete_with_ext(base, ext, ext_len, argv_max, rec, len);
+	free(ext);
+	return err;
+}
+
 static int build_task(__u32 pid, struct exray_exec *e)
 {
 	__u32 flags = 0, pflags;
@@ -283,7 +422,7 @@ int rec_snapshot_proc_one(__u32 pid, __u32 argv_max, void **rec, size_t *len)
 
 	if (err)
 		return err;
-	return rec_snapshot_complete(&base, argv_max, rec, len);
+	return complete_from_proc(&base, argv_max, rec, len);
 }
 
 /* A cgroup record from /proc for id, marked seen in the kernel. */
@@ -354,7 +493,7 @@ static int snapshot_proc(struct rec_bpf *b, __u32 argv_max, __u32 self, rec_emit
 			if (err)
 				break;
 		}
-		err = rec_snapshot_complete(&base, argv_max, &rec, &len);
+		err = complete_from_proc(&base, argv_max, &rec, &len);
 		if (err)
 			break;
 		err = emit(ctx, rec, len);
@@ -434,7 +573,7 @@ static int complement_from_proc(struct rec_bpf *b, const __u32 *seen, size_t nse
 		if (base.task.cgroup_id && !rec_bpf_cgroup_seen(b, base.task.cgroup_id))
 			err = emit_proc_cgroup(b, pids[i], emit, ctx);
 		if (!err)
-			err = rec_snapshot_complete(&base, argv_max, &rec, &len);
+			err = complete_from_proc(&base, argv_max, &rec, &len);
 		if (!err) {
 			err = emit(ctx, rec, len);
 			free(rec);
