@@ -246,17 +246,55 @@ static __always_inline void judge_file(struct scratch *s, struct fileop *o, stru
 
 /* ------------------------------------------------------------ opens */
 
-static __always_inline int file_open(long ret, int dfd, const char *upath, __u64 flags,
-				     __u32 mode)
+/* Where an open call keeps its arguments. Only the flags are read on the
+ * hot path (a successful open is judged from its file); the path, dirfd and
+ * mode only when a failed open has to be recorded. */
+enum open_kind { OPEN_AT, OPEN_PLAIN, OPEN_CREAT, OPEN_AT2 };
+
+static __always_inline __u64 open_flags(struct pt_regs *r, enum open_kind k)
+{
+	struct open_how how = {};
+
+	switch (k) {
+	case OPEN_AT: return (__u32)SYSARG3(r);
+	case OPEN_PLAIN: return (__u32)SYSARG2(r);
+	case OPEN_CREAT: return O_CREAT | O_WRONLY | O_TRUNC;
+	default:
+		bpf_probe_read_user(&how, sizeof(how), (void *)SYSARG3(r));
+		return how.flags;
+	}
+}
+
+/* dirfd, path and mode of a failed open. */
+static __always_inline void open_args(struct pt_regs *r, enum open_kind k, int *dfd,
+				      const char **upath, __u32 *mode)
+{
+	struct open_how how = {};
+
+	*dfd = k == OPEN_AT || k == OPEN_AT2 ? (int)SYSARG1(r) : AT_FDCWD;
+	*upath = (void *)(k == OPEN_AT || k == OPEN_AT2 ? SYSARG2(r) : SYSARG1(r));
+	switch (k) {
+	case OPEN_AT: *mode = SYSARG4(r); break;
+	case OPEN_PLAIN: *mode = SYSARG3(r); break;
+	case OPEN_CREAT: *mode = SYSARG2(r); break;
+	default:
+		bpf_probe_read_user(&how, sizeof(how), (void *)SYSARG3(r));
+		*mode = how.mode;
+	}
+}
+
+static __always_inline int file_open(long ret, enum open_kind k)
 {
 	struct task_struct *t = (void *)bpf_get_current_task();
+	struct pt_regs *regs = syscall_regs();
+	__u64 flags = open_flags(regs, k);
 	bool wr = (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
 	struct fileop o = { .ret = ret, .open_flags = flags, .read = !wr };
 	struct pathres r = {};
 	struct dentry *d = NULL;
 	struct scratch *s;
 
-	if (!wanted(EXRAY_EV_FILE) || (flags & O_PATH))
+	if (flags & O_PATH)
 		return 0;
 	/* a failed read is worth recording only when it was refused */
 	if (!wr && ret < 0 && ret != -EACCES && ret != -EPERM)
@@ -269,8 +307,8 @@ static __always_inline int file_open(long ret, int dfd, const char *upath, __u64
 			return 0; /* closed by another thread meanwhile */
 		d = BPF_CORE_READ(f, f_path.dentry);
 		if (!wr) {
-			struct exray_name_key k;
-			__u32 cand = dentry_name_bits(d, &k);
+			struct exray_name_key key;
+			__u32 cand = dentry_name_bits(d, &key);
 
 			if (!(cand & (EXRAY_RULE_READ | EXRAY_RULE_READ_IF | EXRAY_RULE_PROC_OTHER)))
 				return 0;
@@ -290,9 +328,14 @@ static __always_inline int file_open(long ret, int dfd, const char *upath, __u64
 			o.op = (flags & O_TRUNC) ? EXRAY_FILE_TRUNCATE : EXRAY_FILE_WRITE;
 		}
 	} else {
+		const char *upath;
+		__u32 mode;
+		int dfd;
+
 		s = scratch_or_loss(EXRAY_REC_FILE);
 		if (!s)
 			return 0;
+		open_args(regs, k, &dfd, &upath, &mode);
 		join_user(s, SLOT_A, t, dfd, upath, &r);
 		o.op = !wr ? EXRAY_FILE_READ
 		       : (flags & O_CREAT) ? EXRAY_FILE_CREATE
@@ -306,40 +349,17 @@ static __always_inline int file_open(long ret, int dfd, const char *upath, __u64
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_openat")
-int file_exit_openat(struct trace_event_raw_sys_exit *ctx)
-{
-	struct pt_regs *r = syscall_regs();
+#define FILE_OPEN(name, kind)                                                 \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                            \
+	int file_exit_##name(struct trace_event_raw_sys_exit *ctx)            \
+	{                                                                     \
+		return wanted(EXRAY_EV_FILE) ? file_open(ctx->ret, kind) : 0; \
+	}
 
-	return file_open(ctx->ret, SYSARG1(r), (void *)SYSARG2(r), (__u32)SYSARG3(r), SYSARG4(r));
-}
-
-SEC("tracepoint/syscalls/sys_exit_open")
-int file_exit_open(struct trace_event_raw_sys_exit *ctx)
-{
-	struct pt_regs *r = syscall_regs();
-
-	return file_open(ctx->ret, AT_FDCWD, (void *)SYSARG1(r), (__u32)SYSARG2(r), SYSARG3(r));
-}
-
-SEC("tracepoint/syscalls/sys_exit_creat")
-int file_exit_creat(struct trace_event_raw_sys_exit *ctx)
-{
-	struct pt_regs *r = syscall_regs();
-
-	return file_open(ctx->ret, AT_FDCWD, (void *)SYSARG1(r), O_CREAT | O_WRONLY | O_TRUNC,
-			 SYSARG2(r));
-}
-
-SEC("tracepoint/syscalls/sys_exit_openat2")
-int file_exit_openat2(struct trace_event_raw_sys_exit *ctx)
-{
-	struct pt_regs *r = syscall_regs();
-	struct open_how how = {};
-
-	bpf_probe_read_user(&how, sizeof(how), (void *)SYSARG3(r));
-	return file_open(ctx->ret, SYSARG1(r), (void *)SYSARG2(r), how.flags, how.mode);
-}
+FILE_OPEN(openat, OPEN_AT)
+FILE_OPEN(open, OPEN_PLAIN)
+FILE_OPEN(creat, OPEN_CREAT)
+FILE_OPEN(openat2, OPEN_AT2)
 
 /* ------------------------------------------------- calls on one path */
 
