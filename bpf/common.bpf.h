@@ -352,6 +352,20 @@ static __always_inline void note_cgroup(struct scratch *s, struct task_struct *t
 	}
 }
 
+/* note_cgroup for handlers that need no scratch of their own: a missing
+ * scratch entry (never expected) loses the cgroup record only when it was
+ * due, and counts it. */
+static __always_inline void note_cgroup_of(struct task_struct *t)
+{
+	struct scratch *s = get_scratch();
+	__u64 id = task_cgroup_id(t);
+
+	if (s)
+		note_cgroup(s, t, id);
+	else if (!bpf_map_lookup_elem(&cgroups_seen, &id))
+		count_loss(EXRAY_REC_CGROUP);
+}
+
 /* Fill the task block of a record and name its cgroup. */
 static __always_inline void fill_task_noted(struct scratch *s, struct exray_task *o,
 					    struct task_struct *t)

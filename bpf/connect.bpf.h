@@ -38,7 +38,6 @@ int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	struct exray_connect_result *r;
 	struct exray_connect *c;
 	struct task_struct *t;
-	struct scratch *s;
 	__u8 one = 1;
 
 	if (!(events_mask & EXRAY_EV_CONNECT) || ctx->protocol != IPPROTO_TCP)
@@ -82,9 +81,7 @@ int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	__builtin_memset(c->reserved, 0, sizeof(c->reserved));
 	bpf_ringbuf_submit(c, rb_flags());
 	bpf_map_update_elem(&connecting, &sk, &one, BPF_ANY);
-	s = get_scratch();
-	if (s)
-		note_cgroup(s, t, task_cgroup_id(t));
+	note_cgroup_of(t);
 	return 0;
 }
 

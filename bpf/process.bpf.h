@@ -394,7 +394,6 @@ int handle_fork(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *child = (void *)ctx->args[1];
 	struct exray_fork *f;
-	struct scratch *s;
 
 	if (!wanted(EXRAY_EV_FORK))
 		return 0;
@@ -406,9 +405,7 @@ int handle_fork(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	fill_task(&f->task, child);
 	bpf_ringbuf_submit(f, rb_flags());
-	s = get_scratch();
-	if (s)
-		note_cgroup(s, child, task_cgroup_id(child));
+	note_cgroup_of(child);
 	return 0;
 }
 
@@ -455,6 +452,8 @@ int snapshot(struct bpf_iter__task *ctx)
 		return 0;
 	if (BPF_CORE_READ(t, pid) != BPF_CORE_READ(t, tgid) || BPF_CORE_READ(t, tgid) == self_tgid)
 		return 0;
+	/* without a scratch entry (never expected) the process is still
+	 * written: userspace completes the snapshot from /proc */
 	s = get_scratch();
 	if (!s)
 		return 0;
