@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # auditd as a benchmark peer: a private auditd (-n, no fork) logging to
-# LOGFILE, with exec and connect rules added once it runs. On SIGINT/SIGTERM
-# the rules are removed and auditd is stopped; rules are removed on any exit.
-#   bench/auditd-capture.sh LOGFILE
+# LOGFILE, with exec and connect rules added once it runs, and the rules of
+# RULES_FILE (one auditctl rule a line, e.g. `-w /etc/ -p wa -k exrbench_w`)
+# when given. On SIGINT/SIGTERM the rules are removed and auditd is stopped;
+# rules are removed on any exit.
+#   bench/auditd-capture.sh LOGFILE [RULES_FILE]
 set -u
 log=$1
 cfg=$(mktemp -d)
@@ -15,9 +17,14 @@ rules=(
 	"-a always,exit -F arch=b64 -S execve,execveat -k exrbench_exec"
 	"-a always,exit -F arch=b64 -S connect -k exrbench_conn"
 )
+if [ -n "${2:-}" ]; then
+	while read -r r; do [ -n "$r" ] && rules+=("$r"); done <"$2"
+fi
 pid=
 cleanup() {
-	for r in "${rules[@]}"; do auditctl ${r/-a /-d } >/dev/null 2>&1; done
+	for r in "${rules[@]}"; do
+		case $r in -w*) auditctl ${r/-w /-W } ;; *) auditctl ${r/-a /-d } ;; esac >/dev/null 2>&1
+	done
 	if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; fi
 	auditctl -e 0 >/dev/null 2>&1
 	rm -rf "$cfg"

@@ -4,7 +4,7 @@
 # otherwise); the analyzer part runs anywhere. Raw data goes to
 # $BUILD/bench-results/*.tsv; the tables are printed (markdown) as they
 # appear in RESULTS.md. Environment: REPS (default 5), EXEC_N (3000),
-# CONN_N (30000), MIXED_N (3000), SIZES ("1M 10M").
+# CONN_N (30000), MIXED_N (3000), SIZES ("1M 10M"), FILEWORK_REPS (3).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -24,6 +24,8 @@ rc=0
 bench/run-overhead.sh -o "$OUT" -r "${REPS:-5}" -x "${EXEC_N:-3000}" -k "${CONN_N:-30000}" -m "${MIXED_N:-3000}"
 case $? in 0) ;; 77) ;; *) rc=1 ;; esac
 bench/run-capacity.sh -o "$OUT"
+case $? in 0) ;; 77) ;; *) rc=1 ;; esac
+bench/run-filework.sh -o "$OUT" -r "${FILEWORK_REPS:-3}"
 case $? in 0) ;; 77) ;; *) rc=1 ;; esac
 echo
 echo "### The recorder's own cost at a realistic rate"
