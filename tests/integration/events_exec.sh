@@ -63,6 +63,7 @@ setpriv --reuid 1000 --regid 1000 --clear-groups "$D/x" memfd m-unpriv
 script -qc "$D/x memfd m-tty" /dev/null >/dev/null
 setsid "$D/x" memfd m-notty </dev/null
 "$D/nonexistent" m-failed 2>/dev/null
+"$EVT" exec-badptr m-badptr >"$S/badptr.out"
 exr_container_exec evx sh -c 'cp /bin/busybox /tmp/true && cd /tmp && ./true m-c-tmp'
 exr_container_exec evx /usr/local/bin/true m-c-upper
 exr_container_exec evx /bin/busybox true m-c-lower
@@ -127,6 +128,14 @@ if e:
 f = find("exec", argv=lambda a: a and "m-failed" in a)
 if check("failed exec: recorded", len(f) == 1, f):
     check("failed exec: ret -ENOENT, no extension", f[0]["ret"] == -2 and "exe" not in f[0], f[0])
+# strings the kernel refused to read (EFAULT) are flagged, never empty
+bp = [e for e in find("exec", comm="exr-events", ret=-14)]
+fn = [e for e in bp if e.get("filename_unreadable")]
+check("unreadable filename: flagged, no name", len(fn) == 1 and fn[0]["filename"] is None,
+      bp)
+av = [e for e in bp if e.get("argv_unreadable")]
+check("unreadable argument: flagged, the readable ones kept",
+      len(av) == 1 and av[0]["argv"] == ["exr-badptr"] and av[0]["filename"] == "/bin/true", bp)
 # container: its own view of paths, its overlay
 case("container: ./true in its /tmp", "m-c-tmp", "/tmp/true", [], argv0="./true", cgroup_id=cg)
 case("container: a file of the overlay's upper layer", "m-c-upper", "/usr/local/bin/true",

@@ -36,6 +36,7 @@ static int usage(void)
 	      "  renameat DIR OLD NEW                       fchmodat DIR NAME MODE(octal)\n"
 	      "  execat DIR NAME ARG...                     execveat-empty FILE ARG...\n"
 	      "  fexec-memfd NAME FILE ARG...               exec-deleted FILE DIR ARG...\n"
+	      "  exec-badptr (two execs refused with EFAULT: unreadable filename, argument)\n"
 	      "  setuid UID  setgid GID  setresuid R E S  capset-drop\n"
 	      "  unshare-net  clone-newuts  setns PATH  mount SRC TARGET FSTYPE  umount TARGET\n"
 	      "  ptrace-attach  ptrace-seize  ptrace-traceme  vm-write\n"
@@ -264,6 +265,17 @@ int main(int argc, char **argv)
 		int fd = open(argv[2], O_RDONLY);
 		syscall(SYS_execveat, fd, "", argv + 3, environ, AT_EMPTY_PATH);
 		return say_ret("execveat", -1);
+	}
+	if (!strcmp(cmd, "exec-badptr")) {
+		/* execs the kernel refuses (EFAULT) whose strings cannot be read:
+		 * a filename at an unmapped address, then an unreadable argument */
+		char *bad = (char *)8;
+		char *args[] = { "exr-badptr", bad, NULL };
+
+		syscall(SYS_execve, bad, argv, environ);
+		say_ret("badfilename", -1);
+		syscall(SYS_execve, "/bin/true", args, environ);
+		return say_ret("badargv", -1);
 	}
 	if (!strcmp(cmd, "fexec-memfd") && argc >= 5) {
 		int fd = memfd_create(argv[2], 0);
