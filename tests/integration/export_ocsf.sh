@@ -28,6 +28,10 @@ eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: got '$2', want '$3'"; fi;
 sql() { "$X" sql -d "$1" --csv "$2" | tail -n +2 | tr -d '\r'; }
 # events of a class in an export
 count() { jq -c "select(.class_uid == $2)" "$1" | wc -l; }
+# count_kind FILE CLASS REGEX: events of CLASS whose metadata.uid names a
+# record kind matching REGEX (HOST:KIND:...); the acts of the 1.2 families
+# share classes with the process lifecycle and connections
+count_kind() { jq -r "select(.class_uid == $2) | .metadata.uid | split(\":\")[1]" "$1" | grep -cxE "$3"; }
 
 # case NAME SEGMENTS [POLICY]: ingest, check, export to $tmp/NAME.jsonl
 case_of() {
@@ -53,11 +57,16 @@ for n in "${cases[@]}"; do
 	db=$tmp/$n.db f=$tmp/$n.jsonl
 	out=$($V "$f" 2>&1) && ok "$n: every event validates ($(wc -l <"$f") events)" ||
 		bad "$n: events do not validate: $(head -5 <<<"$out")"
-	eq "$n: Process Activity per exec, snapshot, fork, exit" "$(count "$f" 1007)" \
+	eq "$n: Process Activity per exec, snapshot, fork, exit" "$(count_kind "$f" 1007 'exec|snapshot|fork|exit')" \
 		"$(sql "$db" "SELECT (SELECT count(*) FROM execs) + (SELECT count(*) FROM processes WHERE fork_ts IS NOT NULL)
 			+ (SELECT count(*) FROM processes WHERE exit_ts IS NOT NULL)")"
-	eq "$n: Network Activity per connect and SYN" "$(count "$f" 4001)" \
+	eq "$n: Network Activity per connect and SYN" "$(count_kind "$f" 4001 'connect|syn')" \
 		"$(sql "$db" "SELECT (SELECT count(*) FROM connections) + (SELECT count(*) FROM syns)")"
+	eq "$n: an event per act of the 1.2 families" \
+		"$(jq -r '.metadata.uid | split(":")[1]' "$f" | grep -cxE 'file|memfd|priv|ns|ptrace|socket|bpf|uring')" \
+		"$(sql "$db" "SELECT (SELECT count(*) FROM file_events) + (SELECT count(*) FROM memfd_events)
+			+ (SELECT count(*) FROM priv_events) + (SELECT count(*) FROM ns_events) + (SELECT count(*) FROM ptrace_events)
+			+ (SELECT count(*) FROM socket_events) + (SELECT count(*) FROM bpf_events) + (SELECT count(*) FROM uring_events)")"
 	eq "$n: a Detection Finding per alert" "$(count "$f" 2004)" "$(sql "$db" "SELECT count(*) FROM alerts")"
 	eq "$n: metadata.uid unique" "$(jq -r .metadata.uid "$f" | sort | uniq -d | wc -l)" 0
 	jq -r '.finding_info.related_events[]?.uid' "$f" | sort -u >"$tmp/rel"
