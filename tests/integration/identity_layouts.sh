@@ -143,8 +143,11 @@ for id in "$docker_id" "$cri_id" "$crio_id" "$pod_id" "$bare_id"; do
 	[ "$n" -ge 2 ] || fail "container ${id:0:12}: $n record(s), want one per segment"
 done
 last=$(ls "$out"/*.exray.zst | tail -1)
+# the test's own five (containers of other tests running beside this one
+# may be named too)
 eq "last segment names every container" \
-	"$("$X" dump -t container "$last" | jq -r .container.id | sort -u | wc -l)" 5
+	"$("$X" dump -t container "$last" | jq -r .container.id | sort -u |
+		grep -cxF -e "$docker_id" -e "$cri_id" -e "$crio_id" -e "$pod_id" -e "$bare_id")" 5
 eq "one record per container in its first segment" \
 	"$("$X" dump -t container "$(ls "$out"/*.exray.zst | head -1)" | jq -r .container.id | sort | uniq -d | wc -l)" 0
 eq "verify clean" "$("$X" verify -q "$out" >/dev/null; echo $?)" 0
