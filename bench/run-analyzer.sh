@@ -75,6 +75,9 @@ for size in $SIZES; do
 		"SELECT * FROM v_connections WHERE container = '$cid'"
 	timed "$size" "view: deepest ancestry" 0 "$X" sql -d "$db" \
 		"SELECT count(*) FROM v_ancestry WHERE proc_id = (SELECT proc_id FROM processes ORDER BY last_ts DESC LIMIT 1)"
+	# exports stream: peak RSS should not grow with the case
+	timed "$size" "export ocsf" 0 "$X" export -d "$db" -o /dev/null --force
+	timed "$size" "export clickhouse execs" 0 "$X" export -d "$db" --format clickhouse --table execs
 	if [ "$first" = 1 ]; then
 		timed "$size" "exray check (all rules)" 0 timeout "$CHECK_TIMEOUT" "$X" check --all -d "$db"
 		first=0

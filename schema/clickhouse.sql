@@ -121,6 +121,14 @@ CREATE TABLE IF NOT EXISTS exray.execs_local (
   netns Nullable(UInt64),
   vpid Nullable(UInt32),
   comm Nullable(String),
+  filename_truncated UInt8,
+  exe Nullable(String),             -- the image the kernel ran (NULL: recorders before format 1.2)
+  cwd Nullable(String),
+  tty Nullable(UInt64),             -- controlling terminal (major << 20 | minor), 0 none
+  exe_flags Nullable(UInt32),       -- 1 memfd, 2 deleted, 4 upper_layer, 8 unresolved, 16 setuid, 32 setgid, 64 loader
+  cap_effective Nullable(UInt64),
+  exe_ino Nullable(UInt64),
+  exe_dev Nullable(UInt64),
   wall_ns Int64,
   time String
 ) ENGINE = ReplacingMergeTree PARTITION BY (day, host) ORDER BY (host, boot_id, pid, start, ts, kind, ret);

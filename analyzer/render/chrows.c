@@ -65,7 +65,8 @@ static const struct chtable chtables[] = {
 	  " CASE WHEN json_valid(e.argv) AND json_type(e.argv) = 'array' THEN e.argv"
 	  " ELSE json_array(e.argv) END AS argv,"
 	  " e.cmdline, e.argv_truncated, e.uid, e.gid, e.euid, e.egid, e.ppid, e.cgroup_id, c.cid,"
-	  " e.pidns, e.mntns, e.netns, e.vpid, e.comm, " TIME_COLS("e.ts")
+	  " e.pidns, e.mntns, e.netns, e.vpid, e.comm, e.filename_truncated, e.exe, e.cwd, e.tty, e.exe_flags,"
+	  " e.cap_effective, e.exe_ino, e.exe_dev, " TIME_COLS("e.ts")
 	  " FROM execs e JOIN hosts h USING (host_id)"
 	  " LEFT JOIN containers c ON c.container_id = e.container_id"
 	  " WHERE" IN_WINDOW("e.ts") "AND" IN_CONTAINER("e.container_id") "ORDER BY e.exec_id" },

@@ -11,10 +11,12 @@
 # schema/clickhouse.sql holds as many rows per host as a SQLite case holding
 # both hosts; the correlation (connections joined to the exec image that
 # made them, per container) returns the same rows as exray's own view on
-# that case; so does a fleet query over every family of acts (each act
-# with its container, the image that did it and what it acted on); loading
-# a host again adds nothing once merged. Skips (77) with the reason when clickhouse-server is not
-# installed (make deps installs it). No root needed.
+# that case; execs keep the image the kernel ran (exe, its flags, cwd); a
+# fleet query over every family of acts (each act with its container, the
+# image that did it and what it acted on) returns the rows of exray's views
+# too; loading a host again adds nothing once merged. Skips (77) with the
+# reason when clickhouse-server is not installed (make deps installs it).
+# No root needed.
 set -u
 ROOT=$(cd "${EXRAY_ROOT:-$(dirname "$0")/../..}" && pwd)
 BUILD=${BUILD:-build}
@@ -183,6 +185,19 @@ eq "the correlation: ClickHouse over two shards = exray's view on one case" \
 [ -s "$tmp/diff" ] && head -10 "$tmp/diff"
 eq "images are known for every connection of the fixture" \
 	"$(ch 0 --distributed_product_mode=local --query "SELECT count() FROM exray.connections WHERE host = 'vm' AND exec_ts = 0")" 0
+
+# ---- execs carry the image the kernel ran (format 1.2: exe, its flags, cwd)
+images() { jq -r '[.host, .pid, .ts, .exe, .exe_flags, .cwd] | map(tostring) | @tsv' | LC_ALL=C sort; }
+img_sqlite=$("$X" sql -d "$tmp/both.db" --json "SELECT h.hostname AS host, e.pid, e.ts, e.exe, e.exe_flags, e.cwd
+	FROM execs e JOIN hosts h USING (host_id) WHERE e.exe IS NOT NULL" | images)
+img_clickhouse=$(ch 0 --query "SELECT host, pid, ts, exe, exe_flags, cwd FROM exray.execs WHERE exe IS NOT NULL
+	FORMAT JSONEachRow" | images)
+n=$(wc -l <<<"$img_sqlite")
+[ "$n" -gt 20 ] && [ "$(awk -F'\t' '$5 % 2 == 1' <<<"$img_sqlite" | wc -l)" -gt 0 ] &&
+	ok "$n execs with their resolved image, a memfd one among them" || bad "only $n execs with exe, or no memfd exec"
+eq "execs' exe, exe_flags, cwd: ClickHouse = the case" \
+	"$(diff <(echo "$img_clickhouse") <(echo "$img_sqlite") >"$tmp/diff" && echo same)" same
+[ -s "$tmp/diff" ] && head -10 "$tmp/diff"
 
 # ---- what processes did: every family, each act with its container, image and object
 fam_sqlite=$(for f in file priv ns ptrace socket memfd bpf uring; do

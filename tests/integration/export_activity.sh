@@ -4,7 +4,8 @@
 # io_uring; failed and unknown results too) is written into the family
 # tables of a fixture's case (the fixtures predate these records), exported,
 # and each must come out as its OCSF class and activity, with its status,
-# the acting process as actor, and every event valid against the schema.
+# the acting process as actor, and every event valid against the schema;
+# so must every event of the eval corpus's real recordings, one per act.
 # No root needed.
 set -u
 ROOT=$(cd "${EXRAY_ROOT:-$(dirname "$0")/../..}" && pwd)
@@ -81,6 +82,21 @@ eq "rename: the new name is file_result" "$(jq -r 'select(.unmapped.op == "renam
 eq "setns: the namespaces as an array" "$(jq -c 'select(.unmapped.op == "setns") | .unmapped.nstype' "$tmp/all.jsonl")" '["mnt","pid"]'
 eq "a failed chmod says EPERM" "$(jq -r 'select(.unmapped.op == "chmod") | .status_code' "$tmp/all.jsonl")" EPERM
 eq "-c host: no act of the container" "$("$X" export -d "$db" -c host 2>/dev/null | jq -c 'select(.metadata.event_code == "file")' | wc -l)" 0
+
+# ---- real recordings: the eval corpus (every scenario, recorded in runc
+# containers) holds acts of every family; every event of it validates and
+# each recorded act is one event with its family's event_code
+corpus=$tmp/corpus.db
+"$X" ingest -q -d "$corpus" "$ROOT"/eval/corpus/*/segments && "$X" check -q -d "$corpus" >/dev/null 2>&1
+"$X" export -d "$corpus" -o "$tmp/corpus.jsonl" 2>/dev/null || bad "export of the eval corpus failed"
+out=$(python3 "$ROOT/tests/tools/ocsf_validate.py" --schema "$SCHEMA" "$tmp/corpus.jsonl" 2>&1) &&
+	ok "eval corpus: $(tail -1 <<<"$out")" || { bad "eval corpus: invalid events:"; head -20 <<<"$out"; }
+for f in file priv ns ptrace socket memfd bpf uring; do
+	want=$("$X" sql -d "$corpus" --csv "SELECT count(*) FROM ${f}_events" | tail -1 | tr -d '\r')
+	got=$(jq -c "select(.metadata.event_code == \"$f\")" "$tmp/corpus.jsonl" | wc -l)
+	[ "$want" -gt 0 ] && [ "$got" = "$want" ] && ok "eval corpus: $f: $got recorded acts, $got events" ||
+		bad "eval corpus: $f: $want recorded acts, $got events"
+done
 
 [ "$fails" -eq 0 ] && echo "export_activity: all checks passed" || echo "export_activity: $fails check(s) failed"
 [ "$fails" -eq 0 ]

@@ -2,9 +2,9 @@
 # One meaning per field, in every interface (issue 16): on a generated
 # capture with known exits (exit codes and killing signals), `exit_code` is
 # the exit code and `signal` the signal instead, never both, in dump, the
-# SQL tables and views, tree --json and the OCSF export, and they agree
-# with each other record by record; `sql --json` writes argv as a JSON
-# array. No root needed.
+# SQL tables and views, tree --json, the OCSF export and the ClickHouse
+# rows, and they agree with each other record by record; `sql --json` and
+# the ClickHouse rows write argv as a JSON array. No root needed.
 set -u
 ROOT=$(cd "${EXRAY_ROOT:-$(dirname "$0")/../..}" && pwd)
 BUILD=${BUILD:-build}
@@ -47,6 +47,14 @@ eq "raw status kept" "$(sql "SELECT count(*) FROM processes WHERE exit_ts IS NOT
 jq -r 'select(has("exit_time")) | [.pid, .start, (.exit_code // ""), (.signal // "")] | @csv' "$tmp/tree.jsonl" |
 	tr -d '"' | sort >"$tmp/tree.csv"
 eq "tree --json: exit_code / signal = dump's" "$(diff "$tmp/dump.csv" "$tmp/tree.csv" >/dev/null && echo same)" same
+
+# ---- ClickHouse rows: the same, and argv an array
+"$X" export -d "$tmp/case.db" --format clickhouse --table processes 2>/dev/null |
+	jq -r 'select(.exit_ts != null) | [.pid, .start, (.exit_code // ""), (.signal // "")] | @csv' | tr -d '"' |
+	sort >"$tmp/ch.csv"
+eq "export --format clickhouse: exit_code / signal = dump's" "$(diff "$tmp/dump.csv" "$tmp/ch.csv" >/dev/null && echo same)" same
+eq "export --format clickhouse: execs' argv is an array" "$("$X" export -d "$tmp/case.db" --format clickhouse \
+	--table execs 2>/dev/null | jq -s -r 'map(.argv | type) | unique | join(",")')" array
 
 # ---- sql --json: argv is an array, also through a view; other text stays text
 "$X" sql -d "$tmp/case.db" --json "SELECT argv, cmdline FROM v_execs WHERE kind = 'exec' LIMIT 20" >"$tmp/argv.jsonl"
