@@ -40,6 +40,8 @@ static const char check_help[] =
 	"  -u, --update-expect FILE write this run's alerts to FILE instead\n"
 	"  -q, --quiet              no alert listing (with --expect: only the diff)\n"
 	"  -n, --limit N            at most N alert lines\n"
+	"  -w, --wide               whole messages (in text, a message is cut at\n"
+	"                           300 columns: a long argv)\n"
 	"      --all                every alert: in text, more than 20 alerts are\n"
 	"                           summarised by default (each rule with its count\n"
 	"                           and time span, then its first 3 alerts)\n"
@@ -265,6 +267,7 @@ int cmd_check(int argc, char **argv)
 		{ "quiet", no_argument, 0, 'q' },
 		{ "limit", required_argument, 0, 'n' },
 		{ "all", no_argument, 0, 'A' },
+		{ "wide", no_argument, 0, 'w' },
 		{ "baseline", required_argument, 0, 'L' },
 		{ "timing", no_argument, 0, 'T' },
 		{ 0 },
@@ -287,7 +290,7 @@ int cmd_check(int argc, char **argv)
 	int opt, r, rc = EXRAY_EXIT_OK;
 
 	cli_getopt_reset();
-	while ((opt = getopt_long(argc, argv, "hd:P:r:ju:qn:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hd:P:r:ju:qn:w", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h': fputs(check_help, stdout); return EXRAY_EXIT_OK;
 		case 'd': dbpath = optarg; break;
@@ -314,6 +317,7 @@ int cmd_check(int argc, char **argv)
 			ao.limit = (long long)lim;
 			break;
 		case 'A': ao.all = true; break;
+		case 'w': ao.wide = true; break;
 		case 'L': baseline_path = optarg; break;
 		case 'T': exray_rules_set_timing(stderr); break;
 		default: return cli_usage_error("check", "bad option");

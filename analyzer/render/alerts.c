@@ -4,6 +4,7 @@
 #include <string.h>
 #include "casedb/db.h"
 #include "render/alerts.h"
+#include "render/lines.h"
 #include "text/counts.h"
 #include "text/escape.h"
 
@@ -49,7 +50,7 @@ static void json_line(FILE *out, sqlite3_stmt *st, sqlite3_stmt *valid)
 	fputs("}\n", out);
 }
 
-static void text_line(FILE *out, sqlite3_stmt *st)
+static void text_line(FILE *out, sqlite3_stmt *st, bool wide)
 {
 	fprintf(out, "%s %-8s %s ", COL(st, A_TIME) ? COL(st, A_TIME) : "-", COL(st, A_SEVERITY),
 		COL(st, A_RULE));
@@ -62,7 +63,7 @@ static void text_line(FILE *out, sqlite3_stmt *st)
 		putc(')', out);
 	}
 	fputs(": ", out);
-	term_write_str(out, COL(st, A_MESSAGE));
+	render_text_cut(out, COL(st, A_MESSAGE), wide ? 0 : ALERTS_MESSAGE_MAX);
 	putc('\n', out);
 }
 
@@ -195,7 +196,7 @@ long long alerts_print(sqlite3 *db, const char *sql, const struct alerts_opts *o
 		if (o->json)
 			json_line(out, st, valid);
 		else
-			text_line(out, st);
+			text_line(out, st, o->wide);
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		db_set_error("%s", sqlite3_errmsg(db));

@@ -15,10 +15,12 @@
 
 #define ALERTS_LIST_MAX 20   /* more than this: summary and examples */
 #define ALERTS_EXAMPLES 3    /* alerts shown per rule in the summary */
+#define ALERTS_MESSAGE_MAX 300 /* columns of a message in text (a long argv) */
 
 struct alerts_opts {
 	bool json;          /* one JSON object per alert */
 	bool all;           /* every alert, however many */
+	bool wide;          /* whole messages in text (else cut at ALERTS_MESSAGE_MAX) */
 	long long limit;    /* at most this many alert lines in all (0: none) */
 };
 

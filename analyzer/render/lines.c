@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#include <stdlib.h>
 #include <string.h>
 #include "text/escape.h"
 #include "text/recfmt.h"
@@ -43,25 +44,36 @@ void render_failed(FILE *f, long long ret)
 		fprintf(f, " [failed: %s]", errno_text(eb, ret));
 }
 
-void render_argv(FILE *f, const char *s, int wide)
+void render_text_cut(FILE *f, const char *s, size_t max)
 {
-	char buf[ARGV_TEXT_MAX * 2 + 8];
+	char small[ARGV_TEXT_MAX * 2 + 8], *buf = small;
 	size_t len = s ? strlen(s) : 0, need, n;
 
 	if (!s)
 		return;
-	if (wide) {
+	if (!max) {
 		term_write_strn(f, s, len);
 		return;
 	}
+	if (max * 2 + 8 > sizeof(small) && !(buf = malloc(max * 2 + 8))) {
+		term_write_strn(f, s, len); /* whole rather than nothing */
+		return;
+	}
 	/* only the start can be shown: escape no more than that (every byte
-	 * shows as at least one, so the first MAX + 1 bytes, plus room to
+	 * shows as at least one, so the first max + 1 bytes, plus room to
 	 * finish a UTF-8 sequence, are all that can reach the screen) */
-	n = len < ARGV_TEXT_MAX + 4 ? len : ARGV_TEXT_MAX + 4;
-	need = term_escape(buf, ARGV_TEXT_MAX + 1, s, n);
-	if (n < len && need <= ARGV_TEXT_MAX)
-		need = ARGV_TEXT_MAX + 1;
+	n = len < max + 4 ? len : max + 4;
+	need = term_escape(buf, max + 1, s, n);
+	if (n < len && need <= max)
+		need = max + 1;
 	fputs(buf, f);
-	if (need > ARGV_TEXT_MAX)
+	if (need > max)
 		fputs("\xe2\x80\xa6", f); /* ellipsis */
+	if (buf != small)
+		free(buf);
+}
+
+void render_argv(FILE *f, const char *s, int wide)
+{
+	render_text_cut(f, s, wide ? 0 : ARGV_TEXT_MAX);
 }

@@ -21,6 +21,10 @@ void render_exit(FILE *f, int64_t exit_code, int64_t signal);
 /* " [failed: ENOENT]" for a failed call's return (-errno); nothing for 0. */
 void render_failed(FILE *f, long long ret);
 
+/* Recorded text, terminal-escaped, cut at max columns with an ellipsis
+ * (max 0: whole). NULL writes nothing. */
+void render_text_cut(FILE *f, const char *s, size_t max);
+
 /* argv text (the cmdline column), terminal-escaped; without wide, cut at
  * ARGV_TEXT_MAX columns with an ellipsis. NULL writes nothing. */
 void render_argv(FILE *f, const char *s, int wide);

@@ -92,7 +92,7 @@ alerts() {
 		local dir=fixtures/$f pol=fixtures/$f/policy.txt
 		[ -d "$dir/segments" ] || { dir=eval/corpus/$f pol=eval/policy.txt; }
 		[ -d "$dir/segments" ] || { echo "no fixture $f" >&2; return 1; }
-		"$X" check --all --policy "$pol" "$dir/segments" 2>"$tmp/$f.err" |
+		"$X" check --all -w --policy "$pol" "$dir/segments" 2>"$tmp/$f.err" |
 			awk '{ r = $3; $1 = $2 = $3 = $4 = ""; sub(/^ +/, ""); print r " " $0 }' >"$tmp/$f" ||
 			{ cat "$tmp/$f.err" >&2; return 1; }
 	fi

@@ -106,7 +106,7 @@ json_ok "timeline --json" "$S/timeline.json"
 "$EXRAY" check -d "$db" >"$S/check-summary.txt" 2>"$S/check.err"
 check "check: exit 0" [ $? = 0 ]
 text_ok "check (summary)" "$S/check-summary.txt"
-"$EXRAY" check --all -d "$db" >"$S/check.txt" 2>"$S/check.err"
+"$EXRAY" check --all -w -d "$db" >"$S/check.txt" 2>"$S/check.err"
 check "check --all: exit 0" [ $? = 0 ]
 text_ok check "$S/check.txt"
 text_ok "check stderr" "$S/check.err"

@@ -525,6 +525,26 @@ static void test_alerts_summarised(void **state)
 	buf[len] = 0;
 	assert_non_null(strstr(buf, "  ... 45 more alerts (-n N for another limit, --all for every one)\n"));
 	fclose(f);
+	/* a long message (argv) is cut in text, whole with wide */
+	static const char long_sql[] =
+		"SELECT 'r', 'high', '2024-01-01T00:00:00Z', 1, 'h', 'c', 1, 1, NULL, NULL, NULL, NULL, NULL,"
+		" NULL, 'run ' || replace(printf('%.1000c', 'x'), ' ', 'x') || ' END', 1, NULL, NULL";
+	o = (struct alerts_opts){ 0 };
+	f = tmpfile();
+	assert_int_equal(alerts_print(db, long_sql, &o, f, &shown), 1);
+	len = fread(buf, 1, sizeof(buf) - 1, (rewind(f), f));
+	buf[len] = 0;
+	assert_non_null(strstr(buf, "xxx\xe2\x80\xa6\n"));
+	assert_null(strstr(buf, " END"));
+	assert_true(len < 400);
+	fclose(f);
+	o.wide = true;
+	f = tmpfile();
+	assert_int_equal(alerts_print(db, long_sql, &o, f, &shown), 1);
+	len = fread(buf, 1, sizeof(buf) - 1, (rewind(f), f));
+	buf[len] = 0;
+	assert_non_null(strstr(buf, "xxx END\n"));
+	fclose(f);
 	db_close(db);
 }
 
