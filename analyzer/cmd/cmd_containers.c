@@ -11,11 +11,13 @@
 #include "text/escape.h"
 
 static const char containers_help[] =
-	"usage: exray containers [OPTIONS]\n"
+	"usage: exray containers [OPTIONS] [SEGMENT|DIR...]\n"
 	"Every container of the case database: short id, name, runtime, image,\n"
 	"Kubernetes pod (namespace/pod/container), first and last activity (UTC),\n"
 	"processes and alerts (alerts as stored by the last `exray check`).\n"
-	"Any of the id, name, image or pod works as `-c` of other commands.\n\n"
+	"Any of the id, name, image or pod works as `-c` of other commands. With\n"
+	"segments, they are first ingested: into the database named by -d if\n"
+	"given, else into a temporary in-memory one.\n\n"
 	"  -j, --json      one JSON object per container (with labels and the\n"
 	"                  files the identity was read from)\n"
 	"  -d, --db FILE   case database (default ./" EXRAY_DEFAULT_DB ")\n"
@@ -95,7 +97,7 @@ int cmd_containers(int argc, char **argv)
 	static const struct option opts[] = {
 		CLI_LONGOPT_HELP, CLI_LONGOPT_DB, { "json", no_argument, 0, 'j' }, { 0 },
 	};
-	const char *dbpath = EXRAY_DEFAULT_DB;
+	const char *dbpath = NULL;
 	char sql[512];
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
@@ -110,10 +112,8 @@ int cmd_containers(int argc, char **argv)
 		default: return cli_usage_error("containers", "bad option");
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error("containers", "unexpected argument '%s'", argv[optind]);
-	if (cli_open_db(&db, dbpath, DB_OPEN_READONLY))
-		return EXRAY_EXIT_FAILURE;
+	if ((rc = cli_open_case(&db, &dbpath, argc - optind, argv + optind, DB_OPEN_READONLY)))
+		return rc;
 	/* v_containers came with schema 1.2; read-only opens do not upgrade */
 	if (!strncmp(ctrsel_identity_cols(db), "NULL", 4)) {
 		cli_error("%s: case database older than schema 1.2 (no container identity): "
@@ -146,7 +146,9 @@ int cmd_containers(int argc, char **argv)
 	db_close(db);
 	if (rc != SQLITE_DONE)
 		return EXRAY_EXIT_FAILURE;
-	if (!json)
+	if (!n)
+		cli_error("no containers in this case: every process recorded ran on the host");
+	else if (!json)
 		fprintf(stderr, "containers: %d\n", n);
 	return n ? EXRAY_EXIT_OK : EXRAY_EXIT_PROBLEMS;
 }

@@ -127,6 +127,11 @@ check "  ... says so" grep -q "^exray: no process alive in that time window" "$t
 run 0 "tree straight from segments" "$X" tree -c de67151d16d7 "$FIX"
 check "  ... shows the container" grep -q '^== host vm: container de67151d16d7 docker' "$tmp/out"
 
+run 0 "containers straight from segments" "$X" containers "$FIX"
+check "  ... lists the container" grep -q '^vm  *de67151d16d7 ' "$tmp/out"
+run 1 "containers of a case without any" "$X" containers fixtures/pid-reuse/segments
+check "  ... says so" grep -q '^exray: no containers in this case' "$tmp/err"
+
 # a policy section that applies to no process is warned about
 printf '[all]\nallow 127.0.0.0/8\n[container de67151d16d7]\nallow 198.51.100.10/32 port 80\n[container ffff00001234]\nallow 10.0.0.0/8\n[pod 1234-abcd]\nallow 10.0.0.1\n' >"$tmp/pol"
 run 0 "check with a policy naming an absent container" "$X" check -P "$tmp/pol" -d "$tmp/case.db"
