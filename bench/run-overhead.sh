@@ -4,8 +4,10 @@
 #   bench/run-overhead.sh [-r REPS] [-x EXEC_N] [-k CONNECT_N] [-m MIXED_N] [-o OUTDIR]
 #
 # CAPS="bare exray exray-noseal" (environment) runs only those capturers.
-# exray is exray-record as shipped (sealing on); exray-noseal is
-# exray-record --no-seal, run beside it to show what sealing costs.
+# exray is exray-record as shipped (sealing and file events on);
+# exray-noseal is exray-record --no-seal, run beside it to show what sealing
+# costs; exray-nofile (not in the default list: CAPS="bare exray
+# exray-nofile") is exray-record --no-file-events, what file events cost.
 #
 # For the exec storm and the connect storm: the workload alone ("bare"),
 # under exray-record, sealing on and off, and under each peer (execsnoop / tcpstates -T writing
@@ -83,7 +85,7 @@ count_captured() { # CAPTURER WORKLOAD DIR PORT
 	local cap=$1 wl=$2 d=$3 port=$4
 	case $cap in
 	bare) echo 0 ;;
-	exray | exray-noseal)
+	exray | exray-noseal | exray-nofile)
 	       if [ "$wl" = exec ]; then "$B/exray-count" --exec-comm exr-true "$d/exray" | jq .match_exec
 	       else "$B/exray-count" --dport "$port" "$d/exray" | jq .match_connect; fi ;;
 	execsnoop) awk '$1 == "exr-true"' "$d/out.txt" | wc -l ;;
@@ -101,7 +103,7 @@ count_captured() { # CAPTURER WORKLOAD DIR PORT
 
 output_of() { # CAPTURER DIR -> the file(s) it wrote
 	case $1 in
-	bare) ;; exray | exray-noseal) echo "$2"/exray/*.exray.zst ;; perf) echo "$2/perf.data" ;;
+	bare) ;; exray | exray-noseal | exray-nofile) echo "$2"/exray/*.exray.zst ;; perf) echo "$2/perf.data" ;;
 	*) echo "$2/out.txt" ;;
 	esac
 }
@@ -113,6 +115,7 @@ run_one() { # WORKLOAD CAPTURER REP
 	# Readiness (bench-run): a real signal from each capturer, then idle.
 	exray) args=(-c "$BUILD/exray-record -o $d/exray" -w "$EXRAY_READY") ;;
 	exray-noseal) args=(-c "$BUILD/exray-record --no-seal -o $d/exray" -w "$EXRAY_READY") ;;
+	exray-nofile) args=(-c "$BUILD/exray-record --no-file-events -o $d/exray" -w "$EXRAY_READY") ;;
 	# Their header line sits in a full stdio buffer (stdout is a file), so
 	# ask the kernel instead: bpftool lists the tracepoints they attached.
 	execsnoop) args=(-c "execsnoop > $d/out.txt" -p "sh $work/attached.sh 2") ;;
@@ -140,7 +143,7 @@ run_one() { # WORKLOAD CAPTURER REP
 		[ -f "$f" ] || continue
 		raw=$((raw + $(stat -c %s "$f")))
 		# exray's segments are zstd -3 already
-		if [ "$cap" = exray ] || [ "$cap" = exray-noseal ]; then z=$((z + $(stat -c %s "$f")))
+		if [[ $cap = exray* ]]; then z=$((z + $(stat -c %s "$f")))
 		else z=$((z + $(zstd -3 -c -q "$f" | wc -c))); fi
 	done
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$wl" "$cap" "$rep" \
