@@ -238,7 +238,8 @@ bool exray_seg_writer_unlinked(const struct exray_seg_writer *w);
  * 0600) with every byte written so far, and go on writing there. For a
  * segment unlinked, or whose directory was removed, while it was written.
  * Returns 0 or -errno (-EOPNOTSUPP for other backends); the old file stays
- * in use on failure.
+ * in use on failure, and what was copied stays as `name` (whole frames, then
+ * a torn tail), never removed.
  */
 int exray_seg_writer_relocate(struct exray_seg_writer *w, int dirfd, const char *name);
 

@@ -530,8 +530,10 @@ int exray_seg_writer_relocate(struct exray_seg_writer *w, int dirfd, const char 
 	if (!err && fsync(nfd))
 		err = -errno;
 	if (err) {
+		/* keep the partial copy: its whole frames are the only part of
+		 * the removed segment that outlives this process */
+		fsync(nfd);
 		close(nfd);
-		unlinkat(dirfd, name, 0);
 		return err;
 	}
 	close(f->fd);

@@ -8,7 +8,9 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -204,6 +206,49 @@ static void read_all(const void *buf, size_t len, struct readout *o)
 }
 
 /* ------------------------------------------------------------------ tests */
+
+/* A removed segment whose copy back fails part way (here the file size
+ * limit, as a full disk would): the partial copy is kept, and its whole
+ * frames read back. */
+static void test_relocate_failure_keeps_partial_copy(void **state)
+{
+	struct exray_seg_writer *w;
+	struct exray_seg_header hdr;
+	struct rlimit old, lim;
+	struct readout o;
+	unsigned char *buf;
+	size_t len;
+	__u64 size;
+
+	(void)state;
+	make_header(&hdr, 7);
+	assert_int_equal(exray_seg_writer_open(&w, dirfd_, "moved.exray.zst", &hdr, NULL), 0);
+	for (int f = 0; f < 8; f++) {
+		struct exray_exec *e = make_exec(EXRAY_REC_EXEC, 100 + f, "/bin/sh", "sh\0-c\0id\0", 9);
+
+		assert_int_equal(exray_seg_append(w, e, e->hdr.len), 0);
+		assert_int_equal(exray_seg_frame_out(w), 0);
+		free(e);
+	}
+	size = exray_seg_writer_file_bytes(w);
+	assert_int_equal(unlinkat(dirfd_, "moved.exray.zst", 0), 0);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = size / 2;
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	assert_int_equal(exray_seg_writer_relocate(w, dirfd_, "moved.exray.zst"), -EFBIG);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	buf = slurp("moved.exray.zst", &len);
+	assert_int_equal(len, size / 2);
+	read_all(buf, len, &o);
+	assert_true(o.recs.count >= 1);
+	free(buf);
+	free(o.recs.data);
+	exray_seg_writer_abort(w);
+	unlinkat(dirfd_, "moved.exray.zst", 0);
+}
 
 static void test_roundtrip_every_type(void **state)
 {
@@ -887,6 +932,7 @@ int main(void)
 		cmocka_unit_test(test_frame_too_large),
 		cmocka_unit_test(test_backend_disk_errors),
 		cmocka_unit_test(test_inflate_budget),
+		cmocka_unit_test(test_relocate_failure_keeps_partial_copy),
 	};
 
 	return cmocka_run_group_tests_name("segment", tests, setup_dir, teardown_dir);
