@@ -278,6 +278,16 @@ int cli_open_case(sqlite3 **db, const char **dbpath, int nseg, char **segs, int 
 	return rc;
 }
 
+int cli_add_key(const char *cmd, const char *arg, struct exray_seal_verifier **keys, size_t *n)
+{
+	if (*n == CLI_MAX_KEYS)
+		return cli_usage_error(cmd, "at most %d keys", CLI_MAX_KEYS);
+	if (cli_load_key(arg, &keys[*n]))
+		return EXRAY_EXIT_USAGE;
+	(*n)++;
+	return 0;
+}
+
 /* --key: a key file, or the key itself in hex. */
 int cli_load_key(const char *arg, struct exray_seal_verifier **v)
 {

@@ -129,6 +129,9 @@ bool cli_stderr_is_tty(void);
 struct exray_seal_verifier;
 int cli_load_key(const char *arg, struct exray_seal_verifier **v);
 #define CLI_MAX_KEYS 16
+/* One more --key into keys[CLI_MAX_KEYS] (*n of them loaded): 0, or the exit
+ * code (usage) after one line on stderr. */
+int cli_add_key(const char *cmd, const char *arg, struct exray_seal_verifier **keys, size_t *n);
 /* One line on the case's seals (segments.seal_status: verified, FAILED,
  * unchecked, unsealed) to f after prefix (f NULL: silent); returns 1 when
  * any segment's seals failed, else 0. */

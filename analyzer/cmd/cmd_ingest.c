@@ -117,15 +117,8 @@ int cmd_ingest(int argc, char **argv)
 		case 'd': dbpath = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'k':
-			if (n_keys == CLI_MAX_KEYS) {
-				rc = cli_usage_error("ingest", "at most 16 keys");
+			if ((rc = cli_add_key("ingest", optarg, keys, &n_keys)))
 				goto cleanup;
-			}
-			if (cli_load_key(optarg, &keys[n_keys])) {
-				rc = EXRAY_EXIT_USAGE;
-				goto cleanup;
-			}
-			n_keys++;
 			break;
 		default: rc = cli_usage_error("ingest", "bad option"); goto cleanup;
 		}

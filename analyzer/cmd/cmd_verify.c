@@ -308,15 +308,8 @@ int cmd_verify(int argc, char **argv)
 			want = (struct segscan_want){ slog.want, slog.n_want, slog.found, slog.hit };
 			break;
 		case 'k':
-			if (n_keys == MAX_KEYS) {
-				rc = cli_usage_error("verify", "at most 16 keys");
+			if ((rc = cli_add_key("verify", optarg, keys, &n_keys)))
 				goto cleanup;
-			}
-			if (cli_load_key(optarg, &keys[n_keys])) {
-				rc = EXRAY_EXIT_USAGE;
-				goto cleanup;
-			}
-			n_keys++;
 			break;
 		default: rc = cli_usage_error("verify", "bad option"); goto cleanup;
 		}
