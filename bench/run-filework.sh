@@ -11,6 +11,15 @@
 #                 default change list that exist here (the equivalent it can
 #                 express: auditd has no "made executable anywhere" and no
 #                 "reads of secrets by name")
+#   bpftrace      a bpftrace script on the same syscall tracepoints (the
+#                 enter side: bpftrace reads arguments there) plus exec and
+#                 connect, one line per write-intent open, create, truncate,
+#                 rename, link, symlink, unlink, chmod, chown and mknod.
+#                 It prints the path as the caller gave it and cannot filter
+#                 by location (a relative path has no directory until it is
+#                 resolved, which exray does in the kernel), so it writes a
+#                 line for every such call; that is what a bpftrace user would
+#                 run.
 # Each repetition runs every capturer once, in an order rotated by one;
 # each run starts its capturer fresh (bench-run).
 #
@@ -63,8 +72,39 @@ for p in /etc /var/spool/cron /var/spool/at /lib/systemd /usr/lib/systemd /run/s
 	if [ -d "$p" ] && [ ! -L "$p" ]; then echo "-w $p/ -p wa -k exrbench_w"; fi
 done >"$work/audit.rules"
 EXRAY_READY="exray-record: recording:"
+# bpftrace's probes; the ready probe waits until the kernel lists them all
+{
+	echo 'tracepoint:sched:sched_process_exec { printf("exec %d %s %s\n", pid, comm, str(args->filename)); }'
+	echo 'tracepoint:sock:inet_sock_set_state /args->oldstate == 7 && args->newstate == 2/ { printf("connect %d %s %d\n", pid, comm, args->dport); }'
+	# 0x243 = O_WRONLY | O_RDWR | O_CREAT | O_TRUNC
+	echo 'tracepoint:syscalls:sys_enter_openat /args->flags & 0x243/ { printf("open %d %s %s %x\n", pid, comm, str(args->filename), args->flags); }'
+	echo 'tracepoint:syscalls:sys_enter_open /args->flags & 0x243/ { printf("open %d %s %s %x\n", pid, comm, str(args->filename), args->flags); }'
+	echo 'tracepoint:syscalls:sys_enter_openat2 { printf("open2 %d %s %s\n", pid, comm, str(args->filename)); }'
+	for c in creat:pathname truncate:path unlink:pathname rmdir:pathname chmod:filename \
+		chown:filename lchown:filename mknod:filename; do
+		echo "tracepoint:syscalls:sys_enter_${c%:*} { printf(\"${c%:*} %d %s %s\\n\", pid, comm, str(args->${c#*:})); }"
+	done
+	for c in unlinkat:pathname fchmodat:filename fchmodat2:filename fchownat:filename mknodat:filename; do
+		echo "tracepoint:syscalls:sys_enter_${c%:*} { printf(\"${c%:*} %d %s %d %s\\n\", pid, comm, args->dfd, str(args->${c#*:})); }"
+	done
+	for c in ftruncate fchmod fchown; do
+		echo "tracepoint:syscalls:sys_enter_$c { printf(\"$c %d %s %d\\n\", pid, comm, args->fd); }"
+	done
+	for c in rename link symlink renameat renameat2 linkat symlinkat; do
+		echo "tracepoint:syscalls:sys_enter_$c { printf(\"$c %d %s %s %s\\n\", pid, comm, str(args->oldname), str(args->newname)); }"
+	done
+} >"$work/peer.bt"
+BT_PROBES=$(grep -c '^tracepoint' "$work/peer.bt")
+cat >"$work/attached.sh" <<'EOF2'
+[ "$(bpftool perf show 2>/dev/null | grep -c "^pid $BENCH_CAP_PID ")" -ge "$1" ]
+EOF2
 
 caps=(bare exray exray-nofile)
+if command -v bpftrace >/dev/null && command -v bpftool >/dev/null; then
+	caps+=(bpftrace)
+else
+	echo "run-filework: bpftrace or bpftool (its readiness probe) not installed (make bench-deps): skipped" >&2
+fi
 if command -v auditd >/dev/null && command -v auditctl >/dev/null; then
 	caps+=(auditd)
 else
@@ -78,12 +118,14 @@ run_one() { # CAPTURER REP
 	exray) args=(-c "$BUILD/exray-record -o $d/exray" -w "$EXRAY_READY") ;;
 	exray-nofile) args=(-c "$BUILD/exray-record --no-file-events -o $d/exray" -w "$EXRAY_READY") ;;
 	auditd) args=(-c "bench/auditd-capture.sh $d/out.txt $work/audit.rules" -w "auditd-capture: rules loaded") ;;
+	bpftrace) args=(-c "bpftrace -o $d/out.txt $work/peer.bt" -p "sh $work/attached.sh $BT_PROBES") ;;
 	esac
 	line=$("$B/bench-run" "${args[@]}" -- sh "$work/workload.sh" 2>"$d/err") ||
 		echo "run-filework: $cap/$rep failed: $(head -c 300 "$d/err")" >&2
 	kv() { grep -o " $1=[^ ]*" <<<" $line" | head -1 | cut -d= -f2; }
 	wall=$(sed -n 's/^run wall_ns=\([0-9]*\).*/\1/p' <<<"$line")
 	if [ -d "$d/exray" ]; then files=$("$B/exray-count" "$d/exray" | jq '.records_by_type.file // 0'); fi
+	if [ "$cap" = bpftrace ]; then files=$(grep -cvE '^(exec|connect) ' "$d/out.txt"); fi
 	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$cap" "$rep" "$wall" "$(kv machine_busy_ms)" \
 		"$(kv cap_total_ms)" "$files" >>"$OUT/filework.tsv"
 	printf '  %-12s rep %s: %6.1f s\n' "$cap" "$rep" "$(awk -v w="$wall" 'BEGIN{print w/1e9}')" >&2
@@ -98,7 +140,7 @@ done
 echo
 echo "### File-heavy workload: unpack and compile a source tree"
 echo
-echo "| capturer | median wall | slowdown | range over reps | capturer CPU (median) | file records |"
+echo "| capturer | median wall | slowdown | range over reps | capturer CPU (median) | file records (bpftrace: lines) |"
 echo "| --- | --- | --- | --- | --- | --- |"
 awk -F'\t' '
 function sorted(s, a,   n, i, j, t) {
@@ -113,12 +155,12 @@ NR > 1 && $3 != "" { w[$1] = w[$1] " " $3; c[$1] = c[$1] " " $5; f[$1] = f[$1] "
 END {
 	b = med(w["bare"])
 	if (b == 0) { print "| (no bare run) |"; exit 1 }
-	split("bare exray exray-nofile auditd", order, " ")
-	for (k = 1; k <= 4; k++) {
+	split("bare exray exray-nofile auditd bpftrace", order, " ")
+	for (k = 1; k <= 5; k++) {
 		x = order[k]
 		if (!(x in w)) continue
 		printf "| %s | %.2f s | %.3f× | %.3f–%.3f× | %s | %s |\n", x, med(w[x]) / 1e9, med(w[x]) / b,
 			lo(w[x]) / b, hi(w[x]) / b, x == "bare" ? "-" : sprintf("%.0f ms", med(c[x])),
-			x ~ /^exray/ ? sprintf("%.0f", med(f[x])) : "-"
+			x ~ /^(exray|bpftrace)/ ? sprintf("%.0f", med(f[x])) : "-"
 	}
 }' "$OUT/filework.tsv"
