@@ -59,5 +59,9 @@ struct exray_name_key {
 #define EXRAY_RULE_DIR_READ_IF 0x20 /* the same for a directory name */
 #define EXRAY_RULE_PROC_OTHER 0x40 /* name: /proc/PID/NAME of another process */
 #define EXRAY_RULE_WATCH      0x80 /* prefix from --watch (changes) */
+#define EXRAY_RULE_MOUNT_CHANGE 0x100 /* name: changes recorded when the file is on
+                                        a mount other than the task's root (a
+                                        volume, a host path bound in) */
+#define EXRAY_RULE_DIR_MOUNT_CHANGE 0x200 /* the same for a directory name */
 
 #endif /* EXRAY_BPF_H */

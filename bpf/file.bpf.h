@@ -63,8 +63,10 @@ struct fileop {
 	__s32 ret;
 	__u32 open_flags, mode, uid, gid;
 	__u8 op;
+	__u32 rdev;      /* mknod: the device number, major << 20 | minor */
 	bool exec_bits;
 	bool read;       /* judged as a read (secrets), not a change */
+	bool other_mount; /* the file is on a mount other than the task's root */
 };
 
 /* Rule bits of a single name (NUL-terminated or len bytes), 0 if none. */
@@ -115,7 +117,7 @@ SUBPROG __u32 path_rules(struct scratch *s, __u32 idx, struct pathres *r)
 		return bits;
 	base = clamp(r->last + 1, EXRAY_PATH_MAX - 1);
 	bits |= name_bits(&k, ps->buf + base, len - 1 - base) &
-		(EXRAY_RULE_CHANGE | EXRAY_RULE_READ | EXRAY_RULE_PROC_OTHER);
+		(EXRAY_RULE_CHANGE | EXRAY_RULE_READ | EXRAY_RULE_PROC_OTHER | EXRAY_RULE_MOUNT_CHANGE);
 	if (r->parent != PR_NONE && r->parent < r->last)
 		dir = name_bits(&k, ps->buf + clamp(r->parent + 1, EXRAY_PATH_MAX - 1),
 				r->last - r->parent - 1);
@@ -123,6 +125,8 @@ SUBPROG __u32 path_rules(struct scratch *s, __u32 idx, struct pathres *r)
 		bits |= EXRAY_RULE_CHANGE;
 	if (dir & EXRAY_RULE_DIR_READ)
 		bits |= EXRAY_RULE_READ;
+	if (dir & EXRAY_RULE_DIR_MOUNT_CHANGE)
+		bits |= EXRAY_RULE_MOUNT_CHANGE;
 	return bits;
 }
 
@@ -204,9 +208,11 @@ SUBPROG int emit_file(struct scratch *s, struct fileop *o, struct pathres *r1, s
 	f->mode = o->mode;
 	f->uid = o->uid;
 	f->gid = o->gid;
-	f->reserved2 = 0;
+	f->rdev = o->rdev;
 	if (o->exec_bits)
 		flags |= EXRAY_F_FILE_EXEC_BITS;
+	if (o->other_mount)
+		flags |= EXRAY_F_FILE_OTHER_MOUNT;
 	l1 = put_path(s, SLOT_A, r1, sizeof(*f), &flags, EXRAY_F_PATH_TRUNCATED,
 		      EXRAY_F_PATH_UNRESOLVED, EXRAY_F_PATH_UNREADABLE);
 	if (r2)
@@ -236,12 +242,23 @@ static __always_inline void judge_file(struct scratch *s, struct fileop *o, stru
 			return;
 		flags |= EXRAY_F_FILE_SENSITIVE;
 	} else {
+		/* a sensitive name on a volume or host path: its role (cron.d,
+		 * sudoers, passwd) does not depend on where it is mounted */
+		if (o->other_mount && (bits & EXRAY_RULE_MOUNT_CHANGE))
+			bits |= EXRAY_RULE_CHANGE;
 		if (bits & (EXRAY_RULE_CHANGE | EXRAY_RULE_WATCH))
 			flags |= EXRAY_F_FILE_SENSITIVE;
 		else if (!o->exec_bits)
 			return;
 	}
 	emit_file(s, o, r1, r2, flags);
+}
+
+/* Whether open file f is on a mount other than t's root: in a container,
+ * a volume or a host path bound in rather than its image. */
+static __always_inline bool on_other_mount(struct file *f, struct task_struct *t)
+{
+	return BPF_CORE_READ(f, f_path.mnt) != BPF_CORE_READ(t, fs, root.mnt);
 }
 
 /* ------------------------------------------------------------ opens */
@@ -317,6 +334,7 @@ static __always_inline int file_open(long ret, enum open_kind k)
 		if (!s)
 			return 0;
 		walk_file(s, SLOT_A, f, t, &r);
+		o.other_mount = on_other_mount(f, t);
 		imode = BPF_CORE_READ(f, f_inode, i_mode);
 		if (!wr) {
 			o.op = EXRAY_FILE_READ;
@@ -401,6 +419,7 @@ static __always_inline int file_fd_op(long ret, int fd, struct fileop *o)
 	if (!s)
 		return 0;
 	o->ret = ret;
+	o->other_mount = on_other_mount(f, t);
 	walk_file(s, SLOT_A, f, t, &r);
 	judge_file(s, o, &r, NULL, BPF_CORE_READ(f, f_path.dentry));
 	return 0;
@@ -530,12 +549,15 @@ int file_exit_fchown(struct trace_event_raw_sys_exit *ctx)
 	return file_fd_op(ctx->ret, SYSARG1(r), &o);
 }
 
-/* mknod: a device node is recorded anywhere, like an exec bit. */
-static __always_inline int file_mknod(long ret, int dfd, const char *upath, __u32 mode)
+/* mknod: a device node is recorded anywhere, like an exec bit, with its
+ * device number (dev as mknod(2) takes it, new_decode_dev's encoding). */
+static __always_inline int file_mknod(long ret, int dfd, const char *upath, __u32 mode, __u32 dev)
 {
 	__u32 type = mode & S_IFMT;
-	struct fileop o = { .op = EXRAY_FILE_CREATE, .mode = mode,
-			    .exec_bits = type == S_IFCHR || type == S_IFBLK };
+	bool node = type == S_IFCHR || type == S_IFBLK;
+	struct fileop o = { .op = EXRAY_FILE_CREATE, .mode = mode, .exec_bits = node,
+			    .rdev = !node ? 0 : ((dev & 0xfff00) >> 8) << 20 |
+						((dev & 0xff) | ((dev >> 12) & 0xfff00)) };
 
 	return file_path_op(ret, dfd, upath, &o);
 }
@@ -545,7 +567,7 @@ int file_exit_mknod(struct trace_event_raw_sys_exit *ctx)
 {
 	struct pt_regs *r = syscall_regs();
 
-	return file_mknod(ctx->ret, AT_FDCWD, (void *)SYSARG1(r), SYSARG2(r));
+	return file_mknod(ctx->ret, AT_FDCWD, (void *)SYSARG1(r), SYSARG2(r), SYSARG3(r));
 }
 
 SEC("tracepoint/syscalls/sys_exit_mknodat")
@@ -553,7 +575,7 @@ int file_exit_mknodat(struct trace_event_raw_sys_exit *ctx)
 {
 	struct pt_regs *r = syscall_regs();
 
-	return file_mknod(ctx->ret, SYSARG1(r), (void *)SYSARG2(r), SYSARG3(r));
+	return file_mknod(ctx->ret, SYSARG1(r), (void *)SYSARG2(r), SYSARG3(r), SYSARG4(r));
 }
 
 /* ------------------------------------------------ calls on two paths */

@@ -16,6 +16,8 @@
 
 #define CHANGE EXRAY_RULE_CHANGE
 #define READ EXRAY_RULE_READ
+#define MOUNT EXRAY_RULE_MOUNT_CHANGE
+#define DIR_MOUNT EXRAY_RULE_DIR_MOUNT_CHANGE
 
 static const struct rec_file_rule default_prefixes[] = {
 	/* system config: auth (passwd, shadow, group, sudoers, pam.d,
@@ -40,11 +42,13 @@ static const struct rec_file_rule default_prefixes[] = {
 	{ "/usr/share/pki/", CHANGE },
 	/* boot and kernel modules */
 	{ "/boot/", CHANGE }, { "/lib/modules/", CHANGE }, { "/usr/lib/modules/", CHANGE },
-	/* kernel knobs that run code: core_pattern, modprobe, hotplug,
-	 * binfmt_misc handlers, uevent helper */
-	{ "/proc/sys/kernel/core_pattern", CHANGE }, { "/proc/sys/kernel/modprobe", CHANGE },
-	{ "/proc/sys/kernel/hotplug", CHANGE }, { "/proc/sys/fs/binfmt_misc/", CHANGE },
-	{ "/sys/kernel/uevent_helper", CHANGE },
+	/* kernel tunables: every sysctl (core_pattern, modprobe, hotplug and
+	 * binfmt_misc handlers run code; sysrq enables the magic keys), the
+	 * SysRq trigger (crash, reboot), /sys/kernel (uevent_helper, tracing,
+	 * security) and module parameters. A container's are read-only: a
+	 * write there, even refused, is an attempt on the host's kernel. */
+	{ "/proc/sys/", CHANGE }, { "/proc/sysrq-trigger", CHANGE },
+	{ "/sys/kernel/", CHANGE }, { "/sys/module/", CHANGE },
 	/* logs */
 	{ "/var/log/", CHANGE },
 	/* binaries in the usual $PATH directories */
@@ -69,6 +73,18 @@ static const struct rec_file_rule default_names[] = {
 	{ "authorized_keys", CHANGE }, { "authorized_keys2", CHANGE },
 	/* cgroup v1 release_agent (a container escape) and the preload list */
 	{ "release_agent", CHANGE }, { "ld.so.preload", CHANGE },
+	/* what names a system file wherever it is mounted: changes of these
+	 * are recorded on a mount other than the task's root, where a
+	 * container sees a host path bound in (a hostPath of the node's /etc
+	 * at /host-etc: /host-etc/cron.d/x is the node's /etc/cron.d/x) */
+	{ "passwd", MOUNT }, { "shadow", MOUNT }, { "group", MOUNT }, { "gshadow", MOUNT },
+	{ "sudoers", MOUNT }, { "crontab", MOUNT }, { "rc.local", MOUNT },
+	{ "ld.so.conf", MOUNT }, { "environment", MOUNT },
+	{ "cron.d", DIR_MOUNT }, { "cron.hourly", DIR_MOUNT }, { "cron.daily", DIR_MOUNT },
+	{ "cron.weekly", DIR_MOUNT }, { "cron.monthly", DIR_MOUNT }, { "crontabs", DIR_MOUNT },
+	{ "sudoers.d", DIR_MOUNT }, { "pam.d", DIR_MOUNT }, { "system", DIR_MOUNT },
+	{ "init.d", DIR_MOUNT }, { "profile.d", DIR_MOUNT }, { "ld.so.conf.d", DIR_MOUNT },
+	{ "modules-load.d", DIR_MOUNT }, { "rules.d", DIR_MOUNT },
 	/* every file directly in an ssh, aws or autostart directory */
 	{ ".ssh", EXRAY_RULE_DIR_CHANGE }, { ".aws", EXRAY_RULE_DIR_CHANGE | EXRAY_RULE_DIR_READ },
 	{ "autostart", EXRAY_RULE_DIR_CHANGE },

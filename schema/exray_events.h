@@ -291,6 +291,9 @@ enum exray_file_op {
 #define EXRAY_F_FILE_EXEC_BITS   0x0020 /* chmod/create gave an exec bit */
 #define EXRAY_F_FILE_SENSITIVE   0x0040 /* path matched the sensitive-path list */
 #define EXRAY_F_PATH2_UNREADABLE 0x0080 /* the second argument could not be read */
+#define EXRAY_F_FILE_OTHER_MOUNT 0x0100 /* the file is on a mount other than the task's
+                                           root (a volume, a host path bound in);
+                                           known for opened files and fd calls */
 
 /* file (EXRAY_REC_FILE), then path[path_len] and path2[path2_len]. */
 struct exray_file {
@@ -300,11 +303,11 @@ struct exray_file {
 	__u8 reserved[3];
 	__s32 ret;
 	__u32 open_flags;    /* O_* of an open; AT_* flags of *at calls otherwise */
-	__u32 mode;          /* create/chmod: the mode given */
+	__u32 mode;          /* create/chmod: the mode given (mknod: with S_IFMT) */
 	__u32 uid, gid;      /* chown: new owner, 0xffffffff = unchanged */
 	__u16 path_len;      /* bytes incl. the NUL (0: none) */
 	__u16 path2_len;
-	__u32 reserved2;
+	__u32 rdev;          /* mknod of a device: major << 20 | minor; else 0 */
 };
 
 /* priv: op */

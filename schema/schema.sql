@@ -1,4 +1,4 @@
--- exray case database schema (PRAGMA user_version = 106, i.e. 1.6).
+-- exray case database schema (PRAGMA user_version = 107, i.e. 1.7).
 -- Applied by exray on every read-write open, so every statement is
 -- idempotent (IF NOT EXISTS). SCHEMA.md explains the model; the comment on
 -- each column here is its reference.
@@ -269,14 +269,16 @@ CREATE TABLE IF NOT EXISTS file_events (
   path TEXT,                            -- the file (symlink: the target text, unresolved); NULL: unreadable
   path2 TEXT,                           -- rename: the new name; link: the new name; symlink: the new link
   open_flags INTEGER,                   -- O_* flags of an open, AT_* flags of the *at calls
-  mode INTEGER,                         -- create, chmod: the mode given (permission and S_ISUID/S_ISGID bits)
+  mode INTEGER,                         -- create, chmod: the mode given (permission and S_ISUID/S_ISGID bits; mknod: with the file type, S_IFCHR 0020000, S_IFBLK 0060000)
   owner_uid INTEGER,                    -- chown: the new owner, -1 unchanged
   owner_gid INTEGER,                    -- chown: the new group, -1 unchanged
   sensitive INTEGER NOT NULL DEFAULT 0, -- 1: path is on the sensitive list (auth, cron, ssh, ld.so.preload, ...)
   exec_bits INTEGER NOT NULL DEFAULT 0, -- 1: the call gave an execute bit (a file made executable)
   path_unresolved INTEGER NOT NULL DEFAULT 0,  -- 1: path is the raw argument, not resolved to an absolute path
   rec_flags INTEGER NOT NULL DEFAULT 0, -- the record's flags (SEGMENT.md)
-  segment_id INTEGER REFERENCES segments  -- where it was recorded
+  segment_id INTEGER REFERENCES segments,  -- where it was recorded
+  rdev INTEGER,                         -- mknod of a character or block device: its number (major << 20 | minor); NULL otherwise
+  other_mount INTEGER NOT NULL DEFAULT 0  -- 1: the file is on a mount other than the process's root filesystem (in a container: a volume or a host path bound in, not its image); known for opened files and fd calls (1.7)
 );
 
 -- Credential changes, attempted or done: setuid, setgid, setreuid,
@@ -727,9 +729,13 @@ FROM (
                       WHEN 'link' THEN '-> ' || coalesce(path2, '?')
                       WHEN 'symlink' THEN '-> ' || coalesce(path, '?')
                       WHEN 'chmod' THEN printf('mode %04o', mode)
-                      WHEN 'create' THEN printf('mode %04o', mode)
+                      WHEN 'create' THEN CASE WHEN rdev IS NULL THEN printf('mode %04o', mode)
+                        ELSE printf('%s device %d:%d mode %04o',
+                                    CASE WHEN mode & 61440 = 24576 THEN 'block' ELSE 'char' END,
+                                    rdev >> 20, rdev & 1048575, mode & 4095) END
                       WHEN 'chown' THEN printf('owner %d:%d', owner_uid, owner_gid) ELSE '' END
-              || CASE WHEN exec_bits THEN ' +x' ELSE '' END
+              || CASE WHEN exec_bits AND rdev IS NULL THEN ' +x' ELSE '' END
+              || CASE WHEN other_mount THEN ' (other mount)' ELSE '' END
               || CASE WHEN path_unresolved THEN ' (unresolved)' ELSE '' END) AS detail
   FROM file_events
   UNION ALL

@@ -129,6 +129,13 @@ static const struct {
 	       "ALTER TABLE segments ADD COLUMN seal_detail TEXT;"
 	       "ALTER TABLE segments ADD COLUMN seal_prev TEXT;"
 	       "ALTER TABLE segments ADD COLUMN seal_end TEXT" },
+	/* 1.7: a device node's number and whether a file was on another
+	 * mount (a host path bound into a container); a case from before
+	 * 1.4 has no file_events yet: the schema makes it whole */
+	{ 107, "SELECT count(*) = 0 OR sum(name = 'rdev') FROM pragma_table_info('file_events')",
+	       "ALTER TABLE file_events ADD COLUMN rdev INTEGER;"
+	       "ALTER TABLE file_events ADD COLUMN other_mount INTEGER NOT NULL DEFAULT 0;"
+	       "DROP VIEW IF EXISTS v_file_events; DROP VIEW IF EXISTS v_activity" },
 };
 
 static bool upgrade_done(sqlite3 *db, const char *query)

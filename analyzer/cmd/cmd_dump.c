@@ -214,6 +214,9 @@ static void file_keys(FILE *f, const struct exray_file *r)
 	fprintf(f, ",\"sensitive\":%s,\"exec_bits\":%s",
 		h->flags & EXRAY_F_FILE_SENSITIVE ? "true" : "false",
 		h->flags & EXRAY_F_FILE_EXEC_BITS ? "true" : "false");
+	flag_key(f, h, EXRAY_F_FILE_OTHER_MOUNT, "other_mount");
+	if (r->rdev)
+		dev_key(f, "rdev", r->rdev);
 }
 
 static void ids_key(FILE *f, const char *k, const __u32 ids[3])

@@ -81,6 +81,11 @@ static int on_file(struct ingest *in, const struct exray_rec_hdr *h)
 	sqlite3_bind_int(st, i++, !!(h->flags & EXRAY_F_FILE_SENSITIVE));
 	sqlite3_bind_int(st, i++, !!(h->flags & EXRAY_F_FILE_EXEC_BITS));
 	sqlite3_bind_int(st, i++, !!(h->flags & EXRAY_F_PATH_UNRESOLVED));
+	if (r->rdev)
+		sqlite3_bind_int64(st, i++, r->rdev);
+	else
+		sqlite3_bind_null(st, i++);
+	sqlite3_bind_int(st, i++, !!(h->flags & EXRAY_F_FILE_OTHER_MOUNT));
 	return ingest_step(in, st);
 }
 
@@ -241,8 +246,8 @@ static int on_uring(struct ingest *in, const struct exray_rec_hdr *h)
 	"INSERT INTO " table "(" ACT_COLS "," cols ") VALUES(" ACT_VALS "," vals ")"
 
 const struct rec_handler handler_file = { on_file, { ACT_INSERT("file_events",
-	"path,path2,open_flags,mode,owner_uid,owner_gid,sensitive,exec_bits,path_unresolved",
-	"?17,?18,?19,?20,?21,?22,?23,?24,?25") } };
+	"path,path2,open_flags,mode,owner_uid,owner_gid,sensitive,exec_bits,path_unresolved,rdev,"
+	"other_mount", "?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27") } };
 const struct rec_handler handler_priv = { on_priv, { ACT_INSERT("priv_events",
 	"old_real,old_effective,old_saved,new_real,new_effective,new_saved,cap_effective_old,"
 	"cap_effective,cap_permitted", "?17,?18,?19,?20,?21,?22,?23,?24,?25") } };

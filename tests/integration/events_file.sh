@@ -5,7 +5,11 @@
 # chmod'ed, chown'ed), every file made executable anywhere, reads of
 # secrets only; relative, dirfd-relative and ".." paths come out absolute
 # as the kernel resolved them; failed attempts carry their error; what is
-# not sensitive is not recorded; --watch adds a prefix; --no-file-events
+# not sensitive is not recorded; --watch adds a prefix; kernel tunables
+# (sysctl, sysrq-trigger) written from a container are recorded refused;
+# a device node carries its number; a sensitive name (cron.d/, passwd) on
+# a host path bound into the container is recorded, flagged other_mount,
+# and the same name on the root filesystem is not; --no-file-events
 # turns the family off and leaves the others on. Ground truth: the paths
 # the test itself writes (with its pid in their names).
 set -u
@@ -20,8 +24,11 @@ ev_fact tag "$t"
 ev_fact watched "$W"
 unpriv=(setpriv --reuid 1000 --regid 1000 --clear-groups)
 
-# the container: its /etc is read-only (a failed attempt), its /tmp a tmpfs
-exr_container_run evc docker /bin/sleep 600
+# the container: its /etc is read-only (a failed attempt), its /tmp a tmpfs,
+# a host directory bound in at /host-etc (a hostPath volume of the node's /etc)
+mkdir -p "$S/hostetc/cron.d" "/tmp/$t-dir/cron.d"
+echo root:x:0:0::/root:/bin/sh >"$S/hostetc/passwd"
+exr_container_run --bind "$S/hostetc:/host-etc" evc docker /bin/sleep 600
 ev_fact cgid "$EXR_CGID"
 
 ev_start --watch "$W" --watch /tmp/cwatch
@@ -44,6 +51,8 @@ echo plain >"/tmp/$t-plain"                            # not sensitive: not reco
 chmod 755 "/tmp/$t-plain"                              # made executable: recorded
 chmod 4755 "/tmp/$t-exe"                               # setuid bit
 mknod "/tmp/$t-dev" c 1 3                              # a device node, anywhere
+echo x >"/tmp/$t-dir/cron.d/job"                       # a sensitive name on the root mount: not recorded
+exr_on_exit "rm -rf '/tmp/$t-dir'"
 cat /etc/shadow >/dev/null                             # a secret read
 cat /etc/hostname >/dev/null                           # not a secret: not recorded
 "${unpriv[@]}" cat /etc/shadow 2>/dev/null             # refused read: -EACCES
@@ -59,6 +68,10 @@ exr_container_exec evc sh -c "echo x >/etc/evil" 2>/dev/null        # EROFS
 exr_container_exec evc sh -c "cd /tmp && cp /bin/busybox ./dropper && chmod 755 dropper"
 exr_container_exec evc sh -c "mkdir -p /tmp/cwatch && cd /tmp/cwatch && echo x >rel"
 exr_container_exec evc sh -c 'cat /proc/1/environ /proc/self/environ >/dev/null'
+exr_container_exec evc sh -c 'echo 1 >/proc/sys/kernel/sysrq; echo h >/proc/sysrq-trigger' 2>/dev/null
+exr_container_exec evc sh -c 'mknod /tmp/mem c 1 1; mknod /tmp/sda b 8 0; mkfifo /tmp/fifo' 2>/dev/null
+exr_container_exec evc sh -c 'echo job >/host-etc/cron.d/evil; echo x >/host-etc/notes.txt'
+exr_container_exec evc sh -c 'echo root::0:0::/:/bin/sh >>/host-etc/passwd'
 ev_stop
 
 ev_py file <<'PY'
@@ -94,7 +107,12 @@ none("a plain write in /tmp is not recorded", "file", path=f"/tmp/{t}-plain",
 one("made executable", "file", {"exec_bits": True, "mode": "0755"}, op="chmod",
     path=f"/tmp/{t}-plain")
 one("setuid bit", "file", {"exec_bits": True, "mode": "04755"}, op="chmod", path=f"/tmp/{t}-exe")
-one("device node", "file", {"exec_bits": True, "ret": 0}, op="create", path=f"/tmp/{t}-dev")
+one("device node", "file", {"exec_bits": True, "ret": 0, "rdev": "1:3", "mode": "020666"},
+    op="create", path=f"/tmp/{t}-dev")
+none("a sensitive name on the root mount is not recorded", "file",
+     path=f"/tmp/{t}-dir/cron.d/job")
+check("no record is flagged other_mount on the host's root mount",
+      not find("file", other_mount=True, path=lambda p: p and p.startswith(f"/tmp/{t}")))
 one("secret read", "file", {"sensitive": True}, op="read", path="/etc/shadow", uid=0,
     ret=lambda r: r >= 0)
 one("refused secret read", "file", {"uid": 1000}, op="read", path="/etc/shadow", ret=-13)
@@ -127,6 +145,23 @@ one("container: relative path under --watch", "file", {"sensitive": True}, op="c
     path="/tmp/cwatch/rel", cgroup_id=cg)
 one("container: its init's environ", "file", {"sensitive": True}, op="read",
     path="/proc/1/environ", cgroup_id=cg)
+one("container: refused sysctl write", "file", {"sensitive": True}, op="create", ret=lambda r: r < 0,
+    path="/proc/sys/kernel/sysrq", cgroup_id=cg)
+one("container: refused sysrq-trigger write", "file", {"sensitive": True},
+    path="/proc/sysrq-trigger", cgroup_id=cg, ret=lambda r: r < 0)
+one("container: refused mknod of /dev/mem's numbers", "file",
+    {"ret": -1, "rdev": "1:1", "mode": "020666", "exec_bits": True}, op="create", path="/tmp/mem",
+    cgroup_id=cg)
+one("container: refused mknod of a block device", "file", {"ret": -1, "rdev": "8:0"},
+    op="create", path="/tmp/sda", cgroup_id=cg)
+none("container: a fifo is no device node", "file", path="/tmp/fifo", cgroup_id=cg)
+one("container: cron.d/ on a host path bound in", "file",
+    {"sensitive": True, "other_mount": True}, op="create", path="/host-etc/cron.d/evil",
+    cgroup_id=cg, ret=lambda r: r >= 0)
+one("container: passwd on a host path bound in", "file", {"sensitive": True, "other_mount": True},
+    op="write", path="/host-etc/passwd", cgroup_id=cg)
+none("container: a plain file on the host path is not recorded", "file",
+     path="/host-etc/notes.txt")
 PY
 
 # --- --no-file-events: no file record, the other families on

@@ -88,11 +88,48 @@ static const struct {
 	{ "/usr/bin/ls", EXRAY_RULE_CHANGE, 0 },
 	{ "/var/log/auth.log", EXRAY_RULE_CHANGE, 0 },
 	{ "/proc/sys/kernel/core_pattern", EXRAY_RULE_CHANGE, 0 },
+	{ "/proc/sys/kernel/sysrq", EXRAY_RULE_CHANGE, EXRAY_RULE_READ },
+	{ "/proc/sys/net/ipv4/ip_forward", EXRAY_RULE_CHANGE, 0 },
+	{ "/proc/sysrq-trigger", EXRAY_RULE_CHANGE, 0 },
+	{ "/proc/sysrq-triggerX", 0, ~0u },
+	{ "/sys/kernel/uevent_helper", EXRAY_RULE_CHANGE, 0 },
+	{ "/sys/module/nf_conntrack/parameters/hashsize", EXRAY_RULE_CHANGE, 0 },
+	{ "/sys/fs/cgroup/cpu.max", 0, ~0u },
+	{ "/proc/self/status", 0, ~0u },
 	{ "/var/run/secrets/kubernetes.io/serviceaccount/token", EXRAY_RULE_READ, 0 },
 	{ "/tmp/x", 0, ~0u },
 	{ "/home/u/build/main.o", 0, ~0u },
 	{ "/etcetera", 0, ~0u },
 };
+
+/* Names judged on a mount other than the task's root (a host path bound
+ * into a container): the file's own name, or its directory's. */
+static __u32 name_rule(const char *name)
+{
+	const struct rec_file_rule *r;
+	size_t n;
+	__u32 bits = 0;
+
+	r = rec_file_default_names(&n);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(r[i].spec, name))
+			bits |= r[i].bits;
+	return bits;
+}
+
+static void test_mount_names(void **state)
+{
+	(void)state;
+	assert_true(name_rule("cron.d") & EXRAY_RULE_DIR_MOUNT_CHANGE);
+	assert_true(name_rule("crontabs") & EXRAY_RULE_DIR_MOUNT_CHANGE);
+	assert_true(name_rule("sudoers.d") & EXRAY_RULE_DIR_MOUNT_CHANGE);
+	assert_true(name_rule("sudoers") & EXRAY_RULE_MOUNT_CHANGE);
+	assert_true(name_rule("passwd") & EXRAY_RULE_MOUNT_CHANGE);
+	/* shadow keeps its read candidacy besides */
+	assert_true(name_rule("shadow") & EXRAY_RULE_MOUNT_CHANGE);
+	assert_true(name_rule("shadow") & EXRAY_RULE_READ_IF);
+	assert_int_equal(name_rule("data.db"), 0);
+}
 
 static void test_default_matches(void **state)
 {
@@ -178,6 +215,7 @@ int main(void)
 		cmocka_unit_test(test_watch_specs),
 		cmocka_unit_test(test_defaults_well_formed),
 		cmocka_unit_test(test_default_matches),
+		cmocka_unit_test(test_mount_names),
 		cmocka_unit_test(test_watch_inherited),
 		cmocka_unit_test(test_options),
 	};

@@ -474,12 +474,17 @@ static void write_acts(struct exray_seg_writer *w, const struct exray_task *sh,
 	assert_int_equal(segfix_fork(w, 1000, sh), 0);
 	assert_int_equal(segfix_exec(w, EXRAY_REC_EXEC, 1010, sh, 0, "/bin/sh", ARGV_SH), 0);
 	/* written as /bin/sh: linked to the sh image */
-	struct exray_file wr = { .hdr = { .ts = 1020, .flags = EXRAY_F_FILE_SENSITIVE }, .task = t,
+	struct exray_file wr = { .hdr = { .ts = 1020, .flags = EXRAY_F_FILE_SENSITIVE |
+							      EXRAY_F_FILE_OTHER_MOUNT }, .task = t,
 				 .op = EXRAY_FILE_WRITE, .open_flags = 01 };
 	assert_int_equal(segfix_file(w, &wr, "/etc/passwd", NULL), 0);
 	struct exray_file ch = { .hdr = { .ts = 1030, .flags = EXRAY_F_FILE_EXEC_BITS }, .task = thr,
 				 .op = EXRAY_FILE_CHMOD, .mode = 04755 };
 	assert_int_equal(segfix_file(w, &ch, "/tmp/x", NULL), 0);
+	/* a refused mknod of /dev/mem's numbers */
+	struct exray_file mk = { .hdr = { .ts = 1035, .flags = EXRAY_F_FILE_EXEC_BITS }, .task = t,
+				 .op = EXRAY_FILE_CREATE, .ret = -1, .mode = 020666, .rdev = 1 << 20 | 1 };
+	assert_int_equal(segfix_file(w, &mk, "/tmp/mem", NULL), 0);
 	struct exray_file rn = { .hdr = { .ts = 1040 }, .task = t, .op = EXRAY_FILE_RENAME, .ret = -13 };
 	assert_int_equal(segfix_file(w, &rn, "/tmp/x", "/usr/bin/\x1b[31mx"), 0);
 	strcpy(t.comm, "x");
@@ -545,8 +550,9 @@ static void test_what_a_process_did(void **state)
 	r = casefix_rows(db, "SELECT family, op, a.ret, object, detail, e.filename, container"
 			     " FROM v_activity a JOIN execs e USING (exec_id) ORDER BY a.ts");
 	assert_string_equal(r,
-		"file|write|0|/etc/passwd||/bin/sh|0123456789ab;"
+		"file|write|0|/etc/passwd|(other mount)|/bin/sh|0123456789ab;"
 		"file|chmod|0|/tmp/x|mode 4755 +x|/bin/sh|0123456789ab;"
+		"file|create|-1|/tmp/mem|char device 1:1 mode 0666|/bin/sh|0123456789ab;"
 		"file|rename|-13|/tmp/x|-> /usr/bin/\x1b[31mx|/bin/sh|0123456789ab;"
 		"priv|setuid|0|uid 1000/1000/1000 -> 0/0/0|caps 0 -> 1ff|./x|0123456789ab;"
 		"priv|setresgid|-1|gid 1000/1000/1000 -> 1000/1000/1000|NULL|./x|0123456789ab;"
@@ -562,14 +568,15 @@ static void test_what_a_process_did(void **state)
 	free(r);
 	assert_int_equal(casefix_int(db, "SELECT count(DISTINCT proc_id) FROM v_activity"), 1);
 	assert_int_equal(casefix_int(db, "SELECT count(*) FROM v_activity a JOIN processes p USING (proc_id)"
-					 " WHERE p.pid = 300 AND p.container_id = a.container_id"), 14);
+					 " WHERE p.pid = 300 AND p.container_id = a.container_id"), 15);
 	/* the acting thread is kept beside the process */
 	r = casefix_rows(db, "SELECT tid, comm FROM file_events WHERE op = 'chmod'");
 	assert_string_equal(r, "301|worker;");
 	free(r);
 	/* family columns */
-	r = casefix_rows(db, "SELECT sensitive, exec_bits, mode, path2 IS NULL FROM file_events ORDER BY ts");
-	assert_string_equal(r, "1|0|0|1;0|1|2541|1;0|0|0|0;");
+	r = casefix_rows(db, "SELECT sensitive, exec_bits, mode, path2 IS NULL, rdev, other_mount"
+			     " FROM file_events ORDER BY ts");
+	assert_string_equal(r, "1|0|0|1|NULL|1;0|1|2541|1|NULL|0;0|1|8630|1|1048577|0;0|0|0|0|NULL|0;");
 	free(r);
 	assert_int_equal(casefix_int(db, "SELECT q.pid FROM ptrace_events t JOIN processes q"
 					 " ON q.proc_id = t.target_proc_id"), 400);
@@ -593,7 +600,7 @@ static void test_what_a_process_did(void **state)
 	struct tree_opts o = { .pid = 300, .since = INT64_MIN, .until = INT64_MAX };
 	assert_int_equal(tree_print(db, &o, f), 1);
 	fclose(f);
-	char *l1 = strstr(buf, "| exec"), *l2 = strstr(buf, "! 2023-11-14T22:13:20.000001020Z file write /etc/passwd\n"),
+	char *l1 = strstr(buf, "| exec"), *l2 = strstr(buf, "! 2023-11-14T22:13:20.000001020Z file write /etc/passwd (other mount)\n"),
 	     *l3 = strstr(buf, " file rename /tmp/x -> /usr/bin/\\x1b[31mx [failed: EACCES]\n"),
 	     *l4 = strstr(buf, "| exec 2023-11-14T22:13:20.000001100Z ./x ./x\n"),
 	     *l5 = strstr(buf, "-> 2023-11-14T22:13:20.000001450Z 192.0.2.2:4444"),
@@ -615,6 +622,17 @@ static void test_what_a_process_did(void **state)
 	db_close(db);
 }
 
+/* A segment of capture `capture` with write_acts' records, into path p. */
+static void acts_segment(uint8_t capture, char p[160])
+{
+	struct exray_seg_writer *w = seg_open(capture, 0, p);
+	struct exray_task sh = segfix_task(300, 1, 1000, 10, 77), victim = segfix_task(400, 1, 500, 10, 1);
+
+	assert_int_equal(segfix_fork(w, 500, &victim), 0);
+	write_acts(w, &sh, &victim);
+	seg_close(w);
+}
+
 /* A case of schema 1.3 (user_version 103) opened by this exray: execs and
  * processes gain their columns, the new tables appear, and it ingests 1.2
  * records. */
@@ -622,12 +640,8 @@ static void test_upgrade_to_1_4(void **state)
 {
 	char file[160], p[160];
 	sqlite3 *db;
-	struct exray_seg_writer *w = seg_open(11, 0, p);
-	struct exray_task sh = segfix_task(300, 1, 1000, 10, 77), victim = segfix_task(400, 1, 500, 10, 1);
 
-	assert_int_equal(segfix_fork(w, 500, &victim), 0);
-	write_acts(w, &sh, &victim);
-	seg_close(w);
+	acts_segment(11, p);
 	snprintf(file, sizeof(file), "%s/old.db", dir);
 	/* schema 1.3: without what 1.4 added */
 	assert_int_equal(db_open(&db, file, DB_OPEN_CREATE), 0);
@@ -658,12 +672,47 @@ static void test_upgrade_to_1_4(void **state)
 	assert_int_equal(casefix_int(db, "PRAGMA user_version"), DB_SCHEMA_VERSION);
 	const char *a[] = { p, NULL };
 	casefix_ingest(db, a, NULL);
-	assert_int_equal(casefix_int(db, "SELECT count(*) FROM v_activity"), 14);
+	assert_int_equal(casefix_int(db, "SELECT count(*) FROM v_activity"), 15);
 	assert_int_equal(casefix_int(db, "SELECT count(*) FROM v_execs WHERE exe = '/tmp/x'"), 1);
 	assert_int_equal(casefix_int(db, "SELECT count(*) FROM processes WHERE ident_own = 1"), 2);
 	db_close(db);
 	/* and again: nothing left to upgrade */
 	assert_int_equal(db_open(&db, file, 0), 0);
+	db_close(db);
+}
+
+/* A case of schema 1.6 (file_events without rdev and other_mount) opened
+ * by this exray: the columns are added, the views show them, and a device
+ * node ingests with its number. */
+static void test_upgrade_to_1_7(void **state)
+{
+	char file[160], p[160];
+	sqlite3 *db;
+
+	acts_segment(12, p);
+	snprintf(file, sizeof(file), "%s/old16.db", dir);
+	assert_int_equal(db_open(&db, file, DB_OPEN_CREATE), 0);
+	char *def = casefix_rows(db, "SELECT sql FROM sqlite_master WHERE name = 'file_events'");
+	char *cut = strstr(def, "REFERENCES segments,"), *end = strrchr(def, ')');
+	assert_non_null(cut);
+	cut += strlen("REFERENCES segments");
+	memmove(cut, end, strlen(end) + 1);
+	*strrchr(def, ';') = 0;
+	assert_int_equal(db_exec(db, "DROP VIEW v_file_events; DROP VIEW v_activity; DROP TABLE file_events"), 0);
+	assert_int_equal(db_exec(db, def), 0);
+	free(def);
+	assert_int_equal(db_exec(db, "PRAGMA user_version = 106"), 0);
+	assert_int_equal(casefix_int(db, "SELECT count(*) FROM pragma_table_info('file_events')"
+					 " WHERE name IN ('rdev', 'other_mount')"), 0);
+	db_close(db);
+	if (db_open(&db, file, 0))
+		fail_msg("upgrade: %s", db_error());
+	assert_int_equal(casefix_int(db, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	const char *a[] = { p, NULL };
+	casefix_ingest(db, a, NULL);
+	assert_int_equal(casefix_int(db, "SELECT rdev FROM v_file_events WHERE path = '/tmp/mem'"),
+			 1 << 20 | 1);
+	assert_int_equal(casefix_int(db, "SELECT count(*) FROM v_activity WHERE detail LIKE '%other mount%'"), 1);
 	db_close(db);
 }
 
@@ -814,6 +863,7 @@ int main(void)
 		cmocka_unit_test(test_thread_identity),
 		cmocka_unit_test(test_what_a_process_did),
 		cmocka_unit_test(test_upgrade_to_1_4),
+		cmocka_unit_test(test_upgrade_to_1_7),
 		cmocka_unit_test(test_overlapping_captures),
 		cmocka_unit_test(test_two_hosts_one_run),
 		cmocka_unit_test(test_unhandled_type),
