@@ -26,7 +26,8 @@
 #   bench/run-filework.sh [-r REPS] [-o OUTDIR]
 #
 # Writes OUTDIR/filework.tsv and prints a markdown table (median wall time
-# and slowdown against bare, range over repetitions, capturer CPU, file
+# and slowdown against bare, range over repetitions, capturer CPU during
+# the workload and in all, machine CPU, file
 # records). Needs root.
 set -u
 cd "$(dirname "$0")/.."
@@ -110,7 +111,7 @@ if command -v auditd >/dev/null && command -v auditctl >/dev/null; then
 else
 	echo "run-filework: auditd not installed (make bench-deps): skipped" >&2
 fi
-printf 'capturer\trep\twall_ns\tmachine_busy_ms\tcap_total_ms\tfile_records\n' >"$OUT/filework.tsv"
+printf 'capturer\trep\twall_ns\tmachine_busy_ms\tcap_total_ms\tfile_records\tcap_window_ms\n' >"$OUT/filework.tsv"
 run_one() { # CAPTURER REP
 	local cap=$1 rep=$2 d=$work/$1-$2 args=() line files=0 wall
 	mkdir -p "$d"
@@ -126,8 +127,8 @@ run_one() { # CAPTURER REP
 	wall=$(sed -n 's/^run wall_ns=\([0-9]*\).*/\1/p' <<<"$line")
 	if [ -d "$d/exray" ]; then files=$("$B/exray-count" "$d/exray" | jq '.records_by_type.file // 0'); fi
 	if [ "$cap" = bpftrace ]; then files=$(grep -cvE '^(exec|connect) ' "$d/out.txt"); fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$cap" "$rep" "$wall" "$(kv machine_busy_ms)" \
-		"$(kv cap_total_ms)" "$files" >>"$OUT/filework.tsv"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cap" "$rep" "$wall" "$(kv machine_busy_ms)" \
+		"$(kv cap_total_ms)" "$files" "$(kv cap_window_ms)" >>"$OUT/filework.tsv"
 	printf '  %-12s rep %s: %6.1f s\n' "$cap" "$rep" "$(awk -v w="$wall" 'BEGIN{print w/1e9}')" >&2
 	rm -rf "$d"
 }
@@ -140,8 +141,8 @@ done
 echo
 echo "### File-heavy workload: unpack and compile a source tree"
 echo
-echo "| capturer | median wall | slowdown | range over reps | capturer CPU (median) | file records (bpftrace: lines) |"
-echo "| --- | --- | --- | --- | --- | --- |"
+echo "| capturer | median wall | slowdown | range over reps | capturer CPU during the workload (median) | capturer CPU in all, start-up included | machine CPU (median) | file records (bpftrace: lines) |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 awk -F'\t' '
 function sorted(s, a,   n, i, j, t) {
 	n = split(s, a, " ")
@@ -151,7 +152,7 @@ function sorted(s, a,   n, i, j, t) {
 function med(s,   a, n) { n = sorted(s, a); return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
 function lo(s,   a) { sorted(s, a); return a[1] }
 function hi(s,   a, n) { n = sorted(s, a); return a[n] }
-NR > 1 && $3 != "" { w[$1] = w[$1] " " $3; c[$1] = c[$1] " " $5; f[$1] = f[$1] " " $6 }
+NR > 1 && $3 != "" { w[$1] = w[$1] " " $3; c[$1] = c[$1] " " $5; f[$1] = f[$1] " " $6; cw[$1] = cw[$1] " " $7; m[$1] = m[$1] " " $4 }
 END {
 	b = med(w["bare"])
 	if (b == 0) { print "| (no bare run) |"; exit 1 }
@@ -159,8 +160,9 @@ END {
 	for (k = 1; k <= 5; k++) {
 		x = order[k]
 		if (!(x in w)) continue
-		printf "| %s | %.2f s | %.3f× | %.3f–%.3f× | %s | %s |\n", x, med(w[x]) / 1e9, med(w[x]) / b,
-			lo(w[x]) / b, hi(w[x]) / b, x == "bare" ? "-" : sprintf("%.0f ms", med(c[x])),
+		printf "| %s | %.2f s | %.3f× | %.3f–%.3f× | %s | %s | %.1f s | %s |\n", x, med(w[x]) / 1e9, med(w[x]) / b,
+			lo(w[x]) / b, hi(w[x]) / b, x == "bare" ? "-" : sprintf("%.0f ms", med(cw[x])),
+			x == "bare" ? "-" : sprintf("%.0f ms", med(c[x])), med(m[x]) / 1000,
 			x ~ /^(exray|bpftrace)/ ? sprintf("%.0f", med(f[x])) : "-"
 	}
 }' "$OUT/filework.tsv"
