@@ -237,8 +237,31 @@ static const char *const rule_cols[] = {
 };
 #define NCOLS (sizeof(rule_cols) / sizeof(rule_cols[0]))
 
-static long run_one(sqlite3 *db, const struct exray_rule *r, sqlite3_stmt *ins, sqlite3_stmt *mark,
-		    const char *now, char *err, size_t errlen)
+/* The statements that store a rule's rows: the alert (ins), its row id
+ * when it was stored before (find), and this run's list (mark). */
+struct alert_stmts {
+	sqlite3_stmt *ins, *find, *mark;
+};
+
+/* Row id of the alert ins just stored or ignored as stored before; 0 when
+ * it cannot be found. */
+static sqlite3_int64 stored_alert_id(sqlite3 *db, struct alert_stmts *s, const char *rule_id, const char *key)
+{
+	sqlite3_int64 id = 0;
+
+	if (sqlite3_changes(db) > 0)
+		return sqlite3_last_insert_rowid(db);
+	sqlite3_reset(s->find);
+	sqlite3_bind_text(s->find, 1, rule_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->find, 2, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(s->find) == SQLITE_ROW)
+		id = sqlite3_column_int64(s->find, 0);
+	sqlite3_reset(s->find);
+	return id;
+}
+
+static long run_one(sqlite3 *db, const struct exray_rule *r, struct alert_stmts *as, const char *now,
+		    char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
 	int map[NCOLS], keycol = -1, rc;
@@ -271,6 +294,8 @@ static long run_one(sqlite3 *db, const struct exray_rule *r, sqlite3_stmt *ins, 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char key[128];
 		const char *k = NULL;
+		sqlite3_stmt *ins = as->ins;
+		sqlite3_int64 id;
 		sqlite3_reset(ins);
 		sqlite3_bind_text(ins, 1, r->id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins, 2, r->severity, -1, SQLITE_STATIC);
@@ -283,14 +308,18 @@ static long run_one(sqlite3 *db, const struct exray_rule *r, sqlite3_stmt *ins, 
 				 sqlite3_column_int64(st, map[6]), sqlite3_column_int64(st, map[7]));
 			k = key;
 		}
-		sqlite3_bind_text(ins, 3 + NCOLS, k, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ins, 3 + NCOLS, k, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins, 4 + NCOLS, now, -1, SQLITE_STATIC);
 		if (sqlite3_step(ins) != SQLITE_DONE)
 			break;
-		sqlite3_reset(mark);
-		sqlite3_bind_text(mark, 1, r->id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(mark, 2, k, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(mark) != SQLITE_DONE)
+		if (!(id = stored_alert_id(db, as, r->id, k))) {
+			snprintf(err, errlen, "rule %s (%s): alert %s neither stored nor found", r->id, r->source, k);
+			sqlite3_finalize(st);
+			return -EIO;
+		}
+		sqlite3_reset(as->mark);
+		sqlite3_bind_int64(as->mark, 1, id);
+		if (sqlite3_step(as->mark) != SQLITE_DONE)
 			break;
 		rows++;
 	}
@@ -366,24 +395,62 @@ static void fn_path_norm(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, r, -1, free);
 }
 
+static double clock_s(clockid_t id)
+{
+	struct timespec t;
+
+	clock_gettime(id, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static FILE *timing_out;
+static void timing_line(double since[2], long rows, const char *what);
+
+/* With --timing, a statement of the definitions that took at least this
+ * much CPU gets its own line, named by its start. */
+#define DEF_TIMING_MIN_CPU 0.005
+
 /*
  * The built-in files named analyzer/rules/_*.sql are not rules: they create
  * TEMP views the rules share (a program's name from its image or argv[0],
  * the container entrypoint's process chain, ...), so that one definition
- * serves every rule and a user's --rules too. Run before any rule.
+ * serves every rule and a user's --rules too. Run before any rule, one
+ * statement at a time so that --timing can say which one costs.
  */
 static int run_definitions(sqlite3 *db, char *err, size_t errlen)
 {
 	static const char prefix[] = "analyzer/rules/_";
 
 	for (const struct exray_embedded *e = exray_embedded_files; e->path; e++) {
-		char *msg = NULL;
+		const char *sql = e->data;
 		if (strncmp(e->path, prefix, sizeof(prefix) - 1))
 			continue;
-		if (sqlite3_exec(db, e->data, NULL, NULL, &msg) != SQLITE_OK) {
-			snprintf(err, errlen, "%s: %s", e->path, msg ? msg : sqlite3_errmsg(db));
-			sqlite3_free(msg);
-			return -EIO;
+		while (sql && *sql) {
+			sqlite3_stmt *st = NULL;
+			const char *tail = NULL;
+			double t[2] = { clock_s(CLOCK_MONOTONIC), clock_s(CLOCK_PROCESS_CPUTIME_ID) };
+			int rc = sqlite3_prepare_v2(db, sql, -1, &st, &tail);
+			if (rc == SQLITE_OK && st)
+				while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+					;
+			if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+				snprintf(err, errlen, "%s: %s", e->path, sqlite3_errmsg(db));
+				sqlite3_finalize(st);
+				return -EIO;
+			}
+			if (st && timing_out) {
+				char what[64];
+				const char *s = sqlite3_sql(st);
+				size_t n;
+				for (s += strspn(s, " \t\r\n"); s[0] == '-' && s[1] == '-'; s += strspn(s, " \t\r\n"))
+					s += strcspn(s, "\n"); /* the comments before it */
+				n = strcspn(s, "\n(");
+				snprintf(what, sizeof(what), "(definitions: %.*s)", (int)(n > 44 ? 44 : n), s);
+				if (clock_s(CLOCK_PROCESS_CPUTIME_ID) - t[1] >= DEF_TIMING_MIN_CPU)
+					timing_line(t, -1, what);
+			}
+			sqlite3_finalize(st);
+			sql = tail;
 		}
 	}
 	return 0;
@@ -394,19 +461,9 @@ static int run_definitions(sqlite3 *db, char *err, size_t errlen)
 #define RULES_MMAP "8589934592"
 #define RULES_TEMP_CACHE "-524288"
 
-static FILE *timing_out;
-
 void exray_rules_set_timing(FILE *out)
 {
 	timing_out = out;
-}
-
-static double clock_s(clockid_t id)
-{
-	struct timespec t;
-
-	clock_gettime(id, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 /* Wall and CPU seconds since *since, for --timing; *since becomes now. */
@@ -429,7 +486,7 @@ long exray_rules_run(sqlite3 *db, const struct exray_ruleset *rs, char *err, siz
 {
 	double t0[2] = { clock_s(CLOCK_MONOTONIC), clock_s(CLOCK_PROCESS_CPUTIME_ID) };
 	double t1[2] = { t0[0], t0[1] };
-	sqlite3_stmt *ins = NULL, *mark = NULL;
+	struct alert_stmts as = { NULL, NULL, NULL };
 	char now[32];
 	time_t t = time(NULL);
 	struct tm tm;
@@ -443,14 +500,19 @@ long exray_rules_run(sqlite3 *db, const struct exray_ruleset *rs, char *err, siz
 	 * drop the temp views a baseline made). */
 	sqlite3_exec(db, "PRAGMA mmap_size=" RULES_MMAP "; PRAGMA temp.cache_size=" RULES_TEMP_CACHE,
 		     NULL, NULL, NULL);
-	if (sqlite3_exec(db, "CREATE TEMP TABLE IF NOT EXISTS run_alerts (rule_id TEXT, key TEXT, "
-			     "PRIMARY KEY (rule_id, key)); DELETE FROM temp.run_alerts; BEGIN",
+	/* run_alerts lists this run's alerts by row id, stored now or before:
+	 * an integer key, appended in order, costs less than a second
+	 * (rule_id, key) index (a rule may find 670k alerts at 10M) */
+	if (sqlite3_exec(db, "DROP TABLE IF EXISTS temp.run_alerts; "
+			     "CREATE TEMP TABLE run_alerts (alert_id INTEGER PRIMARY KEY); BEGIN",
 			 NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO alerts (rule_id, severity, ts, host_id, container_id, "
 				   "proc_id, pid, start, exec_id, conn_id, message, key, created_at) "
 				   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-			       -1, &ins, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO temp.run_alerts VALUES (?1, ?2)", -1, &mark,
+			       -1, &as.ins, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT alert_id FROM alerts WHERE rule_id = ?1 AND key = ?2", -1, &as.find,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO temp.run_alerts VALUES (?1)", -1, &as.mark,
 			       NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "alerts: %s", sqlite3_errmsg(db));
 		r = -EIO;
@@ -468,7 +530,7 @@ long exray_rules_run(sqlite3 *db, const struct exray_ruleset *rs, char *err, siz
 		goto out;
 	timing_line(t1, -1, "(shared definitions)");
 	for (size_t i = 0; i < rs->n; i++) {
-		r = run_one(db, &rs->v[i], ins, mark, now, err, errlen);
+		r = run_one(db, &rs->v[i], &as, now, err, errlen);
 		if (r < 0)
 			goto out;
 		timing_line(t1, r, rs->v[i].id);
@@ -482,8 +544,9 @@ long exray_rules_run(sqlite3 *db, const struct exray_ruleset *rs, char *err, siz
 out:
 	if (r < 0 && !sqlite3_get_autocommit(db))
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	sqlite3_finalize(ins);
-	sqlite3_finalize(mark);
+	sqlite3_finalize(as.ins);
+	sqlite3_finalize(as.find);
+	sqlite3_finalize(as.mark);
 	return r < 0 ? r : total;
 }
 
@@ -496,7 +559,7 @@ const char exray_run_alerts_sql[] =
 	" COALESCE(k.daddr, sy.daddr) AS daddr, COALESCE(k.dport, sy.dport) AS dport, a.message, a.alert_id,"
 	" c.name AS container_name, c.image AS container_image"
 	" FROM temp.run_alerts r"
-	" JOIN alerts a ON a.rule_id = r.rule_id AND a.key = r.key"
+	" JOIN alerts a ON a.alert_id = r.alert_id"
 	" LEFT JOIN hosts h ON h.host_id = a.host_id"
 	" LEFT JOIN containers c ON c.container_id = a.container_id"
 	" LEFT JOIN connections k ON k.conn_id = a.conn_id"

@@ -52,7 +52,7 @@ void exray_ruleset_free(struct exray_ruleset *rs);
 
 /*
  * Run every rule; insert each row into alerts (INSERT OR IGNORE on
- * (rule_id, key)) and list it in temp table run_alerts(rule_id, key) so the
+ * (rule_id, key)) and list its row id in temp table run_alerts(alert_id) so the
  * caller can show what this run found, including alerts stored earlier.
  * Returns the number of alert rows produced (duplicates included) or -EIO
  * with "rule ID: what" in err (a rule that fails to compile or lacks a

@@ -20,15 +20,19 @@
 -- rx_names: those names alone (exec_id, fb, ab, a1, prog, img, ld_img), a
 -- TEMP table computed once per check run, indexed on prog and on ab (a rule
 -- looking for `prog = 'mount' OR ab = 'mount'` then finds them by index
--- rather than reading every exec). Join it rather
+-- rather than reading every exec), with the exec's proc_id, ts, kind and
+-- ret and an index on (proc_id, ts) that holds what "the image a process
+-- ran at a time" needs (rx_entry, rx_parent_img, rx_file): those lookups
+-- then read neither execs nor rx_names. Join it rather
 -- than rx_exec where only the names of a row's image are needed: a LEFT
 -- JOIN of rx_exec (a join itself) makes SQLite copy every exec first.
 DROP VIEW IF EXISTS temp.rx_exec;
 DROP TABLE IF EXISTS temp.rx_names;
-CREATE TEMP TABLE rx_names (exec_id INTEGER PRIMARY KEY, fb, ab, a1, prog, img, ld_img);
+CREATE TEMP TABLE rx_names (exec_id INTEGER PRIMARY KEY, fb, ab, a1, prog, img, ld_img,
+                             proc_id INTEGER, ts INTEGER, kind TEXT, ret INTEGER);
 INSERT INTO temp.rx_names
 WITH e AS MATERIALIZED (
-  SELECT exec_id, filename, exe, cwd, basename(filename) AS fb, json_extract(argv, '$[0]') AS a0,
+  SELECT exec_id, proc_id, ts, kind, ret, filename, exe, cwd, basename(filename) AS fb, json_extract(argv, '$[0]') AS a0,
          json_extract(argv, '$[1]') AS a1
   FROM execs)
 SELECT e.exec_id, e.fb,
@@ -44,10 +48,12 @@ SELECT e.exec_id, e.fb,
             THEN (SELECT path_norm(a.value, x.cwd) FROM execs x, json_each(x.argv) a
                   WHERE x.exec_id = e.exec_id AND a.key > 0 AND a.value NOT GLOB '-*'
                     AND json_extract(x.argv, '$[' || (a.key - 1) || ']') NOT IN ('--library-path', '--preload', '--audit', '--argv0', '--inhibit-rpath')
-                  ORDER BY a.key LIMIT 1) END
+                  ORDER BY a.key LIMIT 1) END,
+       e.proc_id, e.ts, e.kind, e.ret
 FROM e;
 CREATE INDEX temp.rx_names_prog ON rx_names (prog);
 CREATE INDEX temp.rx_names_ab ON rx_names (ab);
+CREATE INDEX temp.rx_names_proc ON rx_names (proc_id, ts, exec_id, ret, kind, prog, ab);
 CREATE TEMP VIEW rx_exec AS
 SELECT e.*, x.fb, x.ab, x.a1, x.prog, x.img, x.ld_img
 FROM execs e JOIN temp.rx_names x ON x.exec_id = e.exec_id;
@@ -93,7 +99,7 @@ ep(proc_id) AS (
   SELECT p.proc_id FROM processes p WHERE p.container_id IS NOT NULL AND p.vpid = 1
   UNION
   SELECT c.proc_id FROM ep JOIN processes c ON c.parent_id = ep.proc_id
-  WHERE (SELECT x.prog IN runner OR x.ab IN runner FROM rx_exec x
+  WHERE (SELECT x.prog IN runner OR x.ab IN runner FROM rx_names x
          WHERE x.proc_id = ep.proc_id AND x.ret = 0 AND (x.kind = 'exec' AND x.ts <= c.start OR x.kind = 'snapshot')
          ORDER BY x.kind = 'exec' DESC, x.ts DESC, x.exec_id DESC LIMIT 1))
 SELECT proc_id FROM ep;
@@ -107,14 +113,14 @@ DROP VIEW IF EXISTS temp.rx_parent_img;
 CREATE TEMP VIEW rx_parent_img AS
 SELECT e.exec_id,
        COALESCE(
-         (SELECT x.prog FROM rx_exec x WHERE x.proc_id = e.proc_id AND x.ret = 0
+         (SELECT x.prog FROM rx_names x WHERE x.proc_id = e.proc_id AND x.ret = 0
             AND (x.ts < e.ts OR (x.ts = e.ts AND x.exec_id < e.exec_id))
           ORDER BY x.ts DESC, x.exec_id DESC LIMIT 1),
-         (SELECT x.prog FROM rx_exec x WHERE x.proc_id = p1.parent_id AND x.ret = 0 AND x.ts <= e.ts
+         (SELECT x.prog FROM rx_names x WHERE x.proc_id = p1.parent_id AND x.ret = 0 AND x.ts <= e.ts
           ORDER BY x.ts DESC, x.exec_id DESC LIMIT 1),
-         (SELECT x.prog FROM rx_exec x WHERE x.proc_id = p2.parent_id AND x.ret = 0 AND x.ts <= e.ts
+         (SELECT x.prog FROM rx_names x WHERE x.proc_id = p2.parent_id AND x.ret = 0 AND x.ts <= e.ts
           ORDER BY x.ts DESC, x.exec_id DESC LIMIT 1),
-         (SELECT x.prog FROM rx_exec x WHERE x.proc_id = p3.parent_id AND x.ret = 0 AND x.ts <= e.ts
+         (SELECT x.prog FROM rx_names x WHERE x.proc_id = p3.parent_id AND x.ret = 0 AND x.ts <= e.ts
           ORDER BY x.ts DESC, x.exec_id DESC LIMIT 1)) AS parent_prog
 FROM execs e
 LEFT JOIN processes p1 ON p1.proc_id = e.proc_id
@@ -135,7 +141,9 @@ VALUES ('dpkg'), ('dpkg-deb'), ('dpkg-divert'), ('dpkg-statoverride'), ('dpkg-tr
 DROP TABLE IF EXISTS temp.rx_ctr_start;
 CREATE TEMP TABLE rx_ctr_start (container_id INTEGER PRIMARY KEY, start);
 INSERT INTO temp.rx_ctr_start
-SELECT container_id, min(start) AS start FROM processes WHERE container_id IS NOT NULL GROUP BY container_id;
+-- (one pass over processes: on a container host most are in containers,
+-- and reading those through ix_processes_container costs twice as much)
+SELECT container_id, min(start) AS start FROM processes NOT INDEXED WHERE container_id IS NOT NULL GROUP BY container_id;
 
 -- rx_file: file events (format 1.2) with the acting program's name
 -- (`prog`: the image its process ran then, or, for a forked child that
@@ -149,10 +157,10 @@ DROP VIEW IF EXISTS temp.rx_file;
 CREATE TEMP VIEW rx_file AS
 SELECT f.*, CASE WHEN f.op IN ('symlink', 'link') THEN NULL ELSE f.path END AS changed,
        COALESCE(x.prog,
-         (SELECT a.prog FROM processes p1 JOIN rx_exec a ON a.proc_id = p1.parent_id
+         (SELECT a.prog FROM processes p1 JOIN rx_names a ON a.proc_id = p1.parent_id
           WHERE p1.proc_id = f.proc_id AND a.ret = 0 AND a.ts <= f.ts ORDER BY a.ts DESC, a.exec_id DESC LIMIT 1),
          (SELECT a.prog FROM processes p1 JOIN processes p2 ON p2.proc_id = p1.parent_id
-                 JOIN rx_exec a ON a.proc_id = p2.parent_id
+                 JOIN rx_names a ON a.proc_id = p2.parent_id
           WHERE p1.proc_id = f.proc_id AND a.ret = 0 AND a.ts <= f.ts ORDER BY a.ts DESC, a.exec_id DESC LIMIT 1)) AS prog,
        row_number() OVER (PARTITION BY f.proc_id, f.op, f.path, f.path2 ORDER BY f.ts, f.event_id) AS nth,
        COALESCE(x.prog, f.comm, '?') || ' (pid ' || f.pid || ') in ' || COALESCE(c.short_id, 'host') || ' ' ||

@@ -46,7 +46,7 @@ const char *rulefix_fired(sqlite3 *db, const struct exray_ruleset *rules, const 
 		fail_msg("no built-in rule %s", id);
 	if (exray_rules_run(db, &one, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
-	sql = sqlite3_mprintf("SELECT key FROM temp.run_alerts ORDER BY %s", order_by);
+	sql = sqlite3_mprintf("SELECT a.key FROM temp.run_alerts JOIN alerts a USING (alert_id) ORDER BY %s", order_by);
 	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
 	sqlite3_free(sql);
 	out[0] = '\0';

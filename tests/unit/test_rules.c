@@ -293,7 +293,7 @@ static void test_exec_then_egress(void **state)
 
 	assert_string_equal(fired("exec-then-egress"), "e60 e61 e62");
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT a.exec_id, a.conn_id FROM alerts a JOIN temp.run_alerts r"
-					    " USING (rule_id, key) ORDER BY a.exec_id", -1, &st, NULL), SQLITE_OK);
+					    " USING (alert_id) ORDER BY a.exec_id", -1, &st, NULL), SQLITE_OK);
 	for (int i = 0; i < 3; i++) {
 		static const int want[3][2] = { { 60, 1 }, { 61, 3 }, { 62, 4 } };
 		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
