@@ -22,6 +22,9 @@
 #   technique  ATT&CK id (benign: what the workload is)
 #   art        yes: the technique is in the development subset of Atomic
 #              Red Team (../shared/atomic-red-team); no: not developed against
+#   developed  yes: not in that subset, but the rules or the recorder were
+#              changed after seeing this scenario miss (counted as developed
+#              against; the table's ART column shows `dev`)
 #   expect     rule ids, any of which detects it (benign: -)
 #   image      busybox (default) | debian (eval/rootfs.sh)
 #   mode       exec (default: the container runs INIT, the script comes in
@@ -323,6 +326,7 @@ score() {
 		[ -d "$dir/$n/segments" ] || continue
 		f=$(scenario_file "$n")
 		cat=$(hdr "$f" category) tech=$(hdr "$f" technique) art=$(hdr "$f" art no) exp=$(hdr "$f" expect -)
+		[ "$art" = no ] && [ "$(hdr "$f" developed no)" = yes ] && art=dev
 		alerts_of "$dir/$n" >"$tmp/$n.alerts"
 		# rules that fired on the scenario's container(s), once each
 		fired=$(awk -F'\t' '$3 != "host" {print $1}' "$tmp/$n.alerts" | sort -u | tr '\n' ' ')
@@ -356,16 +360,16 @@ score() {
 	$2 == "benign" { rows[NR] = $0; nb++; next }
 	{ rows[NR] = $0
 	  n[$2]++; if ($5 == "yes") d[$2]++
-	  if ($4 == "yes") { na[$2]++; if ($5 == "yes") da[$2]++ } else { nn[$2]++; if ($5 == "yes") dn[$2]++ } }
+	  if ($4 != "no") { na[$2]++; if ($5 == "yes") da[$2]++ } else { nn[$2]++; if ($5 == "yes") dn[$2]++ } }
 	function pct(a, b) { return b ? sprintf("%d %%", int(100 * a / b + 0.5)) : "-" }
 	function fp(c) { return nb ? sprintf("%.2f", fpc[c] / nb) : "-" }
 	END {
 		ncat = split(cats, cl, " ")
 		if (md) {
-			print "| category | scenarios | detected | rate | developed against (ART subset) | not developed against | false-positive alerts per benign scenario |"
+			print "| category | scenarios | detected | rate | developed against (ART subset, or dev) | not developed against | false-positive alerts per benign scenario |"
 			print "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 		} else
-			printf "%-22s %9s %9s %6s %14s %14s %10s\n", "category", "scenarios", "detected", "rate", "ART subset", "beyond it", "FP/benign"
+			printf "%-22s %9s %9s %6s %14s %14s %10s\n", "category", "scenarios", "detected", "rate", "developed", "beyond it", "FP/benign"
 		for (i = 1; i <= ncat; i++) {
 			c = cl[i]; tn += n[c]; td += d[c]
 			sa = sprintf("%d/%d", da[c], na[c]); sb = sprintf("%d/%d", dn[c], nn[c])
@@ -377,7 +381,7 @@ score() {
 		if (md) printf "\nBenign corpus: %d scenarios, %d alerts in all (%.2f per scenario).\n", nb, fptot, nb ? fptot / nb : 0
 		else printf "benign: %d scenarios, %d alerts (%.2f per scenario)\n", nb, fptot, nb ? fptot / nb : 0
 		if (md) {
-			print "\n| scenario | category | technique | ART | detected | alerts | expected rule(s) | rules fired |"
+			print "\n| scenario | category | technique | ART / dev | detected | alerts | expected rule(s) | rules fired |"
 			print "| --- | --- | --- | --- | --- | ---: | --- | --- |"
 		} else printf "\n%-28s %-20s %-11s %-3s %-4s %3s  %s\n", "scenario", "category", "technique", "ART", "det", "n", "rules fired (expected)"
 		for (r = 1; r <= NR; r++) {

@@ -66,6 +66,9 @@ login-script-modified | pers-bashrc       | .bashrc               | entrypoint-s
 ssh-authorized-keys-modified | pers-authorized-keys | authorized_keys | git-sync-ssh  | -                 | an ssh client reading its key
 core-pattern-write    | esc-core-pattern  | core_pattern          | esc-release-agent | -                 | release_agent is the other rule
 cgroup-release-agent  | esc-release-agent | release_agent         | esc-core-pattern  | -                 | core_pattern is the other rule
+kernel-tunable-write  | esc-sysrq-trigger | sysrq                 | esc-core-pattern  | -                 | core_pattern is the usermode-helper rule
+device-node-in-container | esc-devmem-mknod | character device 1:1 | build-dpkg-install | -                | a package install makes no device node
+host-mount-sensitive-write | esc-hostpath-cron | /host-etc/cron.d    | pers-cron-d       | -                 | a cron job in its own root filesystem, not a host path
 setuid-to-root        | priv-setuid-helper | uid 1000 -> 0        | build-useradd     | -                 | root doing account work
 ptrace-attach         | priv-ptrace-attach | attach               | priv-anti-debug   | -                 | PTRACE_TRACEME is not an attach
 ptrace-traceme        | priv-anti-debug   | PTRACE_TRACEME        | priv-ptrace-attach | -                | an attach is not TRACEME

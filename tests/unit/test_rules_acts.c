@@ -112,6 +112,27 @@ static const char fixture[] =
 	" (25, 16, 1, 1016, 16000, 5e9, 16, 1, 'chmod', 0, '/usr/local/bin/app', NULL, 493),"
 	" (26, 17, 1, 1017, 17000, 5e9, 17, 1, 'symlink', 0, '/etc/shadow', '/tmp/.s', NULL),"
 	" (27, 17, 1, 1017, 17000, 5e9, 17, 1, 'symlink', 0, '/etc/hostname', '/tmp/.h', NULL);"
+	"INSERT INTO file_events (event_id, proc_id, host_id, pid, start, ts, exec_id, container_id, op, ret, path,"
+	" mode, rdev, other_mount) VALUES"
+	/* kernel-tunable-write + 28 (refused), + 29; - 30 (the container's own netns),
+	 * - 31 (the host), - 14 (core_pattern: core-pattern-write's) */
+	" (28, 10, 1, 1010, 10000, 5e9, 10, 1, 'create', -30, '/proc/sys/kernel/sysrq', 438, NULL, 0),"
+	" (29, 10, 1, 1010, 10000, 5e9, 10, 1, 'write', -2, '/proc/sysrq-trigger', NULL, NULL, 0),"
+	" (30, 10, 1, 1010, 10000, 5e9, 10, 1, 'write', 3, '/proc/sys/net/ipv4/ip_forward', NULL, NULL, 0),"
+	" (31, 1, 1, 1001, 1000, 5e9, 1, NULL, 'write', 3, '/proc/sys/kernel/sysrq', NULL, NULL, 0),"
+	/* device-node-in-container + 32 (refused 1:1), + 33 (a block device, older
+	 * recorder: no rdev); - 34 (null 1:3), - 35 (a fifo), - 36 (runc init) */
+	" (32, 10, 1, 1010, 10000, 5e9, 10, 1, 'create', -1, '/tmp/mem', 8630, 1048577, 0),"
+	" (33, 10, 1, 1010, 10000, 5e9, 10, 1, 'create', -1, '/tmp/sda', 25014, NULL, 0),"
+	" (34, 10, 1, 1010, 10000, 5e9, 10, 1, 'create', 0, '/tmp/null', 8630, 1048579, 0),"
+	" (35, 10, 1, 1010, 10000, 5e9, 10, 1, 'create', 0, '/tmp/fifo', 4534, NULL, 0),"
+	" (36, 23, 1, 1023, 23000, 5e9, 23, 1, 'create', 0, '/dev/fuse', 8630, 10485989, 0),"
+	/* host-mount-sensitive-write + 37 (cron.d on a host path), + 38 (passwd);
+	 * - 39 (a passwd on the image's own root), - 40 (docker's /etc/hosts bind mount) */
+	" (37, 10, 1, 1010, 10000, 5e9, 10, 1, 'create', 3, '/host-etc/cron.d/x', 420, NULL, 1),"
+	" (38, 10, 1, 1010, 10000, 5e9, 10, 1, 'write', 3, '/host-etc/passwd', NULL, NULL, 1),"
+	" (39, 10, 1, 1010, 10000, 5e9, 10, 1, 'write', 3, '/data/passwd', NULL, NULL, 0),"
+	" (40, 10, 1, 1010, 10000, 5e9, 10, 1, 'write', 3, '/etc/hosts', NULL, NULL, 1);"
 	"INSERT INTO priv_events (event_id, proc_id, host_id, pid, start, ts, exec_id, container_id, uid, op, ret,"
 	" old_real, old_effective, new_real, new_effective, cap_effective_old, cap_effective) VALUES"
 	/* setuid-to-root + 1 (a setuid helper), - 2 (sudo); capability-gain + 3, - 4 (root) */
@@ -182,13 +203,16 @@ static void test_acts(void **state)
 		{ "auth-file-modified", "f1 f2" },
 		{ "ld-preload-modified", "f5" },
 		{ "ca-store-modified", "f6" },
-		{ "cron-modified", "f8" },
+		{ "cron-modified", "f37 f8" },
 		{ "system-service-modified", "f9" },
 		{ "login-script-modified", "f10" },
 		{ "ssh-authorized-keys-modified", "f11" },
 		{ "binary-in-path-modified", "f12 f24 f25" }, /* chmods in /usr/local/bin too */
 		{ "core-pattern-write", "f14" },
 		{ "cgroup-release-agent", "f15" },
+		{ "kernel-tunable-write", "f28 f29" },
+		{ "device-node-in-container", "f32 f33" },
+		{ "host-mount-sensitive-write", "f37 f38" },
 		{ "sensitive-file-read", "f16" },
 		{ "cloud-credential-access", "f18" },
 		{ "proc-environ-read", "f19" },

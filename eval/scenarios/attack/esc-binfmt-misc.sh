@@ -1,6 +1,7 @@
 # category: container-escape
 # technique: T1611
 # art: no
+# developed: yes
 # expect: core-pattern-write privileged-mount-in-container
 # desc: the binfmt_misc escape: mount binfmt_misc and register an interpreter (in the container's writable layer, by its host path) for a file extension, so that the kernel runs it with the credentials of whatever executes such a file on the host (the mount and the registration are refused: no CAP_SYS_ADMIN, read-only /proc/sys)
 upper=$(sed -n 's/.* - overlay .*upperdir=\([^,]*\).*/\1/p' /proc/self/mountinfo | head -1)

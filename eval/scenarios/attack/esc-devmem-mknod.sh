@@ -1,7 +1,8 @@
 # category: container-escape
 # technique: T1611
 # art: no
-# expect: privileged-mount-in-container
+# developed: yes
+# expect: device-node-in-container
 # desc: a container makes character device nodes for the host's physical and kernel memory (/dev/mem 1:1, /dev/kmem 1:2, /dev/port 1:4) to read or patch the host kernel from inside (mknod is refused: no CAP_MKNOD, and the device cgroup)
 for d in mem:1 kmem:2 port:4; do
 	mknod /tmp/${d%%:*} c 1 ${d##*:} || echo "mknod ${d%%:*} refused"
