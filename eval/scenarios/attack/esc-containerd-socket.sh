@@ -1,7 +1,7 @@
 # category: container-escape
 # technique: T1610
 # art: no
-# expect: TBD
+# expect: container-runtime-socket
 # image: debian
 # setup: runtime_socket
 # opts: --bind ../../docker.sock:/run/containerd/containerd.sock

@@ -1,7 +1,7 @@
 # category: container-escape
 # technique: T1611
 # art: yes
-# expect: TBD
+# expect: ssh-authorized-keys-modified system-service-modified
 # opts: --no-nnp --cap CAP_SYS_CHROOT --bind ../../hostroot:/mnt
 # layer: mkdir -p ../../hostroot/etc/systemd/system ../../hostroot/root ../../hostroot/tmp && cp -a "$BASE/bin" ../../hostroot/ && printf 'root:x:0:0:root:/root:/bin/sh\n' >../../hostroot/etc/passwd
 # desc: Atomic's "Privilege Escalation via Docker Volume Mapping": a container with the node's / mounted as a hostPath (here a scratch root directory) chroots into it to act as root on the host, then plants an SSH key in root's authorized_keys and a systemd unit there

@@ -1,7 +1,7 @@
 # category: container-escape
 # technique: T1609
 # art: no
-# expect: TBD
+# expect: k8s-api-contact
 # image: debian
 # net: yes
 # desc: a pod calls the kubelet's API on its node (port 10250, and the read-only 10255) to list the node's pods and run a command in another pod through /run, the kubelet-exec path around the API server (no kubelet listens on the test host: the connections are refused)

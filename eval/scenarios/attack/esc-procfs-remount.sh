@@ -1,7 +1,7 @@
 # category: container-escape
 # technique: T1611
 # art: no
-# expect: TBD
+# expect: core-pattern-write privileged-mount-in-container
 # opts: --no-nnp --cap CAP_SYS_ADMIN
 # desc: a container given CAP_SYS_ADMIN (not privileged: its /proc/sys is read-only and its masked paths are covered) mounts a fresh procfs of its own, which has neither, and writes the kernel's core_pattern through it (it writes back the value it holds, so nothing changes)
 mkdir -p /tmp/p

@@ -1,7 +1,7 @@
 # category: container-escape
 # technique: T1055.008
 # art: no
-# expect: TBD
+# expect: ptrace-attach
 # image: debian
 # opts: --hostpid --no-nnp --cap CAP_SYS_PTRACE
 # setup: hostproc

@@ -1,7 +1,7 @@
 # category: container-escape
 # technique: T1611
 # art: no
-# expect: TBD
+# expect: binary-in-path-modified memfd-execution exec-from-temp
 # image: debian
 # mode: probe
 # init: python3 /opt/scenario/watch.py

@@ -1,7 +1,7 @@
 # category: container-escape
 # technique: T1611
 # art: no
-# expect: TBD
+# expect: host-namespace-entry namespace-change-in-container
 # image: debian
 # opts: --hostpid --privileged
 # setup: hostproc
