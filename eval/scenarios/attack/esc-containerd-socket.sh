@@ -6,6 +6,7 @@
 # setup: runtime_socket
 # opts: --bind ../../docker.sock:/run/containerd/containerd.sock
 # desc: a container finds the node's containerd socket (a hostPath of /run/containerd) and speaks to it from python, without curl or a runtime client: an HTTP/2 preface and a gRPC call to create a task (the stand-in runtime answers anything; no container is made)
+# note: ../../ is the scenario's scratch directory on the host ($EXR_STATE of tests/lib/container.sh): layer commands run in $EXR_STATE/ov/layer, and runc resolves a relative bind source against the bundle, $EXR_STATE/bundles/NAME
 python3 - <<'PY'
 import os, socket, struct
 socks = [os.path.join(d, f) for d in ("/run/containerd", "/var/run", "/run/crio") if os.path.isdir(d)

@@ -7,6 +7,7 @@
 # setup: hostdir
 # layer: printf 'root:$6$exray$hostpathsecret:19000:0:99999:7:::\n' >../../hostetc/shadow; chmod 600 ../../hostetc/shadow
 # desc: the "shocker" escape (Docker 0.11, 2014): a container granted CAP_DAC_READ_SEARCH forges an ext4 file handle for inode 2 (the root directory) and opens it with open_by_handle_at against its hostPath mount, which gives it the host's root directory outside its mount namespace; from there it walks to a shadow file (the hostPath's scratch copy, not the real /etc/shadow)
+# note: ../../ is the scenario's scratch directory on the host ($EXR_STATE of tests/lib/container.sh): layer commands run in $EXR_STATE/ov/layer, and runc resolves a relative bind source against the bundle, $EXR_STATE/bundles/NAME
 python3 - <<'PY'
 import ctypes, os, struct
 libc = ctypes.CDLL(None, use_errno=True)
