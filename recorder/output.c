@@ -225,7 +225,8 @@ static bool make_room(struct rec_output *o, int err)
 static int open_segment(struct rec_output *o)
 {
 	struct exray_seg_header h = { 0 };
-	struct exray_seg_writer_opts wo = { .level = o->cfg.level, .sealer = o->cfg.sealer };
+	struct exray_seg_writer_opts wo = { .level = o->cfg.level, .sealer = o->cfg.sealer,
+						.columns = true };
 	struct seg_file *nf;
 	char name[96];
 	int err;

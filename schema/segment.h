@@ -18,7 +18,7 @@
 #include "seal.h"
 
 #define EXRAY_SEG_VERSION_MAJOR 1
-#define EXRAY_SEG_VERSION_MINOR 3
+#define EXRAY_SEG_VERSION_MINOR 4
 
 /* zstd skippable frame magic used for exray metadata (0x184D2A50 | 0xE). */
 #define EXRAY_SEG_SKIPPABLE_MAGIC 0x184D2A5Eu
@@ -128,6 +128,8 @@ struct exray_seg_writer_opts {
 	size_t frame_bytes;     /* compress a frame when this much is batched;
 	                           0 = 256 KiB */
 	int level;              /* zstd level; 0 = 3 */
+	bool columns;           /* event frames in the columns layout (1.4:
+	                           smaller; zstdcat shows columns, not records) */
 	struct exray_sealer *sealer; /* seal every frame with it (it outlives the
 	                                writer: the chain runs across segments);
 	                                NULL: not sealed */

@@ -17,6 +17,7 @@
 #define ZSTD_STATIC_LINKING_ONLY /* ZSTD_MAGIC_SKIPPABLE_* on older headers */
 #include <zstd.h>
 #include "segment.h"
+#include "segment_columns.h"
 #include "segment_format.h"
 #include "segment_reader_int.h"
 
@@ -221,6 +222,36 @@ static int handle_meta(struct exray_seg_reader *r, __u64 off, bool first)
 	return 0;
 }
 
+/*
+ * A columns frame (1.4) just inflated into r->frame: decode it into records
+ * and make them the frame. The checksum was good, so a frame that does not
+ * decode was written so: its records are lost, said once, frame_len 0.
+ */
+static int load_columns(struct exray_seg_reader *r, __u64 off, __u64 content)
+{
+	const char *why;
+	unsigned char *rows = malloc(content);
+	int err;
+
+	r->frame_len = 0;
+	if (!rows)
+		return -ENOMEM;
+	err = exray_columns_decode(r->frame, content, rows, &why);
+	if (err) {
+		free(rows);
+		if (err != -EINVAL)
+			return err;
+		return seg_add_issue(r, EXRAY_ISSUE_BAD_RECORD, off, 0,
+				 "frame at offset %llu: %s; its records (%llu bytes) skipped",
+				 (unsigned long long)off, why, (unsigned long long)content);
+	}
+	free(r->frame);
+	r->frame = rows;
+	r->frame_cap = content;
+	r->frame_len = content - sizeof(struct exray_rec_hdr);
+	return 0;
+}
+
 static int load_data_frame(struct exray_seg_reader *r, __u64 off, __u64 csize)
 {
 	const unsigned char *p = r->buf + off;
@@ -241,12 +272,19 @@ static int load_data_frame(struct exray_seg_reader *r, __u64 off, __u64 csize)
 	if (ZSTD_isError(n) || n != content)
 		return seg_skip_damage(r, off, true, EXRAY_ISSUE_BAD_FRAME,
 				   ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short frame");
+	r->pos = off + csize;
+	if (exray_columns_is(r->frame, content)) {
+		int err = load_columns(r, off, content);
+
+		if (err || !r->frame_len)
+			return err;
+		content = r->frame_len;
+	}
 	r->frame_len = content;
 	r->frame_pos = 0;
 	r->frame_offset = off;
 	r->rec_index = 0;
 	r->frames++;
-	r->pos = off + csize;
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zstd.h>
 #include "segment.h"
+#include "segment_columns.h"
 #include "segment_format.h"
 
 #define DEFAULT_FRAME_BYTES (256u * 1024)
@@ -28,6 +29,7 @@ struct exray_seg_writer {
 	size_t batch_len, batch_cap;
 	unsigned char *out;   /* compressed frame */
 	size_t out_cap;
+	unsigned char *cols;  /* the batch in the columns layout (NULL: rows) */
 	ZSTD_CCtx *cctx;
 	struct exray_seg_stats stats;
 	__u64 batch_records_by_type[EXRAY_TYPE_SLOTS];
@@ -275,15 +277,18 @@ int exray_seg_writer_open_backend(struct exray_seg_writer **out, struct exray_se
 	}
 	w->be = be;
 	w->frame_bytes = opts && opts->frame_bytes ? opts->frame_bytes : DEFAULT_FRAME_BYTES;
-	if (w->frame_bytes > EXRAY_SEG_MAX_FRAME_BYTES)
-		w->frame_bytes = EXRAY_SEG_MAX_FRAME_BYTES;
+	/* minus the columns marker: a frame's content stays within the limit */
+	if (w->frame_bytes > EXRAY_SEG_MAX_FRAME_BYTES - sizeof(struct exray_rec_hdr))
+		w->frame_bytes = EXRAY_SEG_MAX_FRAME_BYTES - sizeof(struct exray_rec_hdr);
 	/* room for one more record of the largest kind past the threshold */
 	w->batch_cap = w->frame_bytes + EXRAY_EXEC_MAX_SIZE;
 	w->batch = malloc(w->batch_cap);
-	w->out_cap = ZSTD_compressBound(w->batch_cap);
+	w->out_cap = ZSTD_compressBound(w->batch_cap + sizeof(struct exray_rec_hdr));
 	w->out = malloc(w->out_cap);
 	w->cctx = ZSTD_createCCtx();
-	if (!w->batch || !w->out || !w->cctx) {
+	if (opts && opts->columns)
+		w->cols = malloc(w->batch_cap + sizeof(struct exray_rec_hdr));
+	if (!w->batch || !w->out || !w->cctx || (opts && opts->columns && !w->cols)) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
@@ -381,14 +386,22 @@ int exray_seg_append(struct exray_seg_writer *w, const void *rec, size_t len)
  * full disk. */
 int exray_seg_frame_out(struct exray_seg_writer *w)
 {
-	size_t n;
+	const unsigned char *content = w->batch;
+	size_t n, content_len = w->batch_len;
 	int err = write_pending(w);
 
 	if (err)
 		return err;
 	if (!w->batch_len)
 		return 0;
-	n = ZSTD_compress2(w->cctx, w->out, w->out_cap, w->batch, w->batch_len);
+	if (w->cols) {
+		err = exray_columns_encode(w->batch, w->batch_len, w->cols);
+		if (err)
+			return err; /* -ENOMEM: the batch is kept */
+		content = w->cols;
+		content_len += sizeof(struct exray_rec_hdr);
+	}
+	n = ZSTD_compress2(w->cctx, w->out, w->out_cap, content, content_len);
 	if (ZSTD_isError(n))
 		return w->err = -EIO;
 	err = write_frame(w, w->out, n);
@@ -551,6 +564,7 @@ void exray_seg_writer_abort(struct exray_seg_writer *w)
 	ZSTD_freeCCtx(w->cctx);
 	free(w->batch);
 	free(w->out);
+	free(w->cols);
 	free(w);
 }
 
