@@ -34,7 +34,7 @@ while getopts r:x:k:m:o: o; do
 done
 [ "$(id -u)" = 0 ] || { echo "run-overhead: needs root (eBPF, auditd, perf -a)"; exit 77; }
 B=$BUILD/bench
-for b in "$B/bench-run" "$B/exr-storm" "$B/exr-true" "$B/exray-count" "$BUILD/exray-record"; do
+for b in "$B/bench-run" "$B/exr-storm" "$B/exr-true" "$B/exray-count" "$B/exray-bytes" "$BUILD/exray-record"; do
 	[ -x "$b" ] || { echo "run-overhead: $b is not built (make all)" >&2; exit 1; }
 done
 mkdir -p "$OUT"
@@ -190,5 +190,7 @@ for lv in 3 9; do
 			>> "$OUT/storage.tsv"
 	echo "  $name: $line" >&2
 done
+# where the default level's bytes go, and rows vs columns frames on the same records
+"$B/exray-bytes" "$work/mixed-3" > "$OUT/bytes-mixed.json"
 
 bench/summarize.sh "$OUT"
