@@ -156,6 +156,7 @@ void exray_seg_reader_free(struct exray_seg_reader *r)
 		return;
 	ZSTD_freeDCtx(r->dctx);
 	free(r->frame);
+	free(r->spare);
 	free(r->owned);
 	free(r->issues);
 	free(r);
@@ -230,24 +231,29 @@ static int handle_meta(struct exray_seg_reader *r, __u64 off, bool first)
 static int load_columns(struct exray_seg_reader *r, __u64 off, __u64 content)
 {
 	const char *why;
-	unsigned char *rows = malloc(content);
+	unsigned char *t;
+	__u64 tcap;
 	int err;
 
 	r->frame_len = 0;
-	if (!rows)
-		return -ENOMEM;
-	err = exray_columns_decode(r->frame, content, rows, &why);
-	if (err) {
-		free(rows);
-		if (err != -EINVAL)
-			return err;
+	if (content > r->spare_cap) {
+		void *nb = realloc(r->spare, content);
+
+		if (!nb)
+			return -ENOMEM;
+		r->spare = nb;
+		r->spare_cap = content;
+	}
+	err = exray_columns_decode(r->frame, content, r->spare, &why);
+	if (err == -EINVAL)
 		return seg_add_issue(r, EXRAY_ISSUE_BAD_RECORD, off, 0,
 				 "frame at offset %llu: %s; its records (%llu bytes) skipped",
 				 (unsigned long long)off, why, (unsigned long long)content);
-	}
-	free(r->frame);
-	r->frame = rows;
-	r->frame_cap = content;
+	if (err)
+		return err;
+	t = r->frame, tcap = r->frame_cap;
+	r->frame = r->spare, r->frame_cap = r->spare_cap;
+	r->spare = t, r->spare_cap = tcap;
 	r->frame_len = content - sizeof(struct exray_rec_hdr);
 	return 0;
 }

@@ -24,6 +24,9 @@ struct exray_seg_reader {
 	ZSTD_DCtx *dctx;
 	unsigned char *frame; /* decoded records of the current frame */
 	__u64 frame_cap, frame_len, frame_pos;
+	unsigned char *spare; /* a columns frame's records are decoded here,
+	                         then swapped with frame (no fresh pages per frame) */
+	__u64 spare_cap;
 	__u64 frame_offset;   /* file offset of the current frame */
 	__u32 rec_index;      /* index in frame of the next record */
 	__u32 last_index;     /* index of the record last returned */
