@@ -132,32 +132,21 @@ shuffle(unsigned char *rows, unsigned char *s, const struct rec_ref *recs,
 	for (unsigned c = 0; c < 8; c += 4)
 		for (size_t i = 0; i < n; i++)
 			MOVE(rows + recs[i].off + c, 4);
-	/* the timestamp columns: low halves of the deltas, then high halves */
+	/* the timestamp deltas as eight columns of one byte each, lowest byte
+	 * first: the high bytes of deltas between nearby events are alike */
 	for (size_t i = 0; i < n; i++) {
 		struct exray_rec_hdr *h = (void *)(rows + recs[i].off);
-		__u32 lo;
+		__u64 d = 0;
 
 		if (enc) {
-			lo = (__u32)(h->ts - prev);
+			d = h->ts - prev;
 			prev = h->ts;
-			memcpy(s + 4 * i, &lo, 4);
+			for (unsigned k = 0; k < 8; k++)
+				s[k * n + i] = (unsigned char)(d >> (8 * k));
 		} else {
-			memcpy(&lo, s + 4 * i, 4);
-			h->ts = lo;
-		}
-	}
-	prev = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct exray_rec_hdr *h = (void *)(rows + recs[i].off);
-		__u32 hi;
-
-		if (enc) {
-			hi = (__u32)((h->ts - prev) >> 32);
-			prev = h->ts;
-			memcpy(s + 4 * (n + i), &hi, 4);
-		} else {
-			memcpy(&hi, s + 4 * (n + i), 4);
-			h->ts = prev += h->ts | (__u64)hi << 32;
+			for (unsigned k = 0; k < 8; k++)
+				d |= (__u64)s[k * n + i] << (8 * k);
+			h->ts = prev += d;
 		}
 	}
 	s += 8 * n;

@@ -103,9 +103,9 @@ static void test_layout_as_documented(void **state)
 	__u64 d[3];
 	for (unsigned i = 0; i < 3; i++)
 		d[i] = hs[i]->ts - prev, prev = hs[i]->ts;
-	for (unsigned half = 0; half < 2; half++)
+	for (unsigned byte = 0; byte < 8; byte++)
 		for (unsigned i = 0; i < 3; i++)
-			p = put(p, (const unsigned char *)&d[i] + 4 * half, 4);
+			p = put(p, (const unsigned char *)&d[i] + byte, 1);
 	for (unsigned k = 0; k < sizeof(cols) / sizeof(cols[0]); k++)
 		for (unsigned i = 0; i < 2; i++)
 			p = put(p, (const unsigned char *)tasks[i] + cols[k][0] - 16, cols[k][1]);
