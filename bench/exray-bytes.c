@@ -49,8 +49,8 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 
 static int end_frame(struct capture *c)
 {
-	if (c->frames && c->frame_end[c->frames - 1] == c->len)
-		return 0;
+	if (c->len == (c->frames ? c->frame_end[c->frames - 1] : 0))
+		return 0; /* nothing since the last boundary */
 	if (grow((void **)&c->frame_end, &c->frames_cap, c->frames + 1, sizeof(size_t)))
 		return -ENOMEM;
 	c->frame_end[c->frames++] = c->len;
