@@ -16,7 +16,10 @@
 -- exec and connect events.
 -- (4) With recorder 1.2 socket events, the act itself: a socket connected to a
 -- non-loopback peer duplicated onto stdin, stdout or stderr (dup2/dup3), as Falco's
--- "Redirect STDOUT/STDIN to Network Connection" sees it.
+-- "Redirect STDOUT/STDIN to Network Connection" sees it, when that socket was
+-- connected out (its connect recorded) or the process is or becomes a shell (a bind
+-- shell: nc -l -e sh). Not an accepted connection put on a server's stdio with no
+-- shell (busybox httpd's and inetd's forked handlers do that for every request).
 WITH sh AS MATERIALIZED (
   SELECT x.* FROM rx_exec x
   WHERE x.kind = 'exec' AND x.ret = 0 AND (x.prog IN rx_shell OR x.ab IN rx_shell)
@@ -58,4 +61,6 @@ FROM socket_events s
 LEFT JOIN rx_names x ON x.exec_id = s.exec_id
 LEFT JOIN containers c ON c.container_id = s.container_id
 WHERE s.op = 'dup_stdio' AND s.ret >= 0 AND s.daddr IS NOT NULL
-  AND NOT (s.daddr GLOB '127.*' OR s.daddr = '::1' OR s.daddr GLOB '::ffff:127.*');
+  AND NOT (s.daddr GLOB '127.*' OR s.daddr = '::1' OR s.daddr GLOB '::ffff:127.*')
+  AND (s.conn_id IS NOT NULL OR x.prog IN rx_shell OR x.ab IN rx_shell
+       OR EXISTS (SELECT 1 FROM sh WHERE sh.proc_id = s.proc_id AND sh.ts >= s.ts));

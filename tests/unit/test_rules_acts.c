@@ -150,14 +150,23 @@ static const char fixture[] =
 	"INSERT INTO socket_events (event_id, proc_id, host_id, pid, start, ts, exec_id, container_id, op, ret,"
 	" protocol, fd, daddr, dport, family) VALUES"
 	/* packet-socket + 1, - 2 (host); raw-socket + 3, - 4 (ping's ICMP);
-	 * reverse-shell + 5 (stdio onto a remote peer), - 6 (loopback); raw-socket - 7 (netlink audit) */
+	 * reverse-shell + 5 (stdio onto a peer it connected to), - 6 (loopback),
+	 * - 8 (an accepted connection on a server's stdio: no connect, no shell),
+	 * + 9 (the same in a shell: a bind shell), + 10 (a process that then
+	 * becomes a shell); raw-socket - 7 (netlink audit) */
 	" (1, 15, 1, 1015, 15000, 5e9, 15, 1, 'packet', 3, 768, 3, NULL, NULL, 17),"
 	" (2, 1, 1, 1001, 1000, 5e9, 1, NULL, 'packet', 3, 768, 3, NULL, NULL, 17),"
 	" (3, 15, 1, 1015, 15000, 5e9, 15, 1, 'raw', 3, 6, 3, NULL, NULL, 2),"
 	" (4, 22, 1, 1022, 22000, 5e9, 22, 1, 'raw', 3, 1, 3, NULL, NULL, 2),"
 	" (5, 15, 1, 1015, 15000, 5e9, 15, 1, 'dup_stdio', 0, 6, 0, '192.0.2.2', 4444, 2),"
 	" (6, 15, 1, 1015, 15000, 5e9, 15, 1, 'dup_stdio', 0, 6, 1, '127.0.0.1', 8080, 2),"
-	" (7, 14, 1, 1014, 14000, 5e9, 14, 1, 'raw', 3, 9, 3, NULL, NULL, 16);"
+	" (7, 14, 1, 1014, 14000, 5e9, 14, 1, 'raw', 3, 9, 3, NULL, NULL, 16),"
+	" (8, 11, 1, 1011, 11000, 5e9, 11, 1, 'dup_stdio', 0, 6, 0, '192.0.2.9', 40000, 2),"
+	" (9, 10, 1, 1010, 10000, 5e9, 10, 1, 'dup_stdio', 0, 6, 0, '192.0.2.9', 40001, 2),"
+	" (10, 34, 1, 1034, 34000, 5e8, NULL, 1, 'dup_stdio', 0, 6, 0, '192.0.2.9', 40002, 2);"
+	"INSERT INTO connections (conn_id, proc_id, host_id, pid, start, ts, exec_id, container_id, family,"
+	" daddr, dport, state) VALUES (1, 15, 1, 1015, 15000, 4e9, 15, 1, 4, '192.0.2.2', 4444, 'established');"
+	"UPDATE socket_events SET conn_id = 1 WHERE event_id = 5;"
 	"INSERT INTO bpf_events (event_id, proc_id, host_id, pid, start, ts, exec_id, container_id, op, ret, cmd, prog_type,"
 	" prog_name) VALUES"
 	/* bpf-program-load + 1 (container), - 2 (host) */
@@ -227,7 +236,7 @@ static void test_acts(void **state)
 		{ "ptrace-traceme", "pt3" },
 		{ "packet-socket", "so1" },
 		{ "raw-socket", "so3" },
-		{ "reverse-shell", "so5" },
+		{ "reverse-shell", "so10 so5 so9" },
 		{ "bpf-program-load", "b1" },
 		{ "io-uring-network", "u1" },
 		{ "namespace-change-in-container", "e24 n1" },
