@@ -15,7 +15,10 @@
 #include "detect/detect.h"
 
 /* The executable of an exec: the resolved image path when the case has it
- * (execs.exe), else the path given to execve. */
+ * (execs.exe), else the path given to execve. A busybox applet (ls, uname,
+ * sh... linked to one busybox, as in Alpine and busybox images) is named by
+ * the path executed: what runs is the applet, and naming them all busybox
+ * would make every applet one executable. */
 static void exe_expr(sqlite3 *db, const char *alias, char *out, size_t len)
 {
 	sqlite3_stmt *st;
@@ -27,7 +30,9 @@ static void exe_expr(sqlite3 *db, const char *alias, char *out, size_t len)
 		sqlite3_finalize(st);
 	}
 	if (has)
-		snprintf(out, len, "coalesce(%s.exe,%s.filename)", alias, alias);
+		snprintf(out, len, "CASE WHEN %1$s.exe GLOB '*/busybox' AND %1$s.filename GLOB '/*'"
+			 " AND %1$s.filename NOT GLOB '/proc/*' THEN %1$s.filename"
+			 " ELSE coalesce(%1$s.exe,%1$s.filename) END", alias);
 	else
 		snprintf(out, len, "%s.filename", alias);
 }
@@ -74,7 +79,7 @@ static bool has_table(sqlite3 *db, const char *name)
  */
 static int make_views(sqlite3 *db)
 {
-	char ee[64], pe[64], *sql;
+	char ee[256], pe[256], *sql;
 	int err;
 
 	exe_expr(db, "e", ee, sizeof(ee));
