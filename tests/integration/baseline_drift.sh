@@ -6,7 +6,7 @@
 # (fixtures/baseline-drift/expected-baseline-alerts.txt) and nothing on the
 # clean run itself; learning merges; a hand edit is honoured; a broken file
 # is refused with FILE:LINE:COL. Also: `exray containers` and `exray tree
-# -c NAME` on every fixture.
+# -c NAME` on every fixture, each container by its runtime's name.
 set -u
 cd "$(dirname "$0")/../.."
 B=${BUILD:-build}
@@ -73,18 +73,48 @@ grep -q "bad.baseline:3:18: prefix length" "$T/bad.err" || fail "bad baseline me
 "$X" baseline learn -d "$T/clean.db" -o "$T/x" --by nothing >/dev/null 2>&1
 eq "learn --by nothing: usage" "$?" 2
 
-# every fixture: exray containers, and tree -c by name (else id prefix)
+# every fixture whose scenario ran in a container: `exray containers` lists
+# each of its containers (facts.txt container.NAME.id) under the name its
+# runtime gave it (docker's and podman's name, or the Kubernetes container
+# name), and `tree -c NAME` shows that container and exactly its processes
+# (every pid the case holds for it). Fixtures with no container at all:
+NO_CONTAINER="pid-reuse" # two host processes that share a pid
+treepids() { sed -nE 's/^[ ^]*[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z ([0-9]+) uid=.*/\1/p' "$1" | sort -n; }
+nfix=0
 for d in fixtures/*/segments; do
-	f=${d%/segments}
-	"$X" ingest -d "$T/f.db" "$d" >/dev/null 2>&1 || { fail "${f#fixtures/}: ingest"; continue; }
-	"$X" containers -d "$T/f.db" --json >"$T/c.jsonl"
-	[ $? -le 1 ] || fail "${f#fixtures/}: containers" # 1: the fixture has none
-	while read -r sel; do
-		"$X" tree -d "$T/f.db" -c "$sel" >/dev/null || fail "${f#fixtures/}: tree -c $sel"
-	done < <(jq -r 'select(.runtime != "namespaces") | .name // .container' "$T/c.jsonl" | sort -u)
+	f=${d%/segments} n=${d%/segments}
+	n=${n#fixtures/}
+	"$X" ingest -d "$T/f.db" "$d" >/dev/null 2>&1 || { fail "$n: ingest"; continue; }
+	"$X" containers -d "$T/f.db" --json >"$T/c.jsonl" 2>/dev/null
+	rc=$?
+	if [[ " $NO_CONTAINER " == *" $n "* ]]; then
+		eq "$n: no container, said so" "$rc $(wc -l <"$T/c.jsonl")" "1 0"
+		rm -f "$T/f.db"*
+		continue
+	fi
+	[ $rc = 0 ] || fail "$n: containers exit $rc"
+	names=$(sed -n 's/^container\.\([^.]*\)\.id=.*/\1/p' "$f/facts.txt")
+	[ -n "$names" ] || fail "$n: facts.txt names no container (list it in NO_CONTAINER if it has none)"
+	eq "$n: every container listed has a name" \
+		"$(jq -r 'select(.runtime != "namespaces" and .name == null and .container_name == null) | .container' "$T/c.jsonl")" ""
+	for name in $names; do
+		id=$(sed -n "s/^container\.$name\.id=//p" "$f/facts.txt")
+		eq "$n: container $name listed by that name" \
+			"$(jq -r --arg id "$id" --arg nm "$name" 'select(.cid == $id) | [.name, .container_name] | index($nm) != null' "$T/c.jsonl")" true
+		"$X" tree -d "$T/f.db" -c "$name" -w -n 0 >"$T/tree.txt" 2>/dev/null || fail "$n: tree -c $name exit $?"
+		eq "$n: tree -c $name is that container" "$(grep '^== ' "$T/tree.txt" | grep -c "container ${id:0:12} ")" 1
+		"$X" sql -d "$T/f.db" --csv "SELECT p.pid FROM processes p JOIN containers c USING (container_id)
+			WHERE c.cid = '$id'" | tail -n +2 | tr -d '\r' | sort -n >"$T/want.pids"
+		treepids "$T/tree.txt" >"$T/got.pids"
+		[ -s "$T/want.pids" ] && cmp -s "$T/want.pids" "$T/got.pids" &&
+			ok "$n: tree -c $name shows its $(wc -l <"$T/want.pids") processes" ||
+			fail "$n: tree -c $name shows pids $(paste -sd' ' "$T/got.pids"), the case holds $(paste -sd' ' "$T/want.pids")"
+		nfix=$((nfix + 1))
+	done
 	rm -f "$T/f.db"*
 done
-ok "containers and tree -c on every fixture"
+[ "$nfix" -ge 13 ] && ok "containers and tree -c NAME on every fixture ($nfix containers)" ||
+	fail "only $nfix fixture containers checked"
 
 echo "baseline_drift: $fails failure(s)"
 [ "$fails" -eq 0 ]
