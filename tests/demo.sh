@@ -60,8 +60,9 @@ policy=fixtures/$SCENARIO/policy.txt
 step "ingesting $case_dir/segments"
 "$EXRAY" ingest -d "$db" "$case_dir/segments" 2>/dev/null
 cid=$(sed -n 's/^container\.[a-z]*\.id=//p' "$facts" | head -1)
-step "container tree (exray tree -c ${cid:0:12})"
-"$EXRAY" tree -d "$db" -c "$cid"
+name=$(sed -n 's/^container\.\([a-z]*\)\.id=.*/\1/p' "$facts" | head -1)
+step "container tree (exray tree -c $name)"
+"$EXRAY" tree -d "$db" -c "$name"
 step "alerts (exray check --policy $policy)"
 "$EXRAY" check -d "$db" --policy "$policy" 2>/dev/null || true
 # the harness (its listener standing in for the attacker, the shells that
@@ -78,7 +79,7 @@ cat <<EOT
   # every process, host and container
   $EXRAY tree -d $db --all
   # the container's events in time order
-  $EXRAY timeline -d $db -c ${cid:0:12}
+  $EXRAY timeline -d $db -c $name
   # the alerts, and the connections
   $EXRAY check -d $db --policy $policy
   $EXRAY sql -d $db "SELECT time, container, filename, daddr, dport FROM v_connections"

@@ -36,11 +36,11 @@ check "a 0644 database is warned about" grep -q "^exray: warning: .*case.db is o
 # --- item 6: losses and damage stated where conclusions are drawn
 LOSS=fixtures/ring-loss/segments
 run 0 "check on a capture with kernel losses" "$X" check "$LOSS"
-check "  ... says alerts may be missing" grep -q '^check: incomplete: 632 exec events lost in the kernel, reported .*: alerts may be missing$' "$tmp/err"
+check "  ... says alerts may be missing" grep -q '^check: incomplete: 1,757 exec events lost in the kernel, reported .*: alerts may be missing$' "$tmp/err"
 run 0 "tree on a capture with kernel losses" "$X" tree "$LOSS"
-check "  ... says processes may be missing" grep -q '^tree: incomplete: 634 fork events lost in the kernel, reported .*: processes and events may be missing$' "$tmp/err"
+check "  ... says processes may be missing" grep -q '^tree: incomplete: 1,816 fork events lost in the kernel, reported .*: processes and events may be missing$' "$tmp/err"
 run 0 "verify of an intact capture with kernel losses" "$X" verify "$LOSS"
-check "  ... ok, N events lost" grep -q ': ok, 1,901 events lost in the kernel, ' "$tmp/out"
+check "  ... ok, N events lost" grep -q ': ok, 5,395 events lost in the kernel, ' "$tmp/out"
 run 0 "check on a complete capture" "$X" check "$FIX"
 check "  ... says it is complete" grep -q '^check: complete: no events lost in the kernel' "$tmp/err"
 
@@ -124,20 +124,20 @@ run 2 "tree of a container not in the case" "$X" tree -d "$tmp/case.db" -c nosuc
 check "  ... says so" grep -q "^exray tree: -c 'nosuch' matches no container" "$tmp/err"
 run 1 "tree of a window after the capture" "$X" tree -d "$tmp/case.db" --since 2030-01-01T00:00:00Z
 check "  ... says so" grep -q "^exray: no process alive in that time window" "$tmp/err"
-run 0 "tree straight from segments" "$X" tree -c de67151d16d7 "$FIX"
-check "  ... shows the container" grep -q '^== host vm: container de67151d16d7 docker' "$tmp/out"
+run 0 "tree straight from segments" "$X" tree -c job "$FIX"
+check "  ... shows the container" grep -q '^== host vm: container 5b66c792ab8a "job" docker image registry.local/ci/job:2.1$' "$tmp/out"
 
 run 0 "containers straight from segments" "$X" containers "$FIX"
-check "  ... lists the container" grep -q '^vm  *de67151d16d7 ' "$tmp/out"
+check "  ... lists the container" grep -q '^vm  *5b66c792ab8a  *job  *docker  *registry.local/ci/job:2.1 ' "$tmp/out"
 run 1 "containers of a case without any" "$X" containers fixtures/pid-reuse/segments
 check "  ... says so" grep -q '^exray: no containers in this case' "$tmp/err"
 
 # a policy section that applies to no process is warned about
-printf '[all]\nallow 127.0.0.0/8\n[container de67151d16d7]\nallow 198.51.100.10/32 port 80\n[container ffff00001234]\nallow 10.0.0.0/8\n[pod 1234-abcd]\nallow 10.0.0.1\n' >"$tmp/pol"
+printf '[all]\nallow 127.0.0.0/8\n[container 5b66c792ab8a]\nallow 198.51.100.10/32 port 80\n[container ffff00001234]\nallow 10.0.0.0/8\n[pod 1234-abcd]\nallow 10.0.0.1\n' >"$tmp/pol"
 run 0 "check with a policy naming an absent container" "$X" check -P "$tmp/pol" -d "$tmp/case.db"
 check "  ... warns about that section" grep -q "^check: warning: policy section \[container ffff00001234\] ($tmp/pol:5) applies to no process in this case" "$tmp/err"
 check "  ... and the absent pod" grep -q "^check: warning: policy section \[pod 1234-abcd\] ($tmp/pol:7)" "$tmp/err"
-check "  ... not about the present one" bash -c "! grep -q 'de67151d16d7\]' '$tmp/err'"
+check "  ... not about the present one" bash -c "! grep -q '5b66c792ab8a\]' '$tmp/err'"
 run 0 "report with it" "$X" report -P "$tmp/pol" -d "$tmp/case.db" -o "$tmp/r.html"
 check "  ... warns too" grep -q "^report: warning: policy section \[container ffff00001234\]" "$tmp/err"
 
@@ -147,29 +147,29 @@ Q="SELECT * FROM v_execs ORDER BY exec_id LIMIT 2"
 script -qec "stty cols 60; $X sql -d $tmp/case.db '$Q'" /dev/null >"$tmp/pty" 2>&1
 check "sql on a 60-column terminal: every column, one value per line" grep -q '^ *exe_flags = ' "$tmp/pty"
 check "  ... says why" grep -q '^sql: [0-9]* columns wider than the terminal' "$tmp/pty"
-check "  ... no value cut" bash -c "! grep -q '~\s*\$' '$tmp/pty' && grep -q 'argv = \[\"bash\",\"fixtures/run-scenarios.sh\",\"__one\",\"record\",\"download-and-run\"\]' '$tmp/pty'"
+check "  ... no value cut" bash -c "! grep -q '~\s*\$' '$tmp/pty' && grep -q 'argv = \[\"make\",\"-s\",\"fixtures\",\"SCENARIOS=download-and-run implant nsenter-host setuid-root pid-reuse preexisting ring-loss syn-scan baseline-clean baseline-drift\"\]' '$tmp/pty'"
 script -qec "stty cols 60; $X sql -d $tmp/case.db 'SELECT pid, comm FROM processes ORDER BY proc_id LIMIT 1'" /dev/null >"$tmp/pty" 2>&1
 check "  ... a table when it fits" grep -q '^ *pid  *comm' "$tmp/pty"
 run 0 "sql - reads the query from stdin" bash -c "echo 'SELECT count(*) AS n FROM execs' | $X sql -d $tmp/case.db -"
-check "  ... and runs it" grep -qx '34' "$tmp/out"
+check "  ... and runs it" grep -qx '37' "$tmp/out"
 echo 'SELECT count(*) AS n FROM execs;' >"$tmp/q.sql"
 run 0 "sql --file F" "$X" sql --file "$tmp/q.sql" "$FIX"
-check "  ... on segments" grep -qx '34' "$tmp/out"
+check "  ... on segments" grep -qx '37' "$tmp/out"
 run 2 "sql with an unquoted query" "$X" sql -d "$tmp/case.db" SELECT 1 FROM execs
 check "  ... says to quote it" grep -q "neither a segment nor a directory (give the QUERY as one quoted argument)" "$tmp/err"
 run 0 "sql with no rows" "$X" sql -d "$tmp/case.db" "SELECT pid FROM processes WHERE pid < 0"
 check "  ... says so" grep -qx 'sql: no rows' "$tmp/err"
 
 # --- item 13: a timeline of a container or process, by event time
-run 0 "timeline of a container" "$X" timeline -d "$tmp/case.db" -c de67151d16d7
+run 0 "timeline of a container" "$X" timeline -d "$tmp/case.db" -c job
 check "  ... in time order" bash -c "cut -d' ' -f1 '$tmp/out' | LC_ALL=C sort -c"
-check "  ... the payload's exec" grep -q ' vm/de67151d16d7 [0-9]* kworkerd exec /tmp/kworkerd /tmp/kworkerd connect' "$tmp/out"
+check "  ... the payload's exec" grep -q ' vm/5b66c792ab8a [0-9]* kworkerd exec /tmp/kworkerd /tmp/kworkerd connect' "$tmp/out"
 check "  ... its connect" grep -q ' kworkerd connect established 198.51.100.10:4444$' "$tmp/out"
 check "  ... and its exit" grep -q ' kworkerd exit \[exit 0\]$' "$tmp/out"
-check "  ... only that container" bash -c "! grep -v ' vm/de67151d16d7 ' '$tmp/out'"
+check "  ... only that container" bash -c "! grep -v ' vm/5b66c792ab8a ' '$tmp/out'"
 n_ctr=$(wc -l <"$tmp/out")
 t1=$(sed -n 3p "$tmp/out" | cut -d' ' -f1) t2=$(sed -n 6p "$tmp/out" | cut -d' ' -f1)
-run 0 "timeline --since --until" "$X" timeline -d "$tmp/case.db" -c de67151d16d7 --since "$t1" --until "$t2"
+run 0 "timeline --since --until" "$X" timeline -d "$tmp/case.db" -c job --since "$t1" --until "$t2"
 check "  ... the events between, by event time (4 of $n_ctr)" [ "$(wc -l <"$tmp/out")" = 4 ]
 run 0 "timeline -t connect" "$X" timeline -d "$tmp/case.db" --types connect
 check "  ... connects only" bash -c "[ -s '$tmp/out' ] && ! grep -v ' connect ' '$tmp/out'"

@@ -2,7 +2,7 @@
 # exray export --format ocsf of what processes did (format 1.2 families):
 # one act of each kind (file ops, memfd, priv, ns, ptrace, socket, bpf,
 # io_uring; failed and unknown results too) is written into the family
-# tables of a fixture's case (the fixtures predate these records), exported,
+# tables of a fixture's case (in place of the few it recorded), exported,
 # and each must come out as its OCSF class and activity, with its status,
 # the acting process as actor, and every event valid against the schema;
 # so must every event of the eval corpus's real recordings, one per act.
@@ -25,10 +25,14 @@ eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: got '$2', want '$3'"; fi;
 
 db=$tmp/case.db
 "$X" ingest -q -d "$db" "$ROOT/fixtures/download-and-run/segments" || { echo "ingest failed"; exit 1; }
+# the acts' process: the payload (/tmp/kworkerd); a ptrace target: wget
+pay=$("$X" sql -d "$db" --csv "SELECT pid FROM execs WHERE filename = '/tmp/kworkerd'" | tail -1 | tr -d '\r')
+wget=$("$X" sql -d "$db" --csv "SELECT pid FROM execs WHERE argv LIKE '[\"wget\"%'" | tail -1 | tr -d '\r')
 C="proc_id, host_id, pid, start, tid, ts, exec_id, uid, euid, cgroup_id, container_id, comm"
-P="(SELECT proc_id FROM processes WHERE pid = 3287), 1, 3287, (SELECT start FROM processes WHERE pid = 3287), 3287,
-   997033000000, (SELECT exec_id FROM processes WHERE pid = 3287), 0, 0, 1, 1, 'kworkerd'"
+P="(SELECT proc_id FROM processes WHERE pid = $pay), 1, $pay, (SELECT start FROM processes WHERE pid = $pay), $pay,
+   997033000000, (SELECT exec_id FROM processes WHERE pid = $pay), 0, 0, 1, 1, 'kworkerd'"
 "$X" sql -d "$db" "
+DELETE FROM file_events; DELETE FROM socket_events;
 INSERT INTO file_events ($C, op, ret, path, path2, open_flags, mode, owner_uid, owner_gid, sensitive, exec_bits) VALUES
  ($P, 'write', 3, '/etc/passwd', NULL, 577, NULL, NULL, NULL, 1, 0),
  ($P, 'rename', 0, '/tmp/a', '/usr/bin/ls', NULL, NULL, NULL, NULL, 1, 0),
@@ -42,7 +46,7 @@ INSERT INTO ns_events ($C, op, ret, nstypes, call_flags, target_pid, target_ns, 
  ($P, 'setns', 0, 'mnt,pid', 0, 1, 4026531840, '/proc/1/ns/mnt', NULL, NULL),
  ($P, 'mount', 0, NULL, 0, NULL, NULL, '/mnt', '/dev/sda1', 'ext4');
 INSERT INTO ptrace_events ($C, op, ret, request, target_pid, target_proc_id) VALUES
- ($P, 'attach', 0, 16, 3640, (SELECT proc_id FROM processes WHERE pid = 3640)), ($P, 'poke', 0, 5, 99999, NULL);
+ ($P, 'attach', 0, 16, $wget, (SELECT proc_id FROM processes WHERE pid = $wget)), ($P, 'poke', 0, 5, 99999, NULL);
 INSERT INTO socket_events ($C, op, ret, family, sock_type, protocol, fd, oldfd, peer_family, daddr, dport) VALUES
  ($P, 'raw', 3, 2, 3, 6, 3, NULL, NULL, NULL, NULL), ($P, 'dup_stdio', 0, 2, 1, 0, 0, 3, 4, '198.51.100.10', 4444);
 INSERT INTO bpf_events ($C, op, ret, cmd, prog_type, insn_cnt, prog_name) VALUES ($P, 'prog_load', 5, 5, 2, 100, 'sniff');
@@ -57,24 +61,24 @@ jq -r 'select(.metadata.event_code as $c | ["file","memfd","priv","ns","ptrace",
 	| [.metadata.event_code, (.unmapped.op // .unmapped.io_uring.op), .class_uid, .activity_name, .status,
 	   (.file.path // .kernel.name // .dst_endpoint.ip // .process.pid // "-"), .actor.process.pid] | @tsv' \
 	"$tmp/all.jsonl" >"$tmp/got"
-cat >"$tmp/want" <<'T'
-file	write	1001	Open	Success	/etc/passwd	3287
-file	rename	1001	Rename	Success	/tmp/a	3287
-file	symlink	1001	Create	Success	/tmp/s	3287
-file	chmod	1001	Set Security	Failure	/tmp/kworkerd	3287
-file	unlink	1001	Delete	Success	-	3287
-memfd	create	1001	Create	Success	/memfd:x	3287
-priv	setuid	1007	Set User ID	Success	3287	3287
-priv	capset	1007	capset	Success	3287	3287
-ns	setns	1007	Enter Namespace	Success	3287	3287
-ns	mount	1001	Mount	Success	/mnt	3287
-ptrace	attach	1007	Open	Success	3640	3287
-ptrace	poke	1007	Inject	Success	99999	3287
-socket	raw	4001	Raw Socket	Success	-	3287
-socket	dup_stdio	4001	Socket on Stdio	Success	198.51.100.10	3287
-bpf	prog_load	1003	Create	Success	sniff	3287
-uring	openat	1001	Open	Unknown	/etc/shadow	3287
-uring	connect	4001	Open	Unknown	203.0.113.5	3287
+cat >"$tmp/want" <<T
+file	write	1001	Open	Success	/etc/passwd	$pay
+file	rename	1001	Rename	Success	/tmp/a	$pay
+file	symlink	1001	Create	Success	/tmp/s	$pay
+file	chmod	1001	Set Security	Failure	/tmp/kworkerd	$pay
+file	unlink	1001	Delete	Success	-	$pay
+memfd	create	1001	Create	Success	/memfd:x	$pay
+priv	setuid	1007	Set User ID	Success	$pay	$pay
+priv	capset	1007	capset	Success	$pay	$pay
+ns	setns	1007	Enter Namespace	Success	$pay	$pay
+ns	mount	1001	Mount	Success	/mnt	$pay
+ptrace	attach	1007	Open	Success	$wget	$pay
+ptrace	poke	1007	Inject	Success	99999	$pay
+socket	raw	4001	Raw Socket	Success	-	$pay
+socket	dup_stdio	4001	Socket on Stdio	Success	198.51.100.10	$pay
+bpf	prog_load	1003	Create	Success	sniff	$pay
+uring	openat	1001	Open	Unknown	/etc/shadow	$pay
+uring	connect	4001	Open	Unknown	203.0.113.5	$pay
 T
 diff "$tmp/want" "$tmp/got" >"$tmp/diff" && ok "each act: its class, activity, status, object and actor" ||
 	{ bad "acts differ:"; cat "$tmp/diff"; }

@@ -79,8 +79,17 @@ eq "a connection alert names client and server" \
 	"$(jq -r 'select(.rule == "suspicious-port") | .output_fields | [.["evt.type"], .["fd.l4proto"], .["fd.sip"],
 		.["fd.sport"], (.["fd.name"] | test("->198.51.100.10:4444$"))] | @tsv' "$tmp/download-and-run.falco")" \
 	"$(printf 'connect\ttcp\t198.51.100.10\t4444\ttrue')"
-# container identity, as the recorder records it (set here: the fixtures predate it)
+# container identity as the recorder recorded it: docker's name and image,
+# CRI-O's pod and namespace
 db=$tmp/download-and-run.db
+ident='.output_fields | [.["container.name"], .["container.image"], .["container.image.repository"],
+	.["container.image.tag"], .["k8s.pod.name"], .["k8s.ns.name"]]'
+eq "identity: docker's container fields (download-and-run)" "$("$X" check -d "$db" --format falco | jq -c "$ident" | sort -u)" \
+	'["job","registry.local/ci/job:2.1","registry.local/ci/job","2.1",null,null]'
+eq "identity: CRI-O's k8s fields (miner)" "$("$X" check -d "$tmp/miner.db" --format falco |
+	jq -c '.output_fields | [.["container.image"], .["k8s.pod.name"], .["k8s.ns.name"]]' | sort -u)" \
+	'["registry.local/batch/worker:1.0","worker-7d9c5","default"]'
+# and every field, with a registry that has a port (set here)
 "$X" sql -d "$db" "UPDATE containers SET name = 'job-7', image = 'registry.local:5000/ci/job:2.1',
 	image_digest = 'sha256:feed', pod_name = 'job-7-abc', pod_namespace = 'ci'" >/dev/null
 eq "identity: Falco's container and k8s fields" "$("$X" check -d "$db" --format falco | jq -c '.output_fields |
