@@ -20,6 +20,7 @@ shell-in-container    | reverse-shell     | without a terminal    | miner       
 shell-spawned-by-service | pers-web-shell | started by httpd      | init-busybox      | -                 | an init system starting its scripts and services
 reverse-shell         | net-bash-devtcp   | 192.0.2.2:4444        | web-entrypoint-selfcheck | -          | an entrypoint polling its own server on localhost
 reverse-shell         | net-python-revshell | started by a process connected | net-download-exec | -      | a downloaded binary connecting out, no shell on it
+reverse-shell         | reverse-shell     | put a socket connected to | benign-web    | -                 | the handlers of httpd put each accepted connection on their stdio (inetd-style), no shell
 egress-not-allowed    | miner             | 203.0.113.50:3333     | miner             | 192.0.2.2:443     | the allowed API call
 egress-not-allowed    | net-exfil-curl    | 192.0.2.2:8080        | build-fetch-release | -               | the allowed artifact server
 exec-then-egress      | net-exfil-curl    | 192.0.2.2:8080        | web-health-exec   | -                 | wget to 127.0.0.1: loopback is not egress
