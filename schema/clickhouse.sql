@@ -216,6 +216,8 @@ CREATE TABLE IF NOT EXISTS exray.file_events_local (
   sensitive UInt8,
   exec_bits UInt8,
   path_unresolved UInt8,
+  rdev Nullable(UInt32),            -- mknod of a device: major << 20 | minor (1.7)
+  other_mount UInt8,                -- 1: on a mount other than the process's root filesystem (1.7)
   rec_flags UInt32,                 -- the record's flags (schema/SEGMENT.md)
   wall_ns Int64,
   time String
