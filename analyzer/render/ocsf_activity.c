@@ -139,6 +139,14 @@ static void write_file_event(struct ocsf_ctx *c, sqlite3_stmt *st, const struct 
 	jw_bool(w, "exec_bits", ocsf_col_int(st, FAM(7), 0));
 	if (ocsf_col_int(st, FAM(8), 0))
 		jw_bool(w, "path_unresolved", true);
+	if (sqlite3_column_type(st, FAM(9)) != SQLITE_NULL) { /* mknod of a device, as dump shows it */
+		int64_t rdev = sqlite3_column_int64(st, FAM(9));
+		char dev[32];
+		snprintf(dev, sizeof(dev), "%lld:%lld", (long long)(rdev >> 20), (long long)(rdev & 0xfffff));
+		jw_str(w, "rdev", dev);
+	}
+	if (ocsf_col_int(st, FAM(10), 0))
+		jw_bool(w, "other_mount", true);
 	jw_end(w);
 }
 
@@ -395,7 +403,7 @@ static void write_uring_event(struct ocsf_ctx *c, sqlite3_stmt *st, const struct
 static const struct family families[] = {
 	{ "file_events", "file",
 	  "x.path, x.path2, x.open_flags, x.mode, x.owner_uid, x.owner_gid, x.sensitive, x.exec_bits,"
-	  " x.path_unresolved",
+	  " x.path_unresolved, x.rdev, x.other_mount",
 	  write_file_event },
 	{ "memfd_events", "memfd", "x.name, x.mfd_flags", write_memfd_event },
 	{ "priv_events", "priv",
