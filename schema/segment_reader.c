@@ -223,6 +223,21 @@ static int handle_meta(struct exray_seg_reader *r, __u64 off, bool first)
 	return 0;
 }
 
+/* Make *buf hold at least need bytes (its contents need not survive). */
+static int grow_buffer(unsigned char **buf, __u64 *cap, __u64 need)
+{
+	void *nb;
+
+	if (need <= *cap)
+		return 0;
+	nb = realloc(*buf, need);
+	if (!nb)
+		return -ENOMEM;
+	*buf = nb;
+	*cap = need;
+	return 0;
+}
+
 /*
  * A columns frame (1.4) just inflated into r->frame: decode it into records
  * and make them the frame. The checksum was good, so a frame that does not
@@ -236,14 +251,8 @@ static int load_columns(struct exray_seg_reader *r, __u64 off, __u64 content)
 	int err;
 
 	r->frame_len = 0;
-	if (content > r->spare_cap) {
-		void *nb = realloc(r->spare, content);
-
-		if (!nb)
-			return -ENOMEM;
-		r->spare = nb;
-		r->spare_cap = content;
-	}
+	if (grow_buffer(&r->spare, &r->spare_cap, content))
+		return -ENOMEM;
 	err = exray_columns_decode(r->frame, content, r->spare, &why);
 	if (err == -EINVAL)
 		return seg_add_issue(r, EXRAY_ISSUE_BAD_RECORD, off, 0,
@@ -266,14 +275,8 @@ static int load_data_frame(struct exray_seg_reader *r, __u64 off, __u64 csize)
 
 	if (!seg_inflate_allowed(r, off, content))
 		return seg_note_budget(r);
-	if (content > r->frame_cap) {
-		void *nb = realloc(r->frame, content);
-
-		if (!nb)
-			return -ENOMEM;
-		r->frame = nb;
-		r->frame_cap = content;
-	}
+	if (grow_buffer(&r->frame, &r->frame_cap, content))
+		return -ENOMEM;
 	n = ZSTD_decompressDCtx(r->dctx, r->frame, content, p, csize);
 	if (ZSTD_isError(n) || n != content)
 		return seg_skip_damage(r, off, true, EXRAY_ISSUE_BAD_FRAME,

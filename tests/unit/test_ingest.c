@@ -633,6 +633,23 @@ static void acts_segment(uint8_t capture, char p[160])
 	seg_close(w);
 }
 
+/* Table's definition (casefix_rows) with everything from tail up to its
+ * closing parenthesis cut: the table as an older schema made it (SQLite
+ * cannot always DROP COLUMN). Free it. */
+static char *def_without_tail(sqlite3 *db, const char *table, const char *tail)
+{
+	char q[128];
+
+	snprintf(q, sizeof(q), "SELECT sql FROM sqlite_master WHERE name = '%s'", table);
+	char *def = casefix_rows(db, q);
+	char *cut = strstr(def, tail), *end = strrchr(def, ')');
+
+	assert_non_null(cut);
+	memmove(cut, end, strlen(end) + 1);
+	*strrchr(def, ';') = 0;
+	return def;
+}
+
 /* A case of schema 1.3 (user_version 103) opened by this exray: execs and
  * processes gain their columns, the new tables appear, and it ingests 1.2
  * records. */
@@ -658,11 +675,7 @@ static void test_upgrade_to_1_4(void **state)
 				     "PRAGMA user_version = 103"), 0);
 	/* processes without ident_own (SQLite cannot drop a table's last
 	 * column when comments follow it): made again from its definition */
-	char *def = casefix_rows(db, "SELECT sql FROM sqlite_master WHERE name = 'processes'");
-	char *cut = strstr(def, ",     -- records seen"), *end = strrchr(def, ')');
-	assert_non_null(cut);
-	memmove(cut, end, strlen(end) + 1);
-	*strrchr(def, ';') = 0;
+	char *def = def_without_tail(db, "processes", ",     -- records seen");
 	assert_int_equal(db_exec(db, "DROP TABLE processes"), 0);
 	assert_int_equal(db_exec(db, def), 0);
 	free(def);
@@ -692,12 +705,7 @@ static void test_upgrade_to_1_7(void **state)
 	acts_segment(12, p);
 	snprintf(file, sizeof(file), "%s/old16.db", dir);
 	assert_int_equal(db_open(&db, file, DB_OPEN_CREATE), 0);
-	char *def = casefix_rows(db, "SELECT sql FROM sqlite_master WHERE name = 'file_events'");
-	char *cut = strstr(def, "REFERENCES segments,"), *end = strrchr(def, ')');
-	assert_non_null(cut);
-	cut += strlen("REFERENCES segments");
-	memmove(cut, end, strlen(end) + 1);
-	*strrchr(def, ';') = 0;
+	char *def = def_without_tail(db, "file_events", ",  -- where it was recorded\n  rdev");
 	assert_int_equal(db_exec(db, "DROP VIEW v_file_events; DROP VIEW v_activity; DROP TABLE file_events"), 0);
 	assert_int_equal(db_exec(db, def), 0);
 	free(def);
