@@ -169,11 +169,8 @@ int cmd_report(int argc, char **argv)
 		o.policy_loaded = 1;
 		exray_sqlfuncs_set_policy(pe);
 	}
-	if ((err = db_open(&db, o.dbpath, DB_OPEN_READONLY))) {
-		cli_error("%s: %s%s", o.dbpath, db_error(), err == -ENOENT ? " (run exray ingest first)" : "");
+	if (cli_open_db(&db, o.dbpath, DB_OPEN_READONLY))
 		goto out;
-	}
-	cli_warn_unfinished(db, o.dbpath);
 	if (pe)
 		cli_policy_coverage(db, "report", exray_policy_eval_policy(pe));
 	if (o.container && (err = ctrsel_resolve(db, o.container, &cid, perr, sizeof(perr)))) {
