@@ -62,11 +62,20 @@ long exray_rules_run(sqlite3 *db, const struct exray_ruleset *rs, char *err, siz
 /* With a stream (NULL: off), exray_rules_run also writes there how long
  * the shared definitions and each rule took and how many rows each gave. */
 void exray_rules_set_timing(FILE *out);
+/* How many threads run the rules: 0 (the default) for two when the machine
+ * has two CPUs, 1 for one. A second thread needs a case file (it opens its
+ * own read-only connection and computes the shared definitions again) and
+ * no TEMP objects but the definitions' (a baseline's are this
+ * connection's); the caller's connection stores every alert, in rule
+ * order, so the alerts and their row ids are those of one thread. */
+void exray_rules_set_threads(int n);
 
 /* PATH absolute against CWD (when relative and CWD is not NULL) and
  * normalised lexically ("//", ".", ".."); the SQL function path_norm()
  * the rules use. Returns a malloc'd string or NULL (out of memory). */
 char *exray_path_norm(const char *path, const char *cwd);
+/* path_norm(PATH [, CWD]) as an SQL function (rules_run.c registers it). */
+void exray_fn_path_norm(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 
 /* The query over this run's alerts with their context, one row each, sorted
  * by time then rule. Columns: rule_id, severity, time, ts, host, container,

@@ -374,6 +374,98 @@ static void test_timing(void **state)
 	free(text);
 }
 
+/* Every alert of a run on a case file, row ids included (all but
+ * created_at), as one string; and the run's --timing text in *timing. */
+static char *run_on_copy(const char *path, int threads, const struct exray_ruleset *rs, long *n, char **timing)
+{
+	sqlite3 *cdb = NULL;
+	sqlite3_stmt *st;
+	char err[512], *text = NULL;
+	size_t len = 0, tlen = 0;
+	FILE *all = open_memstream(&text, &len), *out = open_memstream(timing, &tlen);
+
+	assert_non_null(all);
+	assert_non_null(out);
+	assert_int_equal(db_open(&cdb, path, 0), 0);
+	exray_rules_set_threads(threads);
+	exray_rules_set_timing(out);
+	*n = exray_rules_run(cdb, rs, err, sizeof(err));
+	exray_rules_set_timing(NULL);
+	exray_rules_set_threads(0);
+	fclose(out);
+	if (*n < 0)
+		fprintf(all, "error: %s", err);
+	assert_int_equal(sqlite3_prepare_v2(cdb, "SELECT alert_id, rule_id, severity, ts, host_id, container_id,"
+					    " proc_id, pid, start, exec_id, conn_id, message, key FROM alerts"
+					    " ORDER BY alert_id", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		for (int c = 0; c < sqlite3_column_count(st); c++)
+			fprintf(all, "%s%c", sqlite3_column_type(st, c) == SQLITE_NULL ? "NULL"
+					     : (const char *)sqlite3_column_text(st, c),
+				c + 1 < sqlite3_column_count(st) ? '|' : '\n');
+	sqlite3_finalize(st);
+	db_close(cdb);
+	fclose(all);
+	return text;
+}
+
+/* On a case file, a second thread runs rules: the alerts and their row ids
+ * are those of one thread, and a failing rule still stops the run with its
+ * message, whichever thread ran it. */
+static void test_two_threads(void **state)
+{
+	char dir[] = "/tmp/exray-test-rules-XXXXXX", path[2][128], *one, *two, *t1, *t2, err[256];
+	struct exray_ruleset rs = { 0, NULL };
+	struct exray_rule bad;
+	long n1, n2;
+
+	assert_non_null(mkdtemp(dir));
+	for (int i = 0; i < 2; i++) {
+		char *sql;
+		snprintf(path[i], sizeof(path[i]), "%s/case%d.db", dir, i);
+		sql = sqlite3_mprintf("VACUUM INTO %Q", path[i]);
+		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_free(sql);
+		sql = sqlite3_mprintf("ATTACH %Q AS c; PRAGMA c.journal_mode=WAL; DETACH c", path[i]);
+		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_free(sql);
+	}
+	one = run_on_copy(path[0], 1, &rules, &n1, &t1);
+	two = run_on_copy(path[1], 2, &rules, &n2, &t2);
+	assert_true(n1 > 0);
+	assert_int_equal(n1, n2);
+	assert_string_equal(one, two);
+	assert_null(strstr(t1, "2 threads"));
+	assert_non_null(strstr(t2, "check: rules on 2 threads\n"));
+	free(one);
+	free(two);
+	free(t1);
+	free(t2);
+	/* the built-in rules and, in the middle, one that fails */
+	assert_int_equal(exray_rules_add_builtin(&rs, err, sizeof(err)), 0);
+	assert_int_equal(exray_rule_parse(&bad, "f.sql", "-- id: aaa-bad\n-- severity: low\n-- description: d\n"
+				  "SELECT nope FROM nowhere", err, sizeof(err)), 0);
+	rs.v = realloc(rs.v, (rs.n + 1) * sizeof(*rs.v));
+	assert_non_null(rs.v);
+	memmove(&rs.v[rs.n / 2 + 1], &rs.v[rs.n / 2], (rs.n - rs.n / 2) * sizeof(*rs.v));
+	rs.v[rs.n / 2] = bad;
+	rs.n++;
+	for (int i = 0; i < 2; i++) {
+		two = run_on_copy(path[i], 2, &rs, &n2, &t2);
+		assert_true(n2 < 0);
+		assert_non_null(strstr(two, "error: rule aaa-bad (f.sql): no such table: nowhere"));
+		free(two);
+		free(t2);
+		for (size_t k = 0; k < 3; k++) {
+			char f[300];
+			snprintf(f, sizeof(f), "%s%s", path[i], (const char *[]){ "", "-wal", "-shm" }[k]);
+			unlink(f);
+		}
+	}
+	exray_ruleset_free(&rs);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 struct header_case {
 	const char *text, *err;
 };
@@ -546,6 +638,7 @@ int main(void)
 		cmocka_unit_test(test_egress_not_allowed),
 		cmocka_unit_test(test_idempotent),
 		cmocka_unit_test(test_timing),
+		cmocka_unit_test(test_two_threads),
 		cmocka_unit_test(test_rule_headers),
 		cmocka_unit_test(test_rule_missing_column),
 		cmocka_unit_test(test_correlation_ingested),
