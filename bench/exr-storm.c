@@ -15,6 +15,8 @@
  *                                   (default: one per CPU), N execs in total
  *   exr-storm cburst N [-j JOBS]    connect storm from JOBS processes at once
  *
+ *   -u                              connects go to an AF_UNIX listener at a
+ *                                   path this process binds (port=0)
  *   -r RATE                         pace exec and connect storms at RATE
  *                                   operations per second (a realistic load
  *                                   rather than a storm)
@@ -33,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,7 +45,8 @@ struct result {
 };
 
 static int listen_fd = -1, port;
-static int use_v6;
+static int use_v6, use_unix;
+static struct sockaddr_un unix_addr = { .sun_family = AF_UNIX };
 static double pace_rate; /* -r: operations per second, 0 = as fast as possible */
 
 static long long now_ns(void)
@@ -76,6 +80,15 @@ static int start_listener(void)
 	pthread_t th;
 	int one = 1;
 
+	if (use_unix) {
+		snprintf(unix_addr.sun_path, sizeof(unix_addr.sun_path), "/tmp/exr-storm-%d.sock",
+			 (int)getpid());
+		listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (listen_fd < 0 || bind(listen_fd, (struct sockaddr *)&unix_addr, sizeof(unix_addr)) ||
+		    listen(listen_fd, 4096))
+			return -errno;
+		return -pthread_create(&th, NULL, acceptor, NULL);
+	}
 	listen_fd = socket(use_v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (listen_fd < 0)
 		return -errno;
@@ -94,8 +107,15 @@ static int connect_once(void)
 	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
 	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	struct linger lg = { 1, 0 };
-	int fd = socket(use_v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), rc;
+	int fd, rc;
 
+	if (use_unix) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		rc = fd < 0 ? -1 : connect(fd, (struct sockaddr *)&unix_addr, sizeof(unix_addr));
+		close(fd);
+		return rc;
+	}
+	fd = socket(use_v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	/* close with RST: no TIME_WAIT, so repeated storms never run out of ports */
@@ -262,7 +282,7 @@ static int burst(long n, int jobs, const char *prog, int connects, struct result
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: exr-storm exec|connect|mixed|burst|cburst N [-p PROG] [-6] [-j JOBS] [-r RATE]\n");
+	fprintf(stderr, "usage: exr-storm exec|connect|mixed|burst|cburst N [-p PROG] [-6|-u] [-j JOBS] [-r RATE]\n");
 	return 2;
 }
 
@@ -280,11 +300,13 @@ int main(int argc, char **argv)
 	mode = argv[1];
 	n = atol(argv[2]);
 	optind = 3;
-	while ((opt = getopt(argc, argv, "p:6j:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "p:6uj:r:")) != -1) {
 		if (opt == 'p')
 			prog = optarg;
 		else if (opt == '6')
 			use_v6 = 1;
+		else if (opt == 'u')
+			use_unix = 1;
 		else if (opt == 'j')
 			jobs = atoi(optarg);
 		else if (opt == 'r')
@@ -331,6 +353,8 @@ int main(int argc, char **argv)
 	} else
 		return usage();
 	t1 = now_ns();
+	if (use_unix)
+		unlink(unix_addr.sun_path);
 	printf("storm mode=%s execs=%ld forks=%ld connects=%ld connect_failures=%ld "
 	       "exec_failures=%ld port=%d comm=%.15s wall_ns=%lld rate=%.0f\n",
 	       mode, r.execs, r.forks, r.connects, r.connect_failures, r.exec_failures, port, comm,

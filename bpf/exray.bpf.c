@@ -16,6 +16,7 @@
  *   net.bpf.h      packet/raw sockets, a socket dup'ed onto stdin/out/err
  *   misc.bpf.h     memfd_create, BPF program loads
  *   uring.bpf.h    security-relevant io_uring submissions
+ *   escape.bpf.h   unix connects, files opened by handle (file records)
  *
  * Programs of the 1.2 families are named after them (file_, priv_, ns_,
  * ptrace_, sock_, memfd_, bpfcmd_, uring_): the loader loads only the
@@ -31,5 +32,6 @@
 #include "net.bpf.h"
 #include "misc.bpf.h"
 #include "uring.bpf.h"
+#include "escape.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -63,5 +63,8 @@ struct exray_name_key {
                                         a mount other than the task's root (a
                                         volume, a host path bound in) */
 #define EXRAY_RULE_DIR_MOUNT_CHANGE 0x200 /* the same for a directory name */
+#define EXRAY_RULE_CGROUP_CTL 0x400 /* name: a cgroup control file (cgroup.procs,
+                                      devices.allow...), changes recorded on a
+                                      cgroup filesystem (or refused anywhere) */
 
 #endif /* EXRAY_BPF_H */

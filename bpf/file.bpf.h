@@ -36,8 +36,11 @@
 #define S_IFBLK 0060000
 #define S_IXUGO 0111
 #define PROC_SUPER_MAGIC 0x9fa0
+#define CGROUP_SUPER_MAGIC 0x27e0eb
+#define CGROUP2_SUPER_MAGIC 0x63677270
 #define EACCES 13
 #define EPERM 1
+#define ETXTBSY 26
 
 /* file->f_mode: the open created the file (include/linux/fs.h, since 4.19;
  * events_file.sh checks it: a new file is "create", an old one "write") */
@@ -67,6 +70,12 @@ struct fileop {
 	bool exec_bits;
 	bool read;       /* judged as a read (secrets), not a change */
 	bool other_mount; /* the file is on a mount other than the task's root */
+	bool outside;    /* the file is outside the task's mount namespace */
+	bool force;      /* record whatever the path rules say (ETXTBSY) */
+	bool cgroup_fs;  /* the file is on a cgroup filesystem */
+	bool ext;        /* x is written after the paths */
+	__u16 flags;     /* more record flags (EXRAY_F_PATH_ABSTRACT ...) */
+	struct exray_file_ext x;
 };
 
 /* Rule bits of a single name (NUL-terminated or len bytes), 0 if none. */
@@ -117,7 +126,8 @@ SUBPROG __u32 path_rules(struct scratch *s, __u32 idx, struct pathres *r)
 		return bits;
 	base = clamp(r->last + 1, EXRAY_PATH_MAX - 1);
 	bits |= name_bits(&k, ps->buf + base, len - 1 - base) &
-		(EXRAY_RULE_CHANGE | EXRAY_RULE_READ | EXRAY_RULE_PROC_OTHER | EXRAY_RULE_MOUNT_CHANGE);
+		(EXRAY_RULE_CHANGE | EXRAY_RULE_READ | EXRAY_RULE_PROC_OTHER | EXRAY_RULE_MOUNT_CHANGE |
+		 EXRAY_RULE_CGROUP_CTL);
 	if (r->parent != PR_NONE && r->parent < r->last)
 		dir = name_bits(&k, ps->buf + clamp(r->parent + 1, EXRAY_PATH_MAX - 1),
 				r->last - r->parent - 1);
@@ -194,11 +204,12 @@ SUBPROG int emit_file(struct scratch *s, struct fileop *o, struct pathres *r1, s
 {
 	struct task_struct *t = (void *)bpf_get_current_task();
 	struct exray_file *f;
-	__u32 l1, l2 = 0;
+	__u32 l1, l2 = 0, end;
 
 	if (!s || !o || !r1)
 		return 0;
 	f = (void *)s->rec;
+	flags |= o->flags;
 
 	fill_task_noted(s, &f->task, t);
 	f->op = o->op;
@@ -213,6 +224,8 @@ SUBPROG int emit_file(struct scratch *s, struct fileop *o, struct pathres *r1, s
 		flags |= EXRAY_F_FILE_EXEC_BITS;
 	if (o->other_mount)
 		flags |= EXRAY_F_FILE_OTHER_MOUNT;
+	if (o->outside)
+		flags |= EXRAY_F_FILE_OUTSIDE_MNTNS;
 	l1 = put_path(s, SLOT_A, r1, sizeof(*f), &flags, EXRAY_F_PATH_TRUNCATED,
 		      EXRAY_F_PATH_UNRESOLVED, EXRAY_F_PATH_UNREADABLE);
 	if (r2)
@@ -220,7 +233,19 @@ SUBPROG int emit_file(struct scratch *s, struct fileop *o, struct pathres *r1, s
 			      EXRAY_F_PATH2_UNRESOLVED, EXRAY_F_PATH2_UNREADABLE);
 	f->path_len = l1;
 	f->path2_len = l2;
-	output_area_rec(s, sizeof(*f) + l1 + l2, EXRAY_REC_FILE, flags);
+	end = sizeof(*f) + l1 + l2;
+	if (o->ext) {
+		/* after the paths, 8-aligned, the gap zeroed */
+		__u32 at = clamp(end, sizeof(*f) + 2 * EXRAY_PATH_MAX);
+
+		for (int i = 0; i < 8; i++)
+			s->rec[at + i] = 0;
+		at = clamp(EXRAY_REC_ALIGN_UP(at), sizeof(*f) + 2 * EXRAY_PATH_MAX + 8);
+		__builtin_memcpy(s->rec + at, &o->x, sizeof(o->x));
+		end = at + sizeof(o->x);
+		flags |= EXRAY_F_FILE_EXT;
+	}
+	output_area_rec(s, end, EXRAY_REC_FILE, flags);
 	return 0;
 }
 
@@ -231,6 +256,8 @@ static __always_inline void judge_file(struct scratch *s, struct fileop *o, stru
 				       struct pathres *r2, struct dentry *d)
 {
 	__u32 bits = path_rules(s, SLOT_A, r1);
+	/* outside the mount namespace, or a refused write to a running image */
+	bool always = o->outside || o->force;
 	__u16 flags = 0;
 
 	if (r2)
@@ -238,17 +265,22 @@ static __always_inline void judge_file(struct scratch *s, struct fileop *o, stru
 	if (d && (bits & EXRAY_RULE_PROC_OTHER) && proc_of_other(d))
 		bits |= EXRAY_RULE_READ | EXRAY_RULE_CHANGE;
 	if (o->read) {
-		if (!(bits & EXRAY_RULE_READ))
+		if (bits & EXRAY_RULE_READ)
+			flags |= EXRAY_F_FILE_SENSITIVE;
+		else if (!always)
 			return;
-		flags |= EXRAY_F_FILE_SENSITIVE;
 	} else {
 		/* a sensitive name on a volume or host path: its role (cron.d,
 		 * sudoers, passwd) does not depend on where it is mounted */
 		if (o->other_mount && (bits & EXRAY_RULE_MOUNT_CHANGE))
 			bits |= EXRAY_RULE_CHANGE;
+		/* a cgroup control file wherever cgroupfs is mounted; a refused
+		 * open cannot say its filesystem: the name alone */
+		if ((bits & EXRAY_RULE_CGROUP_CTL) && (o->cgroup_fs || o->ret < 0))
+			bits |= EXRAY_RULE_CHANGE;
 		if (bits & (EXRAY_RULE_CHANGE | EXRAY_RULE_WATCH))
 			flags |= EXRAY_F_FILE_SENSITIVE;
-		else if (!o->exec_bits)
+		else if (!o->exec_bits && !always)
 			return;
 	}
 	emit_file(s, o, r1, r2, flags);
@@ -259,6 +291,35 @@ static __always_inline void judge_file(struct scratch *s, struct fileop *o, stru
 static __always_inline bool on_other_mount(struct file *f, struct task_struct *t)
 {
 	return BPF_CORE_READ(f, f_path.mnt) != BPF_CORE_READ(t, fs, root.mnt);
+}
+
+/* Whether the regular file or directory f, just opened by t, is outside
+ * t's mount namespace: on another namespace's mount (a host binary
+ * reached through /proc/PID/exe, a host path through /proc/PID/root) or
+ * on a kernel-internal mount (a memfd reopened through /proc/PID/fd or
+ * exe). Pipes, sockets and ttys reopened through /dev/stdin... are not
+ * files: not counted. */
+static __always_inline bool outside_mntns(struct file *f, struct task_struct *t)
+{
+	struct mount *m = real_mount_of(BPF_CORE_READ(f, f_path.mnt));
+	void *ns = BPF_CORE_READ(m, mnt_ns);
+	__u32 type = BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT;
+
+	if (type != S_IFREG && type != S_IFDIR)
+		return false;
+	return ns != (void *)BPF_CORE_READ(t, nsproxy, mnt_ns);
+}
+
+/* A cgroup control file: its filesystem and the cgroup (its directory). */
+static __always_inline void cgroup_file(struct fileop *o, struct dentry *d)
+{
+	__u32 magic = BPF_CORE_READ(d, d_sb, s_magic);
+
+	if (magic != CGROUP_SUPER_MAGIC && magic != CGROUP2_SUPER_MAGIC)
+		return;
+	o->cgroup_fs = o->ext = true;
+	o->x.fs_magic = magic;
+	o->x.cgroup_id = BPF_CORE_READ(d, d_parent, d_inode, i_ino);
 }
 
 /* ------------------------------------------------------------ opens */
@@ -311,11 +372,17 @@ static __always_inline int file_open(long ret, enum open_kind k)
 	struct dentry *d = NULL;
 	struct scratch *s;
 
-	if (flags & O_PATH)
-		return 0;
-	/* a failed read is worth recording only when it was refused */
+	if (flags & O_PATH) {
+		if (ret < 0)
+			return 0;
+		wr = false; /* O_PATH opens neither reads nor writes */
+		o.read = true;
+	}
+	/* a failed read is worth recording only when it was refused; a
+	 * write refused because the file is a running image always */
 	if (!wr && ret < 0 && ret != -EACCES && ret != -EPERM)
 		return 0;
+	o.force = wr && ret == -ETXTBSY;
 	if (ret >= 0) {
 		struct file *f = task_fd_file(t, ret);
 		__u32 imode;
@@ -323,7 +390,10 @@ static __always_inline int file_open(long ret, enum open_kind k)
 		if (!f)
 			return 0; /* closed by another thread meanwhile */
 		d = BPF_CORE_READ(f, f_path.dentry);
-		if (!wr) {
+		o.outside = outside_mntns(f, t);
+		if ((flags & O_PATH) && !o.outside)
+			return 0;
+		if (!wr && !o.outside) {
 			struct exray_name_key key;
 			__u32 cand = dentry_name_bits(d, &key);
 
@@ -345,6 +415,8 @@ static __always_inline int file_open(long ret, enum open_kind k)
 		} else {
 			o.op = (flags & O_TRUNC) ? EXRAY_FILE_TRUNCATE : EXRAY_FILE_WRITE;
 		}
+		if (wr)
+			cgroup_file(&o, d);
 	} else {
 		const char *upath;
 		__u32 mode;

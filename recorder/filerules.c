@@ -18,6 +18,7 @@
 #define READ EXRAY_RULE_READ
 #define MOUNT EXRAY_RULE_MOUNT_CHANGE
 #define DIR_MOUNT EXRAY_RULE_DIR_MOUNT_CHANGE
+#define CGROUP EXRAY_RULE_CGROUP_CTL
 
 static const struct rec_file_rule default_prefixes[] = {
 	/* system config: auth (passwd, shadow, group, sudoers, pam.d,
@@ -73,6 +74,11 @@ static const struct rec_file_rule default_names[] = {
 	{ "authorized_keys", CHANGE }, { "authorized_keys2", CHANGE },
 	/* cgroup v1 release_agent (a container escape) and the preload list */
 	{ "release_agent", CHANGE }, { "ld.so.preload", CHANGE },
+	/* cgroup control files, on a cgroup filesystem mounted anywhere (a
+	 * container mounts its own): moving a process into a cgroup, lifting
+	 * the device cgroup, the v1 release agent and its trigger */
+	{ "cgroup.procs", CGROUP }, { "cgroup.threads", CGROUP }, { "tasks", CGROUP },
+	{ "devices.allow", CGROUP }, { "release_agent", CGROUP }, { "notify_on_release", CGROUP },
 	/* what names a system file wherever it is mounted: changes of these
 	 * are recorded on a mount other than the task's root, where a
 	 * container sees a host path bound in (a hostPath of the node's /etc

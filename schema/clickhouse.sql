@@ -218,6 +218,12 @@ CREATE TABLE IF NOT EXISTS exray.file_events_local (
   path_unresolved UInt8,
   rdev Nullable(UInt32),            -- mknod of a device: major << 20 | minor (1.7)
   other_mount UInt8,                -- 1: on a mount other than the process's root filesystem (1.7)
+  outside_mntns UInt8,              -- 1: an open reached a file outside the process's mount namespace (1.8)
+  cgroup_target Nullable(UInt64),   -- a cgroup control file written: the cgroup it controls (1.8)
+  fs_magic Nullable(UInt32),        -- the file's filesystem, statfs f_type (1.8)
+  handle_type Nullable(Int32),      -- open_by_handle, name_to_handle: file_handle.handle_type (1.8)
+  handle_bytes Nullable(UInt32),    -- the same: handle_bytes (1.8)
+  handle Nullable(String),          -- the same: first 8 bytes, hex (1.8)
   rec_flags UInt32,                 -- the record's flags (schema/SEGMENT.md)
   wall_ns Int64,
   time String

@@ -280,6 +280,13 @@ enum exray_file_op {
 	EXRAY_FILE_CHMOD = 8,   /* mode: the new mode */
 	EXRAY_FILE_CHOWN = 9,   /* uid, gid: the new owner (0xffffffff: unchanged) */
 	EXRAY_FILE_READ = 10,   /* read-only open of a sensitive path */
+	/* 1.5: how a container reaches outside itself */
+	EXRAY_FILE_CONNECT = 11,        /* connect() to an AF_UNIX socket: path as given
+	                                   (abstract: "@name"), path2 the name the
+	                                   listening socket was bound to (its own view) */
+	EXRAY_FILE_OPEN_BY_HANDLE = 12, /* open_by_handle_at: path the file reached,
+	                                   path2 the mount fd's; struct exray_file_ext */
+	EXRAY_FILE_NAME_TO_HANDLE = 13, /* name_to_handle_at: path; struct exray_file_ext */
 	EXRAY_FILE_OP_MAX,
 };
 /* file: flags */
@@ -294,6 +301,13 @@ enum exray_file_op {
 #define EXRAY_F_FILE_OTHER_MOUNT 0x0100 /* the file is on a mount other than the task's
                                            root (a volume, a host path bound in);
                                            known for opened files and fd calls */
+#define EXRAY_F_FILE_OUTSIDE_MNTNS     0x0200 /* 1.5: an open reached a file outside the task's
+                                           mount namespace: another namespace's mount
+                                           (a host file through /proc/PID/exe, root,
+                                           cwd or fd) or a kernel-internal one (a memfd) */
+#define EXRAY_F_PATH_ABSTRACT    0x0400 /* 1.5: connect: path is an abstract socket name */
+#define EXRAY_F_PATH2_ABSTRACT   0x0800 /* 1.5: connect: path2 is an abstract socket name */
+#define EXRAY_F_FILE_EXT         0x1000 /* 1.5: struct exray_file_ext follows the paths */
 
 /* file (EXRAY_REC_FILE), then path[path_len] and path2[path2_len]. */
 struct exray_file {
@@ -308,6 +322,25 @@ struct exray_file {
 	__u16 path_len;      /* bytes incl. the NUL (0: none) */
 	__u16 path2_len;
 	__u32 rdev;          /* mknod of a device: major << 20 | minor; else 0 */
+};
+
+/*
+ * 1.5 file extension (hdr.flags & EXRAY_F_FILE_EXT): at offset
+ * EXRAY_REC_ALIGN_UP(sizeof(struct exray_file) + path_len + path2_len),
+ * after the paths, so readers of older versions never see it. Written for
+ * a cgroup control file and the *_handle_at calls.
+ */
+struct exray_file_ext {
+	__u64 cgroup_id;     /* a cgroup control file (cgroup.procs, tasks,
+	                        devices.allow, release_agent...): the cgroup its
+	                        directory is, as kernfs numbers it (on cgroup2 the
+	                        same number as exray_task.cgroup_id); else 0 */
+	__u32 fs_magic;      /* the file's filesystem (statfs f_type), 0: unknown */
+	__s32 handle_type;   /* *_handle_at: file_handle.handle_type */
+	__u32 handle_bytes;  /* *_handle_at: file_handle.handle_bytes */
+	__u32 reserved;
+	__u8 handle[8];      /* *_handle_at: the first bytes of f_handle (ext4's
+	                        FILEID_INO32_GEN: inode, generation) */
 };
 
 /* priv: op */
@@ -513,6 +546,7 @@ EXRAY_ASSERT_SIZE(struct exray_file, 136);
 EXRAY_ASSERT_OFF(struct exray_file, op, 104);
 EXRAY_ASSERT_OFF(struct exray_file, ret, 108);
 EXRAY_ASSERT_OFF(struct exray_file, path_len, 128);
+EXRAY_ASSERT_SIZE(struct exray_file_ext, 32);
 EXRAY_ASSERT_SIZE(struct exray_priv, 160);
 EXRAY_ASSERT_OFF(struct exray_priv, old_ids, 112);
 EXRAY_ASSERT_OFF(struct exray_priv, cap_effective_old, 136);

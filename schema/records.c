@@ -98,6 +98,15 @@ const struct exray_exec_ext *exray_exec_ext(const struct exray_exec *e, const ch
 	return x;
 }
 
+const struct exray_file_ext *exray_file_ext(const struct exray_file *f)
+{
+	size_t off = EXRAY_REC_ALIGN_UP(sizeof(*f) + (size_t)f->path_len + f->path2_len);
+
+	if (!(f->hdr.flags & EXRAY_F_FILE_EXT) || off + sizeof(struct exray_file_ext) > f->hdr.len)
+		return NULL;
+	return (const void *)((const char *)f + off);
+}
+
 const char *exray_container_kv(const struct exray_container *c, size_t *len)
 {
 	const char *d = (const char *)(c + 1);

@@ -1,4 +1,4 @@
--- exray case database schema (PRAGMA user_version = 107, i.e. 1.7).
+-- exray case database schema (PRAGMA user_version = 108, i.e. 1.8).
 -- Applied by exray on every read-write open, so every statement is
 -- idempotent (IF NOT EXISTS). SCHEMA.md explains the model; the comment on
 -- each column here is its reference.
@@ -264,7 +264,7 @@ CREATE TABLE IF NOT EXISTS file_events (
   cgroup_id INTEGER,                    -- cgroup v2 id then
   container_id INTEGER REFERENCES containers,  -- container then, NULL: host
   comm TEXT,                            -- the thread's comm
-  op TEXT NOT NULL,                     -- write (opened for writing), create, truncate, rename, unlink, link, symlink, chmod, chown, read (of a sensitive path)
+  op TEXT NOT NULL,                     -- write (opened for writing), create, truncate, rename, unlink, link, symlink, chmod, chown, read (of a sensitive path, or outside the mount namespace), connect (to an AF_UNIX socket: path as given, "@name" abstract; path2 the name the listener was bound to), open_by_handle (path: the file reached; path2: the mount fd's), name_to_handle
   ret INTEGER NOT NULL,                 -- result: >= 0 success, -errno a failed attempt
   path TEXT,                            -- the file (symlink: the target text, unresolved); NULL: unreadable
   path2 TEXT,                           -- rename: the new name; link: the new name; symlink: the new link
@@ -278,7 +278,13 @@ CREATE TABLE IF NOT EXISTS file_events (
   rec_flags INTEGER NOT NULL DEFAULT 0, -- the record's flags (SEGMENT.md)
   segment_id INTEGER REFERENCES segments,  -- where it was recorded
   rdev INTEGER,                         -- mknod of a character or block device: its number (major << 20 | minor); NULL otherwise
-  other_mount INTEGER NOT NULL DEFAULT 0  -- 1: the file is on a mount other than the process's root filesystem (in a container: a volume or a host path bound in, not its image); known for opened files and fd calls (1.7)
+  other_mount INTEGER NOT NULL DEFAULT 0,  -- 1: the file is on a mount other than the process's root filesystem (in a container: a volume or a host path bound in, not its image); known for opened files and fd calls (1.7)
+  outside_mntns INTEGER NOT NULL DEFAULT 0,  -- 1: an open reached a file outside the process's mount namespace (a host binary through /proc/PID/exe, a host path through /proc/PID/root, a memfd reopened) (1.8)
+  cgroup_target INTEGER,                -- a write to a cgroup control file (cgroup.procs, tasks, devices.allow, release_agent, notify_on_release): the cgroup it controls, as kernfs numbers it (cgroup2: comparable with cgroup_id); NULL otherwise (1.8)
+  fs_magic INTEGER,                     -- the file's filesystem (statfs f_type: 0x63677270 cgroup2, 0x27e0eb cgroup v1, 0xef53 ext4...) where recorded; NULL unknown (1.8)
+  handle_type INTEGER,                  -- open_by_handle, name_to_handle: file_handle.handle_type (1 FILEID_INO32_GEN...) (1.8)
+  handle_bytes INTEGER,                 -- the same: file_handle.handle_bytes (1.8)
+  handle TEXT                           -- the same: the handle's first 8 bytes in hex (ext4's FILEID_INO32_GEN: inode, generation, little-endian) (1.8)
 );
 
 -- Credential changes, attempted or done: setuid, setgid, setreuid,
@@ -733,9 +739,16 @@ FROM (
                         ELSE printf('%s device %d:%d mode %04o',
                                     CASE WHEN mode & 61440 = 24576 THEN 'block' ELSE 'char' END,
                                     rdev >> 20, rdev & 1048575, mode & 4095) END
-                      WHEN 'chown' THEN printf('owner %d:%d', owner_uid, owner_gid) ELSE '' END
+                      WHEN 'chown' THEN printf('owner %d:%d', owner_uid, owner_gid)
+                      WHEN 'connect' THEN coalesce('-> ' || path2, '')
+                      WHEN 'open_by_handle' THEN printf('handle type %d %s via %s', handle_type,
+                                                        coalesce(handle, ''), coalesce(path2, '?'))
+                      WHEN 'name_to_handle' THEN CASE WHEN handle_type IS NULL THEN ''
+                        ELSE printf('handle type %d %s', handle_type, handle) END ELSE '' END
+              || CASE WHEN cgroup_target IS NOT NULL THEN printf(' cgroup %d', cgroup_target) ELSE '' END
               || CASE WHEN exec_bits AND rdev IS NULL THEN ' +x' ELSE '' END
               || CASE WHEN other_mount THEN ' (other mount)' ELSE '' END
+              || CASE WHEN outside_mntns THEN ' (outside its mount namespace)' ELSE '' END
               || CASE WHEN path_unresolved THEN ' (unresolved)' ELSE '' END) AS detail
   FROM file_events
   UNION ALL

@@ -18,7 +18,7 @@
 #include "seal.h"
 
 #define EXRAY_SEG_VERSION_MAJOR 1
-#define EXRAY_SEG_VERSION_MINOR 4
+#define EXRAY_SEG_VERSION_MINOR 5
 
 /* zstd skippable frame magic used for exray metadata (0x184D2A50 | 0xE). */
 #define EXRAY_SEG_SKIPPABLE_MAGIC 0x184D2A5Eu
@@ -402,6 +402,9 @@ const char *exray_cgroup_path(const struct exray_cgroup *c);
  * snapshot, cgroup, file, ns, memfd or uring record; NULL when absent or
  * malformed. */
 const char *exray_rec_string(const struct exray_rec_hdr *h, unsigned i);
+/* A file record's 1.5 extension (EXRAY_F_FILE_EXT), or NULL when it has
+ * none or it does not fit in the record. */
+const struct exray_file_ext *exray_file_ext(const struct exray_file *f);
 /* The 1.2 exec extension, or NULL (no EXRAY_F_EXEC_EXT, or malformed);
  * *exe and *cwd (may be NULL pointers) point at its strings or are NULL. */
 const struct exray_exec_ext *exray_exec_ext(const struct exray_exec *e, const char **exe,

@@ -136,6 +136,16 @@ static const struct {
 	       "ALTER TABLE file_events ADD COLUMN rdev INTEGER;"
 	       "ALTER TABLE file_events ADD COLUMN other_mount INTEGER NOT NULL DEFAULT 0;"
 	       "DROP VIEW IF EXISTS v_file_events; DROP VIEW IF EXISTS v_activity" },
+	/* 1.8: how a container reaches outside itself: files outside its
+	 * mount namespace, cgroup control files, file handles */
+	{ 108, "SELECT count(*) = 0 OR sum(name = 'outside_mntns') FROM pragma_table_info('file_events')",
+	       "ALTER TABLE file_events ADD COLUMN outside_mntns INTEGER NOT NULL DEFAULT 0;"
+	       "ALTER TABLE file_events ADD COLUMN cgroup_target INTEGER;"
+	       "ALTER TABLE file_events ADD COLUMN fs_magic INTEGER;"
+	       "ALTER TABLE file_events ADD COLUMN handle_type INTEGER;"
+	       "ALTER TABLE file_events ADD COLUMN handle_bytes INTEGER;"
+	       "ALTER TABLE file_events ADD COLUMN handle TEXT;"
+	       "DROP VIEW IF EXISTS v_file_events; DROP VIEW IF EXISTS v_activity" },
 };
 
 static bool upgrade_done(sqlite3 *db, const char *query)

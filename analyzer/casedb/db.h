@@ -12,7 +12,7 @@
 
 /* PRAGMA user_version of the schema this binary writes. A database with a
  * higher major version (user_version / 100) is refused. */
-#define DB_SCHEMA_VERSION 107
+#define DB_SCHEMA_VERSION 108
 
 enum db_open_flags {
 	DB_OPEN_CREATE = 1 << 0,   /* create the file if missing (ingest) */

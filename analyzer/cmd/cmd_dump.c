@@ -7,6 +7,7 @@
 #include "cmd/cli.h"
 #include "cmd/commands.h"
 #include "text/escape.h"
+#include "text/opnames.h"
 #include "text/recfmt.h"
 #include "ingest/xmap.h"
 #include "text/timefmt.h"
@@ -77,47 +78,7 @@ static void addr_keys(FILE *f, __u8 family, const __u8 *saddr, __u16 sport, cons
 /* ------------------------------------------------ 1.2: what a process did */
 
 /* "name" of v in a table of names indexed by value, or NULL. */
-#define NAME_OF(tab, v) ((size_t)(v) < sizeof(tab) / sizeof(tab[0]) ? tab[v] : NULL)
 
-static const char *const file_ops[] = {
-	[EXRAY_FILE_WRITE] = "write",     [EXRAY_FILE_CREATE] = "create",
-	[EXRAY_FILE_TRUNCATE] = "truncate", [EXRAY_FILE_RENAME] = "rename",
-	[EXRAY_FILE_UNLINK] = "unlink",   [EXRAY_FILE_LINK] = "link",
-	[EXRAY_FILE_SYMLINK] = "symlink", [EXRAY_FILE_CHMOD] = "chmod",
-	[EXRAY_FILE_CHOWN] = "chown",     [EXRAY_FILE_READ] = "read",
-};
-static const char *const priv_ops[] = {
-	[EXRAY_PRIV_SETUID] = "setuid",       [EXRAY_PRIV_SETGID] = "setgid",
-	[EXRAY_PRIV_SETREUID] = "setreuid",   [EXRAY_PRIV_SETREGID] = "setregid",
-	[EXRAY_PRIV_SETRESUID] = "setresuid", [EXRAY_PRIV_SETRESGID] = "setresgid",
-	[EXRAY_PRIV_SETFSUID] = "setfsuid",   [EXRAY_PRIV_SETFSGID] = "setfsgid",
-	[EXRAY_PRIV_CAPSET] = "capset",
-};
-static const char *const ns_ops[] = {
-	[EXRAY_NS_SETNS] = "setns", [EXRAY_NS_UNSHARE] = "unshare", [EXRAY_NS_CLONE] = "clone",
-	[EXRAY_NS_MOUNT] = "mount", [EXRAY_NS_UMOUNT] = "umount",   [EXRAY_NS_PIVOT_ROOT] = "pivot_root",
-};
-static const char *const ptrace_ops[] = {
-	[EXRAY_PTRACE_ATTACH] = "attach",   [EXRAY_PTRACE_SEIZE] = "seize",
-	[EXRAY_PTRACE_TRACEME] = "traceme", [EXRAY_PTRACE_POKE] = "poke",
-	[EXRAY_PTRACE_VM_WRITE] = "vm_write",
-};
-static const char *const socket_ops[] = {
-	[EXRAY_SOCKET_PACKET] = "packet", [EXRAY_SOCKET_RAW] = "raw",
-	[EXRAY_SOCKET_DUP_STDIO] = "dup_stdio",
-};
-/* io_uring opcodes (include/uapi/linux/io_uring.h), by number. */
-static const char *const uring_ops[] = {
-	"nop", "readv", "writev", "fsync", "read_fixed", "write_fixed", "poll_add",
-	"poll_remove", "sync_file_range", "sendmsg", "recvmsg", "timeout", "timeout_remove",
-	"accept", "async_cancel", "link_timeout", "connect", "fallocate", "openat", "close",
-	"files_update", "statx", "read", "write", "fadvise", "madvise", "send", "recv",
-	"openat2", "epoll_ctl", "splice", "provide_buffers", "remove_buffers", "tee",
-	"shutdown", "renameat", "unlinkat", "mkdirat", "symlinkat", "linkat", "msg_ring",
-	"fsetxattr", "setxattr", "fgetxattr", "getxattr", "socket", "uring_cmd", "send_zc",
-	"sendmsg_zc", "read_multishot", "waitid", "futex_wait", "futex_wake", "futex_waitv",
-	"fixed_fd_install", "ftruncate", "bind", "listen",
-};
 static const char *const ns_names[] = { "mnt", "cgroup", "uts", "ipc", "user", "pid", "net", "time" };
 static const char *const exe_flag_names[] = { "memfd", "deleted", "upper_layer", "unresolved",
 					      "setuid", "setgid", "loader" };
@@ -130,6 +91,14 @@ static void op_key(FILE *f, const char *k, const char *name, unsigned v)
 		fprintf(f, "\"%s\"", name);
 	else
 		fprintf(f, "\"op_%u\"", v);
+}
+
+/* ,"op":"name" of a record's op (text/opnames.c), "op_N" when unnamed */
+static void rec_op_key(FILE *f, unsigned type, unsigned op)
+{
+	char b[OPNAME_LEN];
+
+	op_key(f, "op", rec_op_name(b, type, op), op);
 }
 
 /* ,"k":[names of the set bits] */
@@ -193,11 +162,29 @@ static void exec_ext_keys(FILE *f, const struct exray_exec *e)
 	dev_key(f, "exe_dev", x->exe_dev);
 }
 
+/* 1.5: a cgroup control file's cgroup, the filesystem, a file handle */
+static void file_ext_keys(FILE *f, const struct exray_file_ext *x)
+{
+	if (!x)
+		return;
+	if (x->cgroup_id)
+		fprintf(f, ",\"cgroup_target\":%llu", (unsigned long long)x->cgroup_id);
+	if (x->fs_magic)
+		fprintf(f, ",\"fs_magic\":\"0x%x\"", x->fs_magic);
+	if (x->handle_bytes || x->handle_type) {
+		fprintf(f, ",\"handle_type\":%d,\"handle_bytes\":%u,\"handle\":\"", x->handle_type,
+			x->handle_bytes);
+		for (unsigned i = 0; i < sizeof(x->handle) && i < x->handle_bytes; i++)
+			fprintf(f, "%02x", x->handle[i]);
+		fputc('"', f);
+	}
+}
+
 static void file_keys(FILE *f, const struct exray_file *r)
 {
 	const struct exray_rec_hdr *h = &r->hdr;
 
-	op_key(f, "op", NAME_OF(file_ops, r->op), r->op);
+	rec_op_key(f, EXRAY_REC_FILE, r->op);
 	fprintf(f, ",\"ret\":%d", r->ret);
 	string_key(f, h, 0, "path");
 	if (r->path2_len)
@@ -217,6 +204,10 @@ static void file_keys(FILE *f, const struct exray_file *r)
 	flag_key(f, h, EXRAY_F_FILE_OTHER_MOUNT, "other_mount");
 	if (r->rdev)
 		dev_key(f, "rdev", r->rdev);
+	flag_key(f, h, EXRAY_F_FILE_OUTSIDE_MNTNS, "outside_mntns");
+	flag_key(f, h, EXRAY_F_PATH_ABSTRACT, "path_abstract");
+	flag_key(f, h, EXRAY_F_PATH2_ABSTRACT, "path2_abstract");
+	file_ext_keys(f, exray_file_ext(r));
 }
 
 static void ids_key(FILE *f, const char *k, const __u32 ids[3])
@@ -229,7 +220,7 @@ static void priv_keys(FILE *f, const struct exray_priv *r)
 	bool gid = r->op == EXRAY_PRIV_SETGID || r->op == EXRAY_PRIV_SETREGID ||
 		   r->op == EXRAY_PRIV_SETRESGID || r->op == EXRAY_PRIV_SETFSGID;
 
-	op_key(f, "op", NAME_OF(priv_ops, r->op), r->op);
+	rec_op_key(f, EXRAY_REC_PRIV, r->op);
 	fprintf(f, ",\"ret\":%d", r->ret);
 	if (r->op != EXRAY_PRIV_CAPSET) {
 		ids_key(f, gid ? "old_gid" : "old_uid", r->old_ids);
@@ -245,7 +236,7 @@ static void ns_keys(FILE *f, const struct exray_ns *r)
 	const struct exray_rec_hdr *h = &r->hdr;
 	const char *target = exray_rec_string(h, 0);
 
-	op_key(f, "op", NAME_OF(ns_ops, r->op), r->op);
+	rec_op_key(f, EXRAY_REC_NS, r->op);
 	fprintf(f, ",\"ret\":%d", r->ret);
 	bits_key(f, "nstype", ns_names, 8, r->nstypes);
 	fprintf(f, ",\"flags\":%llu", (unsigned long long)r->flags);
@@ -270,7 +261,7 @@ static void ns_keys(FILE *f, const struct exray_ns *r)
 
 static void ptrace_keys(FILE *f, const struct exray_ptrace *r)
 {
-	op_key(f, "op", NAME_OF(ptrace_ops, r->op), r->op);
+	rec_op_key(f, EXRAY_REC_PTRACE, r->op);
 	fprintf(f, ",\"ret\":%d,\"target_pid\":%u,\"target_start\":%llu,\"request\":%lld",
 		r->ret, r->target_pid, (unsigned long long)r->target_start, (long long)r->request);
 	if (r->addr)
@@ -281,7 +272,7 @@ static void socket_keys(FILE *f, const struct exray_socket *r)
 {
 	char a[ADDR_TEXT_LEN];
 
-	op_key(f, "op", NAME_OF(socket_ops, r->op), r->op);
+	rec_op_key(f, EXRAY_REC_SOCKET, r->op);
 	fprintf(f, ",\"ret\":%d,\"family\":%u,\"sock_type\":%u,\"protocol\":%u,\"fd\":%d",
 		r->ret, r->family, r->sock_type, r->protocol, r->fd);
 	if (r->op == EXRAY_SOCKET_DUP_STDIO)
@@ -315,7 +306,7 @@ static void uring_keys(FILE *f, const struct exray_uring *r)
 	const struct exray_rec_hdr *h = &r->hdr;
 	char a[ADDR_TEXT_LEN];
 
-	op_key(f, "op", NAME_OF(uring_ops, r->opcode), r->opcode);
+	rec_op_key(f, EXRAY_REC_URING, r->opcode);
 	fprintf(f, ",\"opcode\":%u,\"fd\":%d,\"user_data\":%llu", r->opcode, r->fd,
 		(unsigned long long)r->user_data);
 	string_key(f, h, 0, "path");

@@ -57,6 +57,34 @@ static void bind_string(sqlite3_stmt *st, int i, const struct exray_rec_hdr *h, 
 	bind_cstr(st, i, exray_rec_string(h, k));
 }
 
+/* The 1.5 file extension's columns (cgroup_target ... handle), NULL when
+ * the record has none. */
+static void bind_file_ext(sqlite3_stmt *st, int i, const struct exray_file_ext *x)
+{
+	char hex[2 * sizeof(x->handle) + 1];
+	bool handle = x && (x->handle_bytes || x->handle_type);
+
+	if (x && x->cgroup_id)
+		sqlite3_bind_int64(st, i, (sqlite3_int64)x->cgroup_id);
+	else
+		sqlite3_bind_null(st, i);
+	if (x && x->fs_magic)
+		sqlite3_bind_int64(st, i + 1, x->fs_magic);
+	else
+		sqlite3_bind_null(st, i + 1);
+	if (!handle) {
+		for (int k = 2; k < 5; k++)
+			sqlite3_bind_null(st, i + k);
+		return;
+	}
+	sqlite3_bind_int(st, i + 2, x->handle_type);
+	sqlite3_bind_int64(st, i + 3, x->handle_bytes);
+	for (unsigned k = 0; k < sizeof(x->handle) && k < x->handle_bytes; k++)
+		snprintf(hex + 2 * k, 3, "%02x", x->handle[k]);
+	sqlite3_bind_text(st, i + 4, hex, 2 * (int)(x->handle_bytes < 8 ? x->handle_bytes : 8),
+			  SQLITE_TRANSIENT);
+}
+
 static int on_file(struct ingest *in, const struct exray_rec_hdr *h)
 {
 	const struct exray_file *r = (const void *)h;
@@ -86,6 +114,8 @@ static int on_file(struct ingest *in, const struct exray_rec_hdr *h)
 	else
 		sqlite3_bind_null(st, i++);
 	sqlite3_bind_int(st, i++, !!(h->flags & EXRAY_F_FILE_OTHER_MOUNT));
+	sqlite3_bind_int(st, i++, !!(h->flags & EXRAY_F_FILE_OUTSIDE_MNTNS));
+	bind_file_ext(st, i, exray_file_ext(r));
 	return ingest_step(in, st);
 }
 
@@ -247,7 +277,8 @@ static int on_uring(struct ingest *in, const struct exray_rec_hdr *h)
 
 const struct rec_handler handler_file = { on_file, { ACT_INSERT("file_events",
 	"path,path2,open_flags,mode,owner_uid,owner_gid,sensitive,exec_bits,path_unresolved,rdev,"
-	"other_mount", "?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27") } };
+	"other_mount,outside_mntns,cgroup_target,fs_magic,handle_type,handle_bytes,handle",
+	"?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33") } };
 const struct rec_handler handler_priv = { on_priv, { ACT_INSERT("priv_events",
 	"old_real,old_effective,old_saved,new_real,new_effective,new_saved,cap_effective_old,"
 	"cap_effective,cap_permitted", "?17,?18,?19,?20,?21,?22,?23,?24,?25") } };

@@ -96,7 +96,8 @@ static const struct chtable chtables[] = {
 	/* what processes did, one table per family (ACT_SQL) */
 	{ "file_events",
 	  ACT_SQL("file_events", "x.ret, x.path, x.path2, x.open_flags, x.mode, x.owner_uid, x.owner_gid,"
-		  " x.sensitive, x.exec_bits, x.path_unresolved, x.rdev, x.other_mount", "") },
+		  " x.sensitive, x.exec_bits, x.path_unresolved, x.rdev, x.other_mount, x.outside_mntns,"
+		  " x.cgroup_target, x.fs_magic, x.handle_type, x.handle_bytes, x.handle", "") },
 	{ "priv_events",
 	  ACT_SQL("priv_events", "x.ret, x.old_real, x.old_effective, x.old_saved, x.new_real,"
 		  " x.new_effective, x.new_saved, x.cap_effective_old, x.cap_effective, x.cap_permitted", "") },

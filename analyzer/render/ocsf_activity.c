@@ -102,7 +102,7 @@ static void write_file_event(struct ocsf_ctx *c, sqlite3_stmt *st, const struct 
 		{ "write", "Open", 14 }, { "create", "Create", 1 }, { "truncate", "Update", 3 },
 		{ "rename", "Rename", 5 }, { "unlink", "Delete", 4 }, { "link", "Create", 1 },
 		{ "symlink", "Create", 1 }, { "chmod", "Set Security", 7 }, { "chown", "Set Security", 7 },
-		{ "read", "Read", 2 },
+		{ "read", "Read", 2 }, { "open_by_handle", "Open", 14 },
 	};
 	struct jsonw *w = &c->w;
 	const char *path = ocsf_col_text(st, FAM(0)), *path2 = ocsf_col_text(st, FAM(1));
@@ -147,6 +147,21 @@ static void write_file_event(struct ocsf_ctx *c, sqlite3_stmt *st, const struct 
 	}
 	if (ocsf_col_int(st, FAM(10), 0))
 		jw_bool(w, "other_mount", true);
+	if (ocsf_col_int(st, FAM(11), 0))
+		jw_bool(w, "outside_mntns", true);
+	if (sqlite3_column_type(st, FAM(12)) != SQLITE_NULL)
+		jw_int(w, "cgroup_target", sqlite3_column_int64(st, FAM(12)));
+	if (sqlite3_column_type(st, FAM(13)) != SQLITE_NULL)
+		jw_int(w, "fs_magic", sqlite3_column_int64(st, FAM(13)));
+	if (sqlite3_column_type(st, FAM(14)) != SQLITE_NULL) { /* a file handle */
+		jw_int(w, "handle_type", sqlite3_column_int64(st, FAM(14)));
+		jw_int(w, "handle_bytes", ocsf_col_int(st, FAM(15), 0));
+		jw_str(w, "handle", ocsf_col_text(st, FAM(16)));
+	}
+	if (path2 && !strcmp(op, "connect"))
+		jw_str(w, "peer_name", path2);
+	if (path2 && !strcmp(op, "open_by_handle"))
+		jw_str(w, "mount_path", path2);
 	jw_end(w);
 }
 
@@ -403,7 +418,8 @@ static void write_uring_event(struct ocsf_ctx *c, sqlite3_stmt *st, const struct
 static const struct family families[] = {
 	{ "file_events", "file",
 	  "x.path, x.path2, x.open_flags, x.mode, x.owner_uid, x.owner_gid, x.sensitive, x.exec_bits,"
-	  " x.path_unresolved, x.rdev, x.other_mount",
+	  " x.path_unresolved, x.rdev, x.other_mount, x.outside_mntns, x.cgroup_target, x.fs_magic,"
+	  " x.handle_type, x.handle_bytes, x.handle",
 	  write_file_event },
 	{ "memfd_events", "memfd", "x.name, x.mfd_flags", write_memfd_event },
 	{ "priv_events", "priv",

@@ -11,6 +11,8 @@ static const char *const file_ops[] = {
 	[EXRAY_FILE_UNLINK] = "unlink",   [EXRAY_FILE_LINK] = "link",
 	[EXRAY_FILE_SYMLINK] = "symlink", [EXRAY_FILE_CHMOD] = "chmod",
 	[EXRAY_FILE_CHOWN] = "chown",     [EXRAY_FILE_READ] = "read",
+	[EXRAY_FILE_CONNECT] = "connect", [EXRAY_FILE_OPEN_BY_HANDLE] = "open_by_handle",
+	[EXRAY_FILE_NAME_TO_HANDLE] = "name_to_handle",
 };
 static const char *const priv_ops[] = {
 	[EXRAY_PRIV_SETUID] = "setuid",       [EXRAY_PRIV_SETGID] = "setgid",

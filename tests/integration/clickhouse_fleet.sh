@@ -206,7 +206,7 @@ eq "host vm has acts of every family" "$(grep -c ': 0$' <<<"$fam_sqlite")" 0
 grep ': 0$' <<<"$fam_sqlite"
 # the act's own columns, one text per family (| between them)
 declare -A object=(
-	[file]="path path2 mode exec_bits sensitive owner_uid rdev other_mount"
+	[file]="path path2 mode exec_bits sensitive owner_uid rdev other_mount outside_mntns cgroup_target fs_magic handle"
 	[priv]="old_effective new_real new_effective new_saved cap_effective"
 	[ns]="nstypes call_flags target_pid target source fstype"
 	[ptrace]="request target_pid target_proc_start addr"

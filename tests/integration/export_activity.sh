@@ -39,7 +39,8 @@ INSERT INTO file_events ($C, op, ret, path, path2, open_flags, mode, owner_uid, 
  ($P, 'symlink', 0, '/etc/shadow', '/tmp/s', NULL, NULL, NULL, NULL, 0, 0),
  ($P, 'chmod', -1, '/tmp/kworkerd', NULL, NULL, 2541, NULL, NULL, 0, 1),
  ($P, 'unlink', 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0);
-UPDATE file_events SET rdev = (1 << 20) | 1, other_mount = 1 WHERE op = 'write';
+UPDATE file_events SET rdev = (1 << 20) | 1, other_mount = 1, outside_mntns = 1, cgroup_target = 77,
+  fs_magic = 1667723888, handle_type = 1, handle_bytes = 8, handle = '0200000000000000' WHERE op = 'write';
 INSERT INTO memfd_events ($C, op, ret, name, mfd_flags) VALUES ($P, 'create', 4, 'x', 1);
 INSERT INTO priv_events ($C, op, ret, old_real, old_effective, old_saved, new_real, new_effective, new_saved) VALUES
  ($P, 'setuid', 0, 1000, 1000, 1000, 0, 0, 0), ($P, 'capset', 0, NULL, NULL, NULL, NULL, NULL, NULL);
@@ -56,7 +57,7 @@ INSERT INTO uring_events ($C, op, ret, opcode, fd, user_data, path, path2, famil
  ($P, 'connect', NULL, 16, 5, 2, NULL, NULL, 4, '203.0.113.5', 443);" >/dev/null || { echo "insert failed"; exit 1; }
 "$X" export -d "$db" -o "$tmp/all.jsonl" 2>"$tmp/err" || { echo "export failed: $(cat "$tmp/err")"; exit 1; }
 eq "a device number and another mount in unmapped, as dump shows them" \
-	"$(jq -r 'select(.metadata.event_code == "file" and .unmapped.op == "write") | "\(.unmapped.rdev) \(.unmapped.other_mount)"' "$tmp/all.jsonl")" "1:1 true"
+	"$(jq -r 'select(.metadata.event_code == "file" and .unmapped.op == "write") | "\(.unmapped.rdev) \(.unmapped.other_mount) \(.unmapped.outside_mntns) \(.unmapped.cgroup_target) \(.unmapped.fs_magic) \(.unmapped.handle_type) \(.unmapped.handle)"' "$tmp/all.jsonl")" "1:1 true true 77 1667723888 1 0200000000000000"
 grep -q "other acts 17," "$tmp/err" && ok "the summary counts 17 other acts" || bad "summary: $(cat "$tmp/err")"
 out=$(python3 "$ROOT/tests/tools/ocsf_validate.py" --schema "$SCHEMA" "$tmp/all.jsonl" 2>&1) &&
 	ok "every event validates" || bad "events do not validate: $(head -5 <<<"$out")"

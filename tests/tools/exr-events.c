@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,6 +42,9 @@ static int usage(void)
 	      "  unshare-net  clone-newuts  setns PATH  mount SRC TARGET FSTYPE  umount TARGET\n"
 	      "  ptrace-attach  ptrace-seize  ptrace-traceme  vm-write\n"
 	      "  packet  raw  dup-stdio ADDR PORT  memfd NAME  bpf-load\n"
+	      "  connect-unix PATH|@ABSTRACT   handle DIR (name_to_handle_at, then open_by_handle_at)\n"
+	      "  forged-handle DIR INODE (open_by_handle_at of an ext4 handle)\n"
+	      "  reopen-write FILE (O_PATH open, then /proc/self/fd/N for writing)\n"
 	      "  burst DIR COUNT   COUNT times: create DIR/bN, setuid(0), memfd_create, AF_PACKET\n",
 	      stderr);
 	return 2;
@@ -237,11 +241,64 @@ static int do_bpf_load(void)
 	return say_ret("bpf", r);
 }
 
+static int connect_unix(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	size_t n = strlen(path);
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	if (n >= sizeof(a.sun_path))
+		return 2;
+	memcpy(a.sun_path, path, n);
+	if (path[0] == '@')
+		a.sun_path[0] = 0; /* abstract */
+	return say_ret("connect", connect(s, (struct sockaddr *)&a, offsetof(struct sockaddr_un, sun_path) + n + (path[0] != '@')));
+}
+
+static int handle(const char *dir)
+{
+	struct { struct file_handle h; unsigned char b[128]; } fh = { .h.handle_bytes = 128 };
+	int mid, mfd = open_dir(dir);
+
+	if (mfd < 0 || say_ret("name_to_handle", name_to_handle_at(AT_FDCWD, dir, &fh.h, &mid, 0)))
+		return 1;
+	printf("handle_type=%d handle_bytes=%u\n", fh.h.handle_type, fh.h.handle_bytes);
+	return say_ret("open_by_handle", open_by_handle_at(mfd, &fh.h, O_RDONLY | O_DIRECTORY));
+}
+
+static int forged_handle(const char *dir, unsigned ino)
+{
+	struct { struct file_handle h; unsigned v[2]; } fh = { .h = { .handle_bytes = 8, .handle_type = 1 },
+							      .v = { ino, 0 } };
+	int mfd = open_dir(dir);
+
+	return mfd < 0 ? 1 : say_ret("open_by_handle", open_by_handle_at(mfd, &fh.h, O_RDONLY | O_DIRECTORY));
+}
+
+static int reopen_write(const char *file)
+{
+	char p[64];
+	int h = open(file, O_PATH);
+
+	if (say_ret("open_path", h))
+		return 1;
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", h);
+	return say_ret("reopen_write", open(p, O_WRONLY));
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(cmd, "connect-unix") && argc == 3)
+		return connect_unix(argv[2]);
+	if (!strcmp(cmd, "handle") && argc == 3)
+		return handle(argv[2]);
+	if (!strcmp(cmd, "forged-handle") && argc == 4)
+		return forged_handle(argv[2], strtoul(argv[3], NULL, 0));
+	if (!strcmp(cmd, "reopen-write") && argc == 3)
+		return reopen_write(argv[2]);
 	if (!strcmp(cmd, "openat") && argc == 6) {
 		int d = open_dir(argv[2]);
 		return say_ret("openat", openat(d, argv[3], strtol(argv[4], NULL, 8),

@@ -54,6 +54,11 @@ int segfix_memfd(struct exray_seg_writer *w, struct exray_memfd *r, const char *
 int segfix_bpf(struct exray_seg_writer *w, struct exray_bpf_cmd *r);
 int segfix_uring(struct exray_seg_writer *w, struct exray_uring *r, const char *path,
 		 const char *path2);
+/* A file record with the 1.5 extension x after its paths (flags gain
+ * EXRAY_F_FILE_EXT); cut > 0 drops that many bytes off its end, as a
+ * damaged record would be. */
+int segfix_file_ext(struct exray_seg_writer *w, struct exray_file *r, const char *path,
+		    const char *path2, const struct exray_file_ext *x, unsigned cut);
 /* An exec (or snapshot) with the 1.2 extension x (exe_len/cwd_len are set
  * from exe and cwd); flags are added to EXRAY_F_EXEC_EXT. */
 int segfix_exec_ext(struct exray_seg_writer *w, unsigned type, uint64_t ts,

@@ -44,6 +44,32 @@ int segfix_file(struct exray_seg_writer *w, struct exray_file *r, const char *pa
 	return append_with_strings(w, r, sizeof(*r), EXRAY_REC_FILE, 2, s, l);
 }
 
+int segfix_file_ext(struct exray_seg_writer *w, struct exray_file *r, const char *path,
+		    const char *path2, const struct exray_file_ext *x, unsigned cut)
+{
+	size_t l1 = path ? strlen(path) + 1 : 0, l2 = path2 ? strlen(path2) + 1 : 0;
+	size_t off = EXRAY_REC_ALIGN_UP(sizeof(*r) + l1 + l2), len = off + sizeof(*x) - cut;
+	struct exray_file *f = calloc(1, off + sizeof(*x));
+	int err;
+
+	if (!f)
+		return -1;
+	*f = *r;
+	f->hdr.type = EXRAY_REC_FILE;
+	f->hdr.flags |= EXRAY_F_FILE_EXT;
+	f->hdr.len = EXRAY_REC_ALIGN_UP(len);
+	f->path_len = l1;
+	f->path2_len = l2;
+	if (l1)
+		memcpy(f + 1, path, l1);
+	if (l2)
+		memcpy((char *)(f + 1) + l1, path2, l2);
+	memcpy((char *)f + off, x, sizeof(*x));
+	err = exray_seg_append(w, f, f->hdr.len);
+	free(f);
+	return err;
+}
+
 int segfix_priv(struct exray_seg_writer *w, struct exray_priv *r)
 {
 	return append_with_strings(w, r, sizeof(*r), EXRAY_REC_PRIV, 0, NULL, NULL);

@@ -241,6 +241,19 @@ static void test_families(void **state)
 				 .op = EXRAY_FILE_CHOWN, .mode = 04755, .uid = 0,
 				 .gid = 0xffffffffu };
 	assert_int_equal(segfix_file(w, &fc, "/tmp/sh", NULL), 0);
+	/* 1.5: a unix connect, a handle, a cgroup control file outside the mount namespace */
+	struct exray_file fu = { .hdr = { .ts = 1160, .flags = EXRAY_F_PATH_ABSTRACT }, .task = t,
+				 .op = EXRAY_FILE_CONNECT, .ret = -111 };
+	assert_int_equal(segfix_file(w, &fu, "@x\001", NULL), 0);
+	struct exray_file fh = { .hdr = { .ts = 1170 }, .task = t, .op = EXRAY_FILE_OPEN_BY_HANDLE,
+				 .ret = 4 };
+	struct exray_file_ext hx = { .fs_magic = 0xef53, .handle_type = 1, .handle_bytes = 8,
+				     .handle = { 2, 0, 0, 0, 0xff } };
+	assert_int_equal(segfix_file_ext(w, &fh, "/", "/mnt", &hx, 0), 0);
+	struct exray_file fg = { .hdr = { .ts = 1180, .flags = EXRAY_F_FILE_OUTSIDE_MNTNS }, .task = t,
+				 .op = EXRAY_FILE_WRITE, .ret = 3 };
+	struct exray_file_ext gx = { .cgroup_id = 77, .fs_magic = 0x27e0eb };
+	assert_int_equal(segfix_file_ext(w, &fg, "/cg/tasks", NULL, &gx, 0), 0);
 
 	struct exray_priv pv = { .hdr = { .ts = 1200 }, .task = t, .op = EXRAY_PRIV_SETRESGID,
 				 .old_ids = { 1000, 1000, 1000 }, .new_ids = { 0, 0, 0 },
@@ -293,6 +306,12 @@ static void test_families(void **state)
 		"\"pid\":10,", "\"op\":\"rename\"", "\"ret\":-13", "\"path\":\"/etc/passwd\"",
 		"\"path2\":\"rel/x\"", "\"flags\":0", "\"path2_unresolved\":true",
 		"\"sensitive\":true", "\"exec_bits\":false", NULL });
+	assert_non_null(strstr(buf, "\"op\":\"connect\",\"ret\":-111,\"path\":\"@x\\u0001\""));
+	assert_non_null(strstr(buf, "\"path_abstract\":true"));
+	assert_non_null(strstr(buf, "\"op\":\"open_by_handle\",\"ret\":4,\"path\":\"/\",\"path2\":\"/mnt\""));
+	assert_non_null(strstr(buf, "\"fs_magic\":\"0xef53\",\"handle_type\":1,\"handle_bytes\":8,"
+				    "\"handle\":\"02000000ff000000\""));
+	assert_non_null(strstr(buf, "\"outside_mntns\":true,\"cgroup_target\":77,\"fs_magic\":\"0x27e0eb\""));
 	assert_non_null(strstr(buf, "\"op\":\"chown\",\"ret\":0,\"path\":\"/tmp/sh\",\"flags\":0,"
 				    "\"mode\":\"04755\",\"owner_uid\":0,\"owner_gid\":-1"));
 	expect_keys(buf, "priv", (const char *const[]){

@@ -129,6 +129,14 @@ static void test_mount_names(void **state)
 	assert_true(name_rule("shadow") & EXRAY_RULE_MOUNT_CHANGE);
 	assert_true(name_rule("shadow") & EXRAY_RULE_READ_IF);
 	assert_int_equal(name_rule("data.db"), 0);
+	/* cgroup control files: judged by name on a cgroup filesystem */
+	assert_true(name_rule("cgroup.procs") & EXRAY_RULE_CGROUP_CTL);
+	assert_true(name_rule("tasks") & EXRAY_RULE_CGROUP_CTL);
+	assert_true(name_rule("devices.allow") & EXRAY_RULE_CGROUP_CTL);
+	assert_true(name_rule("notify_on_release") & EXRAY_RULE_CGROUP_CTL);
+	assert_true(name_rule("release_agent") & EXRAY_RULE_CGROUP_CTL);
+	assert_true(name_rule("release_agent") & EXRAY_RULE_CHANGE);
+	assert_false(name_rule("memory.max") & EXRAY_RULE_CGROUP_CTL);
 }
 
 static void test_default_matches(void **state)

@@ -622,6 +622,58 @@ static void test_what_a_process_did(void **state)
 	db_close(db);
 }
 
+/* 1.5 file records: a unix connect (abstract names), a file opened by
+ * handle, a cgroup control file, a file outside the mount namespace; the
+ * extension is read only when flagged and whole. */
+static void test_escape_file_events(void **state)
+{
+	char p[160], *r;
+	sqlite3 *db = casefix_newdb();
+	struct exray_seg_writer *w = seg_open(13, 0, p);
+	struct exray_task t = segfix_task(300, 1, 1000, 10, 77);
+	struct ingest_stats st;
+
+	(void)state;
+	struct exray_file cn = { .hdr = { .ts = 100, .flags = EXRAY_F_PATH_ABSTRACT | EXRAY_F_PATH2_ABSTRACT },
+				 .task = t, .op = EXRAY_FILE_CONNECT };
+	assert_int_equal(segfix_file(w, &cn, "@dbus@x", "@dbus@x"), 0);
+	struct exray_file rs = { .hdr = { .ts = 110 }, .task = t, .op = EXRAY_FILE_CONNECT, .ret = -13 };
+	assert_int_equal(segfix_file(w, &rs, "/run/containerd/containerd.sock", NULL), 0);
+	struct exray_file bh = { .hdr = { .ts = 120 }, .task = t, .op = EXRAY_FILE_OPEN_BY_HANDLE,
+				 .ret = 5, .open_flags = 0200000 };
+	struct exray_file_ext hx = { .fs_magic = 0xef53, .handle_type = 1, .handle_bytes = 8,
+				     .handle = { 2, 0, 0, 0, 7, 0, 0, 0 } };
+	assert_int_equal(segfix_file_ext(w, &bh, "/", "/host-etc", &hx, 0), 0);
+	struct exray_file cg = { .hdr = { .ts = 130, .flags = EXRAY_F_FILE_SENSITIVE }, .task = t,
+				 .op = EXRAY_FILE_TRUNCATE, .ret = 3 };
+	struct exray_file_ext cx = { .cgroup_id = 1, .fs_magic = 0x63677270 };
+	assert_int_equal(segfix_file_ext(w, &cg, "/tmp/cg/cgroup.procs", NULL, &cx, 0), 0);
+	struct exray_file ou = { .hdr = { .ts = 140, .flags = EXRAY_F_FILE_OUTSIDE_MNTNS }, .task = t,
+				 .op = EXRAY_FILE_READ, .ret = 4, .open_flags = 010000000 };
+	assert_int_equal(segfix_file(w, &ou, "/memfd:runc_cloned:/proc/self/exe", NULL), 0);
+	/* flagged, but cut short: no extension read */
+	struct exray_file cut = { .hdr = { .ts = 150 }, .task = t, .op = EXRAY_FILE_NAME_TO_HANDLE };
+	assert_int_equal(segfix_file_ext(w, &cut, "/etc/hostname", NULL, &hx, 16), 0);
+	seg_close(w);
+	const char *a[] = { p, NULL };
+	casefix_ingest(db, a, &st);
+	r = casefix_rows(db, "SELECT op, ret, path, path2, outside_mntns, cgroup_target, fs_magic,"
+			     " handle_type, handle_bytes, handle FROM file_events ORDER BY ts");
+	assert_string_equal(r,
+		"connect|0|@dbus@x|@dbus@x|0|NULL|NULL|NULL|NULL|NULL;"
+		"connect|-13|/run/containerd/containerd.sock|NULL|0|NULL|NULL|NULL|NULL|NULL;"
+		"open_by_handle|5|/|/host-etc|0|NULL|61267|1|8|0200000007000000;"
+		"truncate|3|/tmp/cg/cgroup.procs|NULL|0|1|1667723888|NULL|NULL|NULL;"
+		"read|4|/memfd:runc_cloned:/proc/self/exe|NULL|1|NULL|NULL|NULL|NULL|NULL;"
+		"name_to_handle|0|/etc/hostname|NULL|0|NULL|NULL|NULL|NULL|NULL;");
+	free(r);
+	r = casefix_rows(db, "SELECT detail FROM v_activity WHERE family = 'file' ORDER BY ts");
+	assert_string_equal(r, "-> @dbus@x;;handle type 1 0200000007000000 via /host-etc;cgroup 1;"
+			       "(outside its mount namespace);;");
+	free(r);
+	db_close(db);
+}
+
 /* A segment of capture `capture` with write_acts' records, into path p. */
 static void acts_segment(uint8_t capture, char p[160])
 {
@@ -721,6 +773,10 @@ static void test_upgrade_to_1_7(void **state)
 	assert_int_equal(casefix_int(db, "SELECT rdev FROM v_file_events WHERE path = '/tmp/mem'"),
 			 1 << 20 | 1);
 	assert_int_equal(casefix_int(db, "SELECT count(*) FROM v_activity WHERE detail LIKE '%other mount%'"), 1);
+	/* and 1.8's columns, through the same steps */
+	assert_int_equal(casefix_int(db, "SELECT count(*) FROM pragma_table_info('file_events') WHERE name IN"
+					 " ('outside_mntns', 'cgroup_target', 'fs_magic', 'handle_type',"
+					 " 'handle_bytes', 'handle')"), 6);
 	db_close(db);
 }
 
@@ -870,6 +926,7 @@ int main(void)
 		cmocka_unit_test(test_idempotent_incremental),
 		cmocka_unit_test(test_thread_identity),
 		cmocka_unit_test(test_what_a_process_did),
+		cmocka_unit_test(test_escape_file_events),
 		cmocka_unit_test(test_upgrade_to_1_4),
 		cmocka_unit_test(test_upgrade_to_1_7),
 		cmocka_unit_test(test_overlapping_captures),
