@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sqlite3.h>
 #include "cmd/cli.h"
 #include "cmd/commands.h"
 
@@ -45,6 +46,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* no allocation statistics: they take one process-wide mutex per
+	 * malloc, which check's two threads would contend for */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (argc < 2) {
 		usage(stderr);
 		return EXRAY_EXIT_USAGE;
