@@ -33,17 +33,19 @@ work=$(mktemp -d "${TMPDIR:-/var/tmp}/exray-ana.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 
-printf 'size\tstep\trecords\tseconds\trecords_per_s\tpeak_rss_kb\texit\n' > "$OUT/analyzer.tsv"
+# cpu_s: user+sys seconds (check runs its rules on two threads where the
+# machine has two CPUs: its wall time is then below its CPU time)
+printf 'size\tstep\trecords\tseconds\trecords_per_s\tpeak_rss_kb\texit\tcpu_s\n' > "$OUT/analyzer.tsv"
 timed() { # SIZE STEP RECORDS COMMAND... (stdout discarded)
 	local size=$1 step=$2 n=$3 rc
 	shift 3
-	/usr/bin/time -f '%e %M' -o "$work/time" "$@" > /dev/null 2> "$work/err"
+	/usr/bin/time -f '%e %M %U %S' -o "$work/time" "$@" > /dev/null 2> "$work/err"
 	rc=$?
-	read -r secs kb < <(tail -1 "$work/time")
+	read -r secs kb usr sys < <(tail -1 "$work/time")
 	[ "$rc" = 0 ] || echo "run-analyzer: $size $step exited $rc: $(grep -v 'exit status' "$work/err" | head -c 200)" >&2
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$step" "$n" "$secs" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$step" "$n" "$secs" \
 		"$(awk -v n="$n" -v s="$secs" 'BEGIN { if (n > 0 && s > 0) printf "%.0f", n / s; else print "-" }')" \
-		"$kb" "$rc" >> "$OUT/analyzer.tsv"
+		"$kb" "$rc" "$(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')" >> "$OUT/analyzer.tsv"
 	printf '  %-4s %-24s %8s s  %8s KB  exit %s\n' "$size" "$step" "$secs" "$kb" "$rc" >&2
 }
 
@@ -88,6 +90,6 @@ done
 echo
 echo "### Analyzer: generated cases (exray-gen -s 9 -c 40), fresh database each"
 echo
-echo "| size | step | seconds | records/s | peak RSS MB | exit |"
-echo "| --- | --- | --- | --- | --- | --- |"
-tail -n +2 "$OUT/analyzer.tsv" | awk -F'\t' '{printf "| %s | %s | %s | %s | %.0f | %s |\n", $1, $2, $4, $5, $6 / 1024, $7}'
+echo "| size | step | seconds | CPU s | records/s | peak RSS MB | exit |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+tail -n +2 "$OUT/analyzer.tsv" | awk -F'\t' '{printf "| %s | %s | %s | %s | %s | %.0f | %s |\n", $1, $2, $4, $8, $5, $6 / 1024, $7}'
