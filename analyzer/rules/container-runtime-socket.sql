@@ -2,13 +2,22 @@
 -- severity: critical
 -- category: container-escape
 -- technique: T1610
--- description: A container process used the container runtime's API (docker/containerd/CRI-O/podman socket, or docker's TCP port 2375/2376).
+-- description: A container process used the container runtime's API or a host control socket (docker/containerd/CRI-O/podman/kubelet socket, systemd's private socket, the system D-Bus; or docker's TCP port 2375/2376).
 --
 -- Catches the docker.sock escape: a container with the runtime socket mounted asks
 -- the runtime to start a privileged container with the host's / bound in (Atomic
 -- T1610, T1611). Seen in the command line of a program run in the container
 -- (`curl --unix-socket /var/run/docker.sock`, `docker -H unix://...`, `ctr -a
--- /run/containerd/containerd.sock`) or as a TCP connection to 2375/2376.
+-- /run/containerd/containerd.sock`), as a TCP connection to 2375/2376, or (format
+-- 1.5) as an AF_UNIX connect to such a socket whatever the command line says
+-- (python's socket module, a static client, a renamed path: the name the
+-- listener bound, `path2`, counts too), done or refused: docker.sock,
+-- containerd.sock (and containerd-shim's), crio.sock, podman.sock,
+-- dockershim.sock, cri-dockerd.sock, buildkitd.sock, the kubelet's
+-- kubelet.sock (pod-resources, device plugins), systemd's /run/systemd/private
+-- and the system D-Bus (start a unit on the host). A container that is meant
+-- to talk to one of them (a CI runner with docker.sock) fires too: that is
+-- the finding.
 SELECT x.ts, x.host_id, x.container_id, x.proc_id, x.pid, x.start, x.exec_id, NULL AS conn_id,
        x.filename || ' (pid ' || x.pid || ') in ' || c.short_id || ' talks to the container runtime: ' ||
          COALESCE(x.cmdline, '') AS message,
@@ -26,4 +35,16 @@ SELECT k.ts, k.host_id, k.container_id, k.proc_id, k.pid, k.start, k.exec_id, k.
 FROM rx_conn k
 JOIN containers c ON c.container_id = k.container_id
 LEFT JOIN execs e ON e.exec_id = k.exec_id
-WHERE k.dport IN (2375, 2376);
+WHERE k.dport IN (2375, 2376)
+UNION ALL
+SELECT f.ts, f.host_id, f.container_id, f.proc_id, f.pid, f.start, f.exec_id, NULL AS conn_id,
+       f.what || ' (a runtime or host control socket)' AS message,
+       'f' || f.event_id AS key
+FROM rx_file f
+WHERE f.nth = 1 AND f.container_id IS NOT NULL AND f.op = 'connect'
+  AND EXISTS (SELECT 1 FROM (SELECT f.path AS p UNION ALL SELECT f.path2) n
+              WHERE basename(n.p) IN ('docker.sock', 'containerd.sock', 'crio.sock', 'podman.sock',
+                                      'dockershim.sock', 'cri-dockerd.sock', 'buildkitd.sock',
+                                      'kubelet.sock', 'system_bus_socket')
+                 OR n.p GLOB '*/systemd/private' OR n.p GLOB '*containerd-shim*'
+                 OR n.p GLOB '/run/containerd/s/*');

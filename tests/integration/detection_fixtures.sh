@@ -42,6 +42,11 @@ namespace-change-in-container | esc-unshare-userns | unshare      | esc-proc-roo
 proc-root-access      | esc-proc-root     | /root                 | esc-nsenter-host  | -                 | nsenter by pid, not through /proc/PID/root
 privileged-mount-in-container | esc-mount-host-disk | /tmp/hostdisk | esc-unshare-userns | -              | a tmpfs mounted in a private user namespace
 container-runtime-socket | esc-runtime-socket | docker.sock       | kubectl-exec-cmds | -                 | an operator running ps, cat, ls
+container-runtime-socket | esc-containerd-socket | runtime or host control socket | esc-open-by-handle | - | a file handle, no socket
+open-by-handle-in-container | esc-open-by-handle | open_by_handle // | esc-containerd-socket | -         | a unix connect, no handle
+cgroup-escape-move    | esc-cgroup-host-move | into cgroup /      | esc-devices-allow | -                 | runc moving its init into the container cgroup; devices.allow is the other rule
+device-cgroup-allow   | esc-devices-allow | devices.allow         | esc-cgroup-host-move | -              | cgroup.procs is the other rule
+host-file-via-proc    | esc-runc-exe-overwrite | outside its mount namespace | esc-cgroup-host-move | -      | runc exec joining the container holding host files (runc init)
 debugfs-in-container  | esc-debugfs       | debugfs               | esc-kernel-module | -                 | insmod is not debugfs
 kernel-module-load    | esc-kernel-module | insmod                | esc-debugfs       | -                 | debugfs is not a module load
 sensitive-file-read   | cred-shadow-cat   | /etc/shadow           | git-sync-ssh      | -                 | ssh reading its own deploy key

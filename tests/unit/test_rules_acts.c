@@ -133,6 +133,43 @@ static const char fixture[] =
 	" (38, 10, 1, 1010, 10000, 5e9, 10, 1, 'write', 3, '/host-etc/passwd', NULL, NULL, 1),"
 	" (39, 10, 1, 1010, 10000, 5e9, 10, 1, 'write', 3, '/data/passwd', NULL, NULL, 0),"
 	" (40, 10, 1, 1010, 10000, 5e9, 10, 1, 'write', 3, '/etc/hosts', NULL, NULL, 1);"
+	/* format 1.5: how a container reaches outside itself */
+	"INSERT INTO cgroups (host_id, cgroup_id, path, container_id) VALUES (1, 1, '/', NULL),"
+	" (1, 501, '/system.slice/docker-" CID1 ".scope', 1), (1, 502, '/system.slice/docker-" CID1 ".scope/child', 1);"
+	"INSERT INTO file_events (event_id, proc_id, host_id, pid, start, ts, exec_id, container_id, cgroup_id, op, ret,"
+	" path, path2, outside_mntns, cgroup_target, fs_magic, handle_type, handle) VALUES"
+	/* open-by-handle-in-container + 41 (refused); - 42 (the host), - 43 (name_to_handle) */
+	" (41, 15, 1, 1015, 15000, 5e9, 15, 1, 501, 'open_by_handle', -1, NULL, '/host-etc', 0, NULL, NULL, 1, '0200000000000000'),"
+	" (42, 1, 1, 1001, 1000, 5e9, 1, NULL, 1, 'open_by_handle', 4, '/x', '/', 0, NULL, 61267, 1, '0200000000000000'),"
+	" (43, 15, 1, 1015, 15000, 5e9, 15, 1, 501, 'name_to_handle', 0, '/etc/hostname', NULL, 0, NULL, NULL, 1, 'dd02000000000000'),"
+	/* cgroup-escape-move + 44 (cgroup2 root), + 45 (v1), + 46 (refused, by name); - 47 (its own
+	 * cgroup), - 48 (a child of it), - 49 (a plain file), - 50 (runc init) */
+	" (44, 10, 1, 1010, 10000, 5e9, 10, 1, 501, 'truncate', 3, '/tmp/cg/cgroup.procs', NULL, 0, 1, 1667723888, NULL, NULL),"
+	" (45, 10, 1, 1010, 10000, 5e9, 10, 1, 501, 'write', 3, '/tmp/v1/x/tasks', NULL, 0, 999, 2613483, NULL, NULL),"
+	" (46, 11, 1, 1011, 11000, 5e9, 11, 1, 501, 'create', -30, '/sys/fs/cgroup/cgroup.procs', NULL, 0, NULL, NULL, NULL, NULL),"
+	" (47, 12, 1, 1012, 12000, 5e9, 12, 1, 501, 'write', 3, '/sys/fs/cgroup/cgroup.procs', NULL, 0, 501, 1667723888, NULL, NULL),"
+	" (48, 13, 1, 1013, 13000, 5e9, 13, 1, 501, 'write', 3, '/sys/fs/cgroup/child/cgroup.procs', NULL, 0, 502, 1667723888, NULL, NULL),"
+	" (49, 14, 1, 1014, 14000, 5e9, 14, 1, 501, 'write', 3, '/tmp/cgroup.procs', NULL, 0, NULL, NULL, NULL, NULL),"
+	" (50, 23, 1, 1023, 23000, 5e9, 23, 1, 501, 'write', 3, '/sys/fs/cgroup/cgroup.procs', NULL, 0, 1, 1667723888, NULL, NULL),"
+	/* device-cgroup-allow + 51; - 52 (a plain file), - 53 (the host) */
+	" (51, 10, 1, 1010, 10000, 5e9, 10, 1, 501, 'truncate', 2, '/tmp/dcg/docker/x/devices.allow', NULL, 0, 7, 2613483, NULL, NULL),"
+	" (52, 10, 1, 1010, 10000, 5e9, 10, 1, 501, 'write', 2, '/tmp/devices.allow', NULL, 0, NULL, NULL, NULL, NULL),"
+	" (53, 2, 1, 1002, 2000, 5e9, 2, NULL, 1, 'write', 2, '/sys/fs/cgroup/devices/x/devices.allow', NULL, 0, 7, 2613483, NULL, NULL),"
+	/* host-file-via-proc + 54 (runc's memfd through /proc/PID/exe), + 55 (ETXTBSY);
+	 * - 56 (runc init), - 57 (the host), - 58 (EACCES) */
+	" (54, 15, 1, 1015, 15000, 5e9, 15, 1, 501, 'read', 4, '/memfd:runc_cloned:/proc/self/exe', NULL, 1, NULL, NULL, NULL, NULL),"
+	" (55, 16, 1, 1016, 16000, 5e9, 16, 1, 501, 'write', -26, '/proc/self/fd/3', NULL, 0, NULL, NULL, NULL, NULL),"
+	" (56, 23, 1, 1023, 23000, 5e9, 23, 1, 501, 'read', 4, '/usr/bin/runc', NULL, 1, NULL, NULL, NULL, NULL),"
+	" (57, 3, 1, 1003, 3000, 5e9, 3, NULL, 1, 'read', 4, '/x', NULL, 1, NULL, NULL, NULL, NULL),"
+	" (58, 17, 1, 1017, 17000, 5e9, 17, 1, 501, 'write', -13, '/proc/self/fd/4', NULL, 0, NULL, NULL, NULL, NULL),"
+	/* container-runtime-socket + 59, + 60 (renamed: the listener's name), + 61 (refused);
+	 * - 62 (an app's socket), - 63 (the host), - 64 (X11, abstract) */
+	" (59, 15, 1, 1015, 15000, 5e9, 15, 1, 501, 'connect', 0, '/run/containerd/containerd.sock', '/run/containerd/containerd.sock', 0, NULL, NULL, NULL, NULL),"
+	" (60, 16, 1, 1016, 16000, 5e9, 16, 1, 501, 'connect', 0, '/tmp/x.sock', '/var/run/docker.sock', 0, NULL, NULL, NULL, NULL),"
+	" (61, 17, 1, 1017, 17000, 5e9, 17, 1, 501, 'connect', -13, '/run/systemd/private', NULL, 0, NULL, NULL, NULL, NULL),"
+	" (62, 15, 1, 1015, 15000, 5e9, 15, 1, 501, 'connect', 0, '/tmp/app.sock', '/tmp/app.sock', 0, NULL, NULL, NULL, NULL),"
+	" (63, 4, 1, 1004, 4000, 5e9, 4, NULL, 1, 'connect', 0, '/var/run/docker.sock', '/var/run/docker.sock', 0, NULL, NULL, NULL, NULL),"
+	" (64, 18, 1, 1018, 18000, 5e9, 18, 1, 501, 'connect', 0, '@/tmp/.X11-unix/X0', '@/tmp/.X11-unix/X0', 0, NULL, NULL, NULL, NULL);"
 	"INSERT INTO priv_events (event_id, proc_id, host_id, pid, start, ts, exec_id, container_id, uid, op, ret,"
 	" old_real, old_effective, new_real, new_effective, cap_effective_old, cap_effective) VALUES"
 	/* setuid-to-root + 1 (a setuid helper), - 2 (sudo); capability-gain + 3, - 4 (root) */
@@ -222,6 +259,11 @@ static void test_acts(void **state)
 		{ "kernel-tunable-write", "f28 f29" },
 		{ "device-node-in-container", "f32 f33" },
 		{ "host-mount-sensitive-write", "f37 f38" },
+		{ "open-by-handle-in-container", "f41" },
+		{ "cgroup-escape-move", "f44 f45 f46" },
+		{ "device-cgroup-allow", "f51" },
+		{ "host-file-via-proc", "f54 f55" },
+		{ "container-runtime-socket", "f59 f60 f61" },
 		{ "sensitive-file-read", "f16" },
 		{ "cloud-credential-access", "f18" },
 		{ "proc-environ-read", "f19" },

@@ -1,6 +1,7 @@
 # category: container-escape
 # technique: T1610
 # art: no
+# developed: yes
 # expect: container-runtime-socket
 # image: debian
 # setup: runtime_socket

@@ -1,6 +1,7 @@
 # category: container-escape
 # technique: T1611
 # art: no
+# developed: yes
 # expect: privileged-mount-in-container
 # opts: --privileged
 # desc: a privileged container lifts its own device cgroup (cgroup v1 devices.allow "a"), then makes a node for the host's disk and reads its first blocks directly (the bytes would be counted, not kept; here the open is still refused with EPERM)

@@ -1,6 +1,7 @@
 # category: container-escape
 # technique: T1611
 # art: no
+# developed: yes
 # expect: sensitive-file-read
 # image: debian
 # opts: --no-nnp --cap CAP_DAC_READ_SEARCH

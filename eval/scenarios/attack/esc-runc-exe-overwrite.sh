@@ -1,6 +1,7 @@
 # category: container-escape
 # technique: T1611
 # art: no
+# developed: yes
 # expect: binary-in-path-modified memfd-execution exec-from-temp
 # image: debian
 # mode: probe
