@@ -414,13 +414,13 @@ static char *run_on_copy(const char *path, int threads, const struct exray_rules
  * message, whichever thread ran it. */
 static void test_two_threads(void **state)
 {
-	char dir[] = "/tmp/exray-test-rules-XXXXXX", path[2][128], *one, *two, *t1, *t2, err[256];
+	char dir[] = "/tmp/exray-test-rules-XXXXXX", path[3][128], *one, *two, *t1, *t2, err[256];
 	struct exray_ruleset rs = { 0, NULL };
-	struct exray_rule bad;
+	struct exray_rule bad, slow;
 	long n1, n2;
 
 	assert_non_null(mkdtemp(dir));
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		char *sql;
 		snprintf(path[i], sizeof(path[i]), "%s/case%d.db", dir, i);
 		sql = sqlite3_mprintf("VACUUM INTO %Q", path[i]);
@@ -437,12 +437,33 @@ static void test_two_threads(void **state)
 	assert_string_equal(one, two);
 	assert_null(strstr(t1, "2 threads"));
 	assert_non_null(strstr(t2, "check: rules on 2 threads\n"));
+	free(two);
+	free(t2);
+	/* the second thread runs rules that read the shared tables (from the
+	 * first's image) while the first is held by a slow rule that reads them */
+	assert_int_equal(exray_rules_add_builtin(&rs, err, sizeof(err)), 0);
+	assert_int_equal(exray_rule_parse(&slow, "s.sql", "-- id: aaa-slow\n-- severity: low\n-- description: d\n"
+				  "SELECT ts, NULL AS host_id, NULL AS container_id, proc_id, NULL AS pid,"
+				  " NULL AS start, exec_id, NULL AS conn_id, 'm' AS message FROM rx_names WHERE"
+				  " (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000)"
+				  "  SELECT count(*) FROM n) < 0", err, sizeof(err)), 0);
+	rs.v = realloc(rs.v, (rs.n + 1) * sizeof(*rs.v));
+	assert_non_null(rs.v);
+	memmove(&rs.v[1], &rs.v[0], rs.n * sizeof(*rs.v));
+	rs.v[0] = slow;
+	rs.n++;
+	two = run_on_copy(path[2], 2, &rs, &n2, &t2);
+	assert_int_equal(n1, n2);
+	assert_string_equal(one, two);
+	if (!strstr(t2, "  shell-in-container  (2nd thread)\n") && !strstr(t2, "  aaa-slow  (2nd thread)\n"))
+		fail_msg("no rule that reads the shared tables ran on the second thread:\n%s", t2);
 	free(one);
 	free(two);
 	free(t1);
 	free(t2);
+	exray_rule_free(&rs.v[0]);
+	memmove(&rs.v[0], &rs.v[1], --rs.n * sizeof(*rs.v));
 	/* the built-in rules and, in the middle, one that fails */
-	assert_int_equal(exray_rules_add_builtin(&rs, err, sizeof(err)), 0);
 	assert_int_equal(exray_rule_parse(&bad, "f.sql", "-- id: aaa-bad\n-- severity: low\n-- description: d\n"
 				  "SELECT nope FROM nowhere", err, sizeof(err)), 0);
 	rs.v = realloc(rs.v, (rs.n + 1) * sizeof(*rs.v));
@@ -450,14 +471,14 @@ static void test_two_threads(void **state)
 	memmove(&rs.v[rs.n / 2 + 1], &rs.v[rs.n / 2], (rs.n - rs.n / 2) * sizeof(*rs.v));
 	rs.v[rs.n / 2] = bad;
 	rs.n++;
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		two = run_on_copy(path[i], 2, &rs, &n2, &t2);
 		assert_true(n2 < 0);
 		assert_non_null(strstr(two, "error: rule aaa-bad (f.sql): no such table: nowhere"));
 		free(two);
 		free(t2);
 		for (size_t k = 0; k < 3; k++) {
-			char f[300];
+			char f[400];
 			snprintf(f, sizeof(f), "%s%s", path[i], (const char *[]){ "", "-wal", "-shm" }[k]);
 			unlink(f);
 		}
