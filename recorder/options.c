@@ -27,9 +27,10 @@ void rec_usage(FILE *f)
 	fprintf(f,
 "Usage: exray-record [OPTIONS]\n"
 "Record exec, fork, exit, outbound TCP connects and what processes did (file\n"
-"changes and secret reads under a sensitive list, privilege, namespace, ptrace,\n"
-"raw/packet sockets, memfd, bpf and io_uring calls) with eBPF into zstd segment\n"
-"files, starting with a snapshot of every live process. Runs as root.\n"
+"changes and secret reads under a sensitive list, AF_UNIX connects and file\n"
+"handles, privilege, namespace, ptrace, raw/packet sockets, memfd, bpf and\n"
+"io_uring calls) with eBPF into zstd segment files, starting with a snapshot\n"
+"of every live process. Runs as root.\n"
 "Example: exray-record -o /var/lib/exray --duration 1h --watch /srv/app\n"
 "\n"
 "Options:\n"
