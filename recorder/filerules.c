@@ -60,7 +60,8 @@ static const struct rec_file_rule default_prefixes[] = {
 	{ "/etc/shadow-", READ | CHANGE }, { "/etc/gshadow-", READ | CHANGE },
 	{ "/etc/security/opasswd", READ | CHANGE }, { "/etc/ssh/ssh_host_*", READ | CHANGE },
 	{ "/etc/kubernetes/admin.conf", READ | CHANGE }, { "/etc/kubernetes/pki/", READ | CHANGE },
-	{ "/var/lib/kubelet/pki/", READ }, { "/run/secrets/", READ },
+	{ "/var/lib/kubelet/pki/", READ }, { "/var/lib/kubelet/pods/", READ },
+	{ "/run/secrets/", READ },
 	{ "/var/run/secrets/", READ },
 };
 
@@ -91,6 +92,10 @@ static const struct rec_file_rule default_names[] = {
 	{ "sudoers.d", DIR_MOUNT }, { "pam.d", DIR_MOUNT }, { "system", DIR_MOUNT },
 	{ "init.d", DIR_MOUNT }, { "profile.d", DIR_MOUNT }, { "ld.so.conf.d", DIR_MOUNT },
 	{ "modules-load.d", DIR_MOUNT }, { "rules.d", DIR_MOUNT },
+	/* the host's programs (a runtime binary replaced on a hostPath of
+	 * /usr/bin) and the kubelet's static pods (/etc/kubernetes/manifests:
+	 * started without the API server) */
+	{ "bin", DIR_MOUNT }, { "sbin", DIR_MOUNT }, { "manifests", DIR_MOUNT },
 	/* every file directly in an ssh, aws or autostart directory */
 	{ ".ssh", EXRAY_RULE_DIR_CHANGE }, { ".aws", EXRAY_RULE_DIR_CHANGE | EXRAY_RULE_DIR_READ },
 	{ "autostart", EXRAY_RULE_DIR_CHANGE },
@@ -109,6 +114,7 @@ static const struct rec_file_rule default_names[] = {
 	{ "ssh", EXRAY_RULE_DIR_READ_IF }, { "pki", EXRAY_RULE_DIR_READ_IF },
 	{ "secrets", EXRAY_RULE_DIR_READ_IF }, { "serviceaccount", EXRAY_RULE_DIR_READ_IF },
 	{ "kubernetes", EXRAY_RULE_DIR_READ_IF },
+	{ "token", EXRAY_RULE_READ_IF }, /* other pods' tokens, below the kubelet's pods/ */
 	/* /proc/PID/environ and /proc/PID/mem of another process */
 	{ "environ", EXRAY_RULE_PROC_OTHER }, { "mem", EXRAY_RULE_PROC_OTHER },
 };

@@ -6,9 +6,9 @@
 # scenario must have its recording, and the scored table
 # (docs/detection-rates.md) is printed with the gate's verdict: the seed's
 # rates in its four categories, at most 0.1 false-positive alerts per
-# benign scenario. The gate fails the test only with EVAL_GATE=1 until the
-# recorder's file, privilege and namespace events are in the corpus
-# (docs/detection-rates.md says where the rates stand).
+# benign scenario. A rate below the gate fails the test (EVAL_GATE=0 only
+# prints the verdict: for a session that adds held-out scenarios and must
+# record their misses before anything is developed against them).
 # Re-recording: eval/README.md.
 set -u
 cd "${EXRAY_ROOT:-$(dirname "$0")/../..}"
@@ -22,7 +22,7 @@ if [ -n "$missing" ]; then
 fi
 bash eval/run.sh check eval/corpus || fails=$((fails + 1))
 if ! bash eval/run.sh score --gate eval/corpus; then
-	[ "${EVAL_GATE:-0}" = 1 ] && fails=$((fails + 1))
+	[ "${EVAL_GATE:-1}" = 0 ] || fails=$((fails + 1))
 fi
 [ $fails = 0 ] && echo "eval_corpus: all checks passed" || echo "eval_corpus: $fails check(s) failed"
 [ $fails = 0 ]

@@ -26,7 +26,7 @@ unpriv=(setpriv --reuid 1000 --regid 1000 --clear-groups)
 
 # the container: its /etc is read-only (a failed attempt), its /tmp a tmpfs,
 # a host directory bound in at /host-etc (a hostPath volume of the node's /etc)
-mkdir -p "$S/hostetc/cron.d" "/tmp/$t-dir/cron.d"
+mkdir -p "$S/hostetc/cron.d" "$S/hostetc/bin" "$S/hostetc/kubernetes/manifests" "/tmp/$t-dir/cron.d"
 echo root:x:0:0::/root:/bin/sh >"$S/hostetc/passwd"
 exr_container_run --bind "$S/hostetc:/host-etc" evc docker /bin/sleep 600
 ev_fact cgid "$EXR_CGID"
@@ -72,6 +72,7 @@ exr_container_exec evc sh -c 'echo 1 >/proc/sys/kernel/sysrq; echo h >/proc/sysr
 exr_container_exec evc sh -c 'mknod /tmp/mem c 1 1; mknod /tmp/sda b 8 0; mkfifo /tmp/fifo' 2>/dev/null
 exr_container_exec evc sh -c 'echo job >/host-etc/cron.d/evil; echo x >/host-etc/notes.txt'
 exr_container_exec evc sh -c 'echo root::0:0::/:/bin/sh >>/host-etc/passwd'
+exr_container_exec evc sh -c 'echo "#!/bin/sh" >/host-etc/bin/runc; echo "kind: Pod" >/host-etc/kubernetes/manifests/p.yaml'
 ev_stop
 
 ev_py file <<'PY'
@@ -160,6 +161,11 @@ one("container: cron.d/ on a host path bound in", "file",
     cgroup_id=cg, ret=lambda r: r >= 0)
 one("container: passwd on a host path bound in", "file", {"sensitive": True, "other_mount": True},
     op="write", path="/host-etc/passwd", cgroup_id=cg)
+one("container: a program in a bin/ on a host path bound in", "file",
+    {"sensitive": True, "other_mount": True}, op="create", path="/host-etc/bin/runc", cgroup_id=cg)
+one("container: a static pod manifest on a host path bound in", "file",
+    {"sensitive": True, "other_mount": True}, op="create",
+    path="/host-etc/kubernetes/manifests/p.yaml", cgroup_id=cg)
 none("container: a plain file on the host path is not recorded", "file",
      path="/host-etc/notes.txt")
 PY

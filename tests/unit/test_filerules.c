@@ -97,6 +97,7 @@ static const struct {
 	{ "/sys/fs/cgroup/cpu.max", 0, ~0u },
 	{ "/proc/self/status", 0, ~0u },
 	{ "/var/run/secrets/kubernetes.io/serviceaccount/token", EXRAY_RULE_READ, 0 },
+	{ "/var/lib/kubelet/pods/u1/volumes/kubernetes.io~projected/k/token", EXRAY_RULE_READ, 0 },
 	{ "/tmp/x", 0, ~0u },
 	{ "/home/u/build/main.o", 0, ~0u },
 	{ "/etcetera", 0, ~0u },
@@ -129,6 +130,12 @@ static void test_mount_names(void **state)
 	assert_true(name_rule("shadow") & EXRAY_RULE_MOUNT_CHANGE);
 	assert_true(name_rule("shadow") & EXRAY_RULE_READ_IF);
 	assert_int_equal(name_rule("data.db"), 0);
+	/* the host's programs and the kubelet's static pods on a host path */
+	assert_true(name_rule("bin") & EXRAY_RULE_DIR_MOUNT_CHANGE);
+	assert_true(name_rule("sbin") & EXRAY_RULE_DIR_MOUNT_CHANGE);
+	assert_true(name_rule("manifests") & EXRAY_RULE_DIR_MOUNT_CHANGE);
+	/* another pod's token: a read candidate, recorded below the pods/ prefix */
+	assert_true(name_rule("token") & EXRAY_RULE_READ_IF);
 	/* cgroup control files: judged by name on a cgroup filesystem */
 	assert_true(name_rule("cgroup.procs") & EXRAY_RULE_CGROUP_CTL);
 	assert_true(name_rule("tasks") & EXRAY_RULE_CGROUP_CTL);

@@ -41,6 +41,7 @@ static const char fixture[] =
 	"INSERT INTO execs (exec_id, proc_id, host_id, pid, start, ts, kind, ret, filename, argv, cmdline,"
 	" uid, euid, container_id, vpid, exe, cwd, tty, exe_flags) VALUES"
 	" (1, 1, 1, 1001, 1000, 1e9, 'exec', 0, '/usr/bin/bpftrace', '[\"bpftrace\"]', 'bpftrace', 0, 0, NULL, NULL, NULL, NULL, 0, 0),"
+	" (5, 5, 1, 1005, 5000, 1e9, 'exec', 0, '/usr/bin/kubelet', '[\"kubelet\"]', 'kubelet', 0, 0, NULL, NULL, NULL, NULL, 0, 0),"
 	" (10, 10, 1, 1010, 10000, 1e9, 'exec', 0, '/bin/sh', '[\"sh\",\"/x.sh\"]', 'sh /x.sh', 0, 0, 1, 10, '/bin/dash', '/', 0, 0),"
 	" (11, 11, 1, 1011, 11000, 1e9, 'exec', 0, '/usr/bin/dpkg', '[\"dpkg\",\"-i\"]', 'dpkg -i', 0, 0, 1, 11, NULL, '/', 0, 0),"
 	" (12, 12, 1, 1012, 12000, 1e9, 'exec', 0, '/usr/sbin/logrotate', '[\"logrotate\"]', 'logrotate', 0, 0, 1, 12, NULL, '/', 0, 0),"
@@ -170,6 +171,20 @@ static const char fixture[] =
 	" (62, 15, 1, 1015, 15000, 5e9, 15, 1, 501, 'connect', 0, '/tmp/app.sock', '/tmp/app.sock', 0, NULL, NULL, NULL, NULL),"
 	" (63, 4, 1, 1004, 4000, 5e9, 4, NULL, 1, 'connect', 0, '/var/run/docker.sock', '/var/run/docker.sock', 0, NULL, NULL, NULL, NULL),"
 	" (64, 18, 1, 1018, 18000, 5e9, 18, 1, 501, 'connect', 0, '@/tmp/.X11-unix/X0', '@/tmp/.X11-unix/X0', 0, NULL, NULL, NULL, NULL);"
+	"INSERT INTO file_events (event_id, proc_id, host_id, pid, start, ts, exec_id, container_id, op, ret, path,"
+	" mode, other_mount) VALUES"
+	/* host-mount-sensitive-write + 65 (runc replaced on a hostPath of /usr/bin), + 66 (a
+	 * static pod manifest); - 67 (a build's output in a volume's bin/), - 68 (not a manifest) */
+	" (65, 10, 1, 1010, 10000, 5e9, 10, 1, 'create', 3, '/host/usr/bin/runc', 420, 1),"
+	" (66, 10, 1, 1010, 10000, 5e9, 10, 1, 'create', 3, '/host/etc/kubernetes/manifests/x.yaml', 420, 1),"
+	" (67, 10, 1, 1010, 10000, 5e9, 10, 1, 'create', 3, '/work/bin/app', 493, 1),"
+	" (68, 10, 1, 1010, 10000, 5e9, 10, 1, 'create', 3, '/out/manifests/README', 420, 1),"
+	/* sensitive-file-read + 69 (the kubelet's client key), + 70 (another pod's token);
+	 * - 71 (the kubelet reading its own key on the host) */
+	" (69, 14, 1, 1014, 14000, 5e9, 14, 1, 'read', 3, '/var/lib/kubelet/pki/kubelet-client-current.pem', NULL, 1),"
+	" (70, 14, 1, 1014, 14000, 5e9, 14, 1, 'read', 3,"
+	"  '/var/lib/kubelet/pods/u1/volumes/kubernetes.io~projected/kube-api-access-x/token', NULL, 1),"
+	" (71, 5, 1, 1005, 5000, 5e9, 5, NULL, 'read', 3, '/var/lib/kubelet/pki/kubelet-client-current.pem', NULL, 0);"
 	"INSERT INTO priv_events (event_id, proc_id, host_id, pid, start, ts, exec_id, container_id, uid, op, ret,"
 	" old_real, old_effective, new_real, new_effective, cap_effective_old, cap_effective) VALUES"
 	/* setuid-to-root + 1 (a setuid helper), - 2 (sudo); capability-gain + 3, - 4 (root) */
@@ -258,13 +273,13 @@ static void test_acts(void **state)
 		{ "cgroup-release-agent", "f15" },
 		{ "kernel-tunable-write", "f28 f29" },
 		{ "device-node-in-container", "f32 f33" },
-		{ "host-mount-sensitive-write", "f37 f38" },
+		{ "host-mount-sensitive-write", "f37 f38 f65 f66" },
 		{ "open-by-handle-in-container", "f41" },
 		{ "cgroup-escape-move", "f44 f45 f46" },
 		{ "device-cgroup-allow", "f51" },
 		{ "host-file-via-proc", "f54 f55" },
 		{ "container-runtime-socket", "f59 f60 f61" },
-		{ "sensitive-file-read", "f16" },
+		{ "sensitive-file-read", "f16 f69 f70" },
 		{ "cloud-credential-access", "f18" },
 		{ "proc-environ-read", "f19" },
 		{ "proc-mem-access", "f20" },

@@ -1,6 +1,7 @@
 # category: container-escape
 # technique: T1611
 # art: no
+# developed: yes
 # expect: host-mount-sensitive-write binary-in-path-modified
 # opts: --bind ../../hostbin:/host/usr/bin
 # layer: mkdir -p ../../hostbin && cp -p "$BASE/bin/busybox" ../../hostbin/runc && cp -p "$BASE/bin/busybox" ../../hostbin/containerd-shim-runc-v2

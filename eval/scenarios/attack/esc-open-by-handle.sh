@@ -2,7 +2,7 @@
 # technique: T1611
 # art: no
 # developed: yes
-# expect: sensitive-file-read
+# expect: sensitive-file-read open-by-handle-in-container
 # image: debian
 # opts: --no-nnp --cap CAP_DAC_READ_SEARCH
 # setup: hostdir

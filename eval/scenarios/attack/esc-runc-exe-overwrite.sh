@@ -2,7 +2,7 @@
 # technique: T1611
 # art: no
 # developed: yes
-# expect: binary-in-path-modified memfd-execution exec-from-temp
+# expect: binary-in-path-modified memfd-execution exec-from-temp host-file-via-proc
 # image: debian
 # mode: probe
 # init: python3 /opt/scenario/watch.py

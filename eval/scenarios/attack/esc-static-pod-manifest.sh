@@ -1,6 +1,7 @@
 # category: container-escape
 # technique: T1610
 # art: no
+# developed: yes
 # expect: host-mount-sensitive-write
 # opts: --bind ../../hostk8s:/host/etc/kubernetes
 # layer: mkdir -p ../../hostk8s/manifests ../../hostk8s/pki && printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: kube-apiserver\n  namespace: kube-system\n' >../../hostk8s/manifests/kube-apiserver.yaml
