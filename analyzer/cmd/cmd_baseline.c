@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cmd/cli.h"
+#include "cmd/outfile.h"
 #include "cmd/commands.h"
 #include "casedb/db.h"
 #include "detect/baseline.h"
@@ -46,7 +47,9 @@ static int learn(int argc, char **argv)
 	enum bl_kind kind = BL_IMAGE;
 	struct baseline bl = { 0 };
 	size_t ndb = 0, items = 0;
-	char err[1024], tmp[4096], comment[256];
+	char err[1024], comment[256];
+	struct outfile *of;
+	int err_close;
 	int opt, r, rc = EXRAY_EXIT_OK;
 	FILE *f;
 
@@ -106,24 +109,19 @@ static int learn(int argc, char **argv)
 	}
 	for (size_t i = 0; i < bl.n; i++)
 		items += bl.w[i].n;
-	/* written beside the target and renamed: a failure leaves the old file */
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out, (int)getpid());
 	snprintf(comment, sizeof(comment), "learned by workload %s%s%s from %zu case database%s",
 		 baseline_kind_name(kind), label ? " " : "", label ? label : "", ndb, ndb == 1 ? "" : "s");
-	if (!(f = fopen(tmp, "w"))) {
-		cli_error("%s: cannot write: %s", tmp, strerror(errno));
+	/* written beside the target and renamed (a device or pipe in place): a
+	 * failure leaves the old file */
+	if ((r = outfile_open(&of, &f, out, true))) {
+		cli_error("%s: cannot write: %s", out, strerror(-r));
 		baseline_free(&bl);
 		return EXRAY_EXIT_FAILURE;
 	}
 	r = baseline_write(f, &bl, comment);
-	if (fflush(f) || ferror(f))
-		r = r ? r : -EIO;
-	if (fclose(f) && !r)
-		r = -errno;
-	if (!r && rename(tmp, out))
-		r = -errno;
+	err_close = outfile_close(of, !r);
+	r = r ? r : err_close;
 	if (r) {
-		unlink(tmp);
 		cli_error("%s: cannot write: %s", out, strerror(-r));
 		rc = EXRAY_EXIT_FAILURE;
 	} else {

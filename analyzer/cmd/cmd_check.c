@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cmd/cli.h"
+#include "cmd/outfile.h"
 #include "cmd/commands.h"
 #include "casedb/db.h"
 #include "detect/baseline.h"
@@ -182,29 +183,21 @@ static int read_expect(const char *path, struct lines *out)
 
 static int write_expect(const char *path, const struct lines *l)
 {
-	char tmp[4096];
+	struct outfile *o;
 	FILE *f;
-	int err = 0;
+	int err;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	if (!(f = fopen(tmp, "w")))
-		return -errno;
+	/* written beside the file and renamed over it (a device or pipe in
+	 * place): a failure leaves the old expectations */
+	if ((err = outfile_open(&o, &f, path, true)))
+		return err;
 	fprintf(f, "# exray check expected alerts: one per line, sorted; rule, container,\n"
 		   "# image, argv, destination. Regenerate on purpose with\n"
 		   "#   exray check ... --update-expect FILE\n"
 		   "# and review the diff before committing it.\n");
 	for (size_t i = 0; i < l->n; i++)
 		fprintf(f, "%s\n", l->v[i]);
-	if (fflush(f) || ferror(f))
-		err = -errno ? -errno : -EIO;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
+	return outfile_close(o, true);
 }
 
 /* Print a sorted-merge diff of two sorted sets; returns differences. */

@@ -14,6 +14,7 @@ struct outfile {
 	FILE *f;
 	int fd;          /* the temporary file; -1 for stdout */
 	bool force;
+	bool in_place;   /* a device, pipe or socket, written as it is */
 	char *path, *tmp;
 	ZSTD_CCtx *z;    /* set for .zst outputs */
 	void *zbuf;
@@ -106,18 +107,31 @@ int outfile_open(struct outfile **out, FILE **f, const char *path, bool force)
 		*f = o->f;
 		return 0;
 	}
-	if (!force && !lstat(path, &st)) {
-		err = -EEXIST;
-		goto fail;
-	}
-	if (!(o->path = strdup(path)) || asprintf(&o->tmp, "%s.tmp.%d", path, (int)getpid()) < 0) {
-		o->tmp = NULL;
-		goto fail;
-	}
-	o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (o->fd < 0) {
-		err = -errno;
-		goto fail;
+	/* /dev/null, /dev/stdout, a FIFO, a shell's >(...): written in place.
+	 * A temporary file renamed over it would replace the device or pipe
+	 * itself (a regular /dev/null). Nothing is there to be lost. */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		o->in_place = true;
+		o->fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (o->fd < 0) {
+			err = -errno;
+			goto fail;
+		}
+	} else {
+		if (!force && !lstat(path, &st)) {
+			err = -EEXIST;
+			goto fail;
+		}
+		if (!(o->path = strdup(path)) ||
+		    asprintf(&o->tmp, "%s.tmp.%d", path, (int)getpid()) < 0) {
+			o->tmp = NULL;
+			goto fail;
+		}
+		o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (o->fd < 0) {
+			err = -errno;
+			goto fail;
+		}
 	}
 	if (outfile_is_zstd(path)) {
 		static const cookie_io_functions_t io = { .write = zstd_cookie_write };
@@ -137,7 +151,8 @@ int outfile_open(struct outfile **out, FILE **f, const char *path, bool force)
 	*f = o->f;
 	return 0;
 fail_unlink:
-	unlink(o->tmp);
+	if (o->tmp)
+		unlink(o->tmp);
 	close(o->fd);
 fail:
 	outfile_free(o);
@@ -161,7 +176,7 @@ int outfile_close(struct outfile *o, bool keep)
 		ZSTD_inBuffer none = { NULL, 0, 0 };
 		zstd_push(o, &none, ZSTD_e_end);
 	}
-	if (keep && !o->err && fsync(o->fd))
+	if (keep && !o->in_place && !o->err && fsync(o->fd))
 		o->err = -errno;
 	/* fclose of the fdopen'ed stream closes fd; the cookie stream does not */
 	if (fclose(o->f) && !o->err && !o->z)
@@ -169,6 +184,10 @@ int outfile_close(struct outfile *o, bool keep)
 	if (o->z)
 		close(o->fd);
 	err = o->err;
+	if (o->in_place) {
+		outfile_free(o);
+		return err;
+	}
 	if (keep && !err) {
 		if (o->force)
 			err = rename(o->tmp, o->path) ? -errno : 0;

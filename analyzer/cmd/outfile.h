@@ -6,7 +6,9 @@
  * in place by outfile_close() only when everything was written, so a failed
  * or interrupted export never leaves a partial file under the name asked
  * for. An existing file is refused unless force is set: an -o typed wrong
- * must not overwrite a segment or an earlier export.
+ * must not overwrite a segment or an earlier export. A path that is not a
+ * regular file (/dev/null, /dev/stdout, a FIFO) is written in place, with
+ * or without force: renaming over it would replace the device or pipe.
  */
 #ifndef EXRAY_OUTFILE_H
 #define EXRAY_OUTFILE_H

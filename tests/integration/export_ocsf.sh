@@ -155,6 +155,15 @@ eq "-o an existing FILE: untouched" "$(cat "$tmp/exists")" keep
 grep -q "exists (--force replaces it)" "$tmp/err" && ok "-o an existing FILE: says why" || bad "no reason: $(cat "$tmp/err")"
 "$X" export -d "$db" -o "$tmp/exists" --force 2>/dev/null
 eq "--force replaces it" "$(cmp -s "$tmp/exists" "$tmp/gen.jsonl" && echo replaced)" replaced
+# a FIFO (as /dev/null or a shell's >(...)) is written through, not replaced
+mkfifo "$tmp/fifo"
+timeout 30 cat "$tmp/fifo" >"$tmp/fifo.out" &  # cut short if nobody writes it
+reader=$!
+"$X" export -d "$db" -o "$tmp/fifo" --force 2>"$tmp/err" || bad "-o a FIFO: $(cat "$tmp/err")"
+wait $reader
+eq "-o a FIFO: still a FIFO" "$(stat -c %F "$tmp/fifo")" "fifo"
+eq "-o a FIFO: the export went through it" "$(cmp -s "$tmp/fifo.out" "$tmp/gen.jsonl" && echo same)" same
+eq "-o a FIFO: no temporary file left beside it" "$(ls "$tmp" | grep -c '^fifo\.tmp')" 0
 "$X" export -d "$tmp/nosuch.db" -o "$tmp/none.jsonl" 2>/dev/null
 eq "a missing case: exit 3" "$?" 3
 eq "a failed export leaves no file" "$(ls "$tmp"/none.jsonl* 2>/dev/null | wc -l)" 0
