@@ -240,6 +240,28 @@ out:
  * also resolves symlinks); a relative PATH without CWD stays relative.
  * NULL in, NULL out.
  */
+/* Whether an absolute path is already in path_norm's form: no empty, "."
+ * or ".." component and no trailing '/' (but "/" itself). Most recorded
+ * images are: path_norm returns them as they are, without copying. */
+static int path_is_normal(const char *p)
+{
+	if (p[0] != '/')
+		return 0;
+	if (!p[1])
+		return 1;
+	for (const char *c = p; *c;) {
+		/* c is at a '/': look at the component after it */
+		const char *next = strchr(c + 1, '/');
+		size_t len = next ? (size_t)(next - c - 1) : strlen(c + 1);
+		if (!len || (len == 1 && c[1] == '.') || (len == 2 && c[1] == '.' && c[2] == '.'))
+			return 0;
+		if (!next)
+			break;
+		c = next;
+	}
+	return 1;
+}
+
 char *exray_path_norm(const char *path, const char *cwd)
 {
 	size_t lp = strlen(path), lc = cwd ? strlen(cwd) : 0, nc = 0, n = 0;
@@ -249,10 +271,13 @@ char *exray_path_norm(const char *path, const char *cwd)
 
 	if (!buf)
 		return NULL;
-	if (path[0] != '/' && cwd)
-		snprintf(buf, lp + lc + 2, "%s/%s", cwd, path);
-	else
+	if (path[0] != '/' && cwd) {
+		memcpy(buf, cwd, lc);
+		buf[lc] = '/';
+		memcpy(buf + lc + 1, path, lp + 1);
+	} else {
 		memcpy(buf, path, lp + 1);
+	}
 	absolute = buf[0] == '/';
 	/* at most one component per two bytes; the output is never longer */
 	if (!(comp = malloc((strlen(buf) / 2 + 2) * sizeof(*comp))) || !(out = malloc(strlen(buf) + 2)))
@@ -267,8 +292,14 @@ char *exray_path_norm(const char *path, const char *cwd)
 		else
 			comp[nc++] = tok;
 	}
-	for (size_t i = 0; i < nc; i++)
-		n += (size_t)sprintf(out + n, "%s%s", (absolute || i) ? "/" : "", comp[i]);
+	for (size_t i = 0; i < nc; i++) {
+		size_t len = strlen(comp[i]);
+		if (absolute || i)
+			out[n++] = '/';
+		memcpy(out + n, comp[i], len);
+		n += len;
+	}
+	out[n] = 0;
 	if (!n)
 		strcpy(out, absolute ? "/" : ".");
 done:
@@ -285,6 +316,10 @@ void exray_fn_path_norm(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 	if (!p) {
 		sqlite3_result_null(ctx);
+		return;
+	}
+	if (path_is_normal(p)) {
+		sqlite3_result_value(ctx, argv[0]);
 		return;
 	}
 	if (!(r = exray_path_norm(p, cwd && *cwd ? cwd : NULL))) {

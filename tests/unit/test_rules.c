@@ -235,14 +235,37 @@ static void test_path_norm(void **state)
 		{ "/a/./b/", NULL, "/a/b" },         { "/", NULL, "/" },
 		{ "a/../../b", NULL, "../b" },       { "./x", NULL, "x" },
 		{ "/tmp/x", "/ignored", "/tmp/x" },  { "", NULL, "." },
+		/* paths already normal (the SQL function returns them as given)
+		 * and near misses it must not */
+		{ "/a/..b/.c", NULL, "/a/..b/.c" },  { "/a/.../c", NULL, "/a/.../c" },
+		{ "/a/b/.", NULL, "/a/b" },          { "/a/b/..", NULL, "/a" },
+		{ "/a//b", NULL, "/a/b" },           { "/a/b/", NULL, "/a/b" },
+		{ "//", NULL, "/" },                 { "/.", NULL, "/" },
 	};
+	sqlite3 *mdb = NULL;
+	sqlite3_stmt *st = NULL;
 
+	assert_int_equal(sqlite3_open(":memory:", &mdb), SQLITE_OK);
+	assert_int_equal(sqlite3_create_function(mdb, "path_norm", 2, SQLITE_UTF8, NULL, exray_fn_path_norm,
+						 NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(mdb, "SELECT path_norm(?1, ?2)", -1, &st, NULL), SQLITE_OK);
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		char *r = exray_path_norm(t[i][0], t[i][1]);
 		assert_non_null(r);
 		assert_string_equal(r, t[i][2]);
 		free(r);
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, t[i][0], -1, SQLITE_STATIC);
+		if (t[i][1])
+			sqlite3_bind_text(st, 2, t[i][1], -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 2);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(st, 0), t[i][2]);
 	}
+	sqlite3_finalize(st);
+	sqlite3_close(mdb);
 }
 
 static void test_host_namespace_entry(void **state)
