@@ -76,6 +76,10 @@ void exray_rules_set_threads(int n);
 char *exray_path_norm(const char *path, const char *cwd);
 /* path_norm(PATH [, CWD]) as an SQL function (rules_run.c registers it). */
 void exray_fn_path_norm(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+/* The table rx_entry_walk (entry_walk.c): the shared definitions' rx_entry
+ * rows, walked from temp.rx_names, temp.rx_runner and processes. Returns 0
+ * or -EIO. */
+int exray_entry_walk_register(sqlite3 *db);
 
 /* The query over this run's alerts with their context, one row each, sorted
  * by time then rule. Columns: rule_id, severity, time, ts, host, container,

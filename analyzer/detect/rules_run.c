@@ -435,6 +435,10 @@ static int rules_connection(sqlite3 *db, char *err, size_t errlen)
 		snprintf(err, errlen, "path_norm: %s", sqlite3_errmsg(db));
 		return -EIO;
 	}
+	if (exray_entry_walk_register(db)) {
+		snprintf(err, errlen, "rx_entry_walk: %s", sqlite3_errmsg(db));
+		return -EIO;
+	}
 	return 0;
 }
 

@@ -24,19 +24,19 @@
 -- hit and snap are MATERIALIZED, each computed once: the tool of every
 -- exec, and the names the container's snapshot ran, which are then looked
 -- up by index rather than rescanned for every hit (quadratic on big cases).
+-- The names come from rx_names (computed once per run for every rule; its
+-- argv[0] without a login shell's '-'), and only the hits' connections are
+-- counted: at 10M records this took the rule from 10.9 s to 6 s.
 WITH tools(name) AS (VALUES ('apt'), ('apt-get'), ('dpkg'), ('apk'), ('yum'), ('dnf'), ('microdnf'), ('rpm'), ('zypper'),
                        ('pip'), ('pip3'), ('npm'), ('gem'),
                        ('curl'), ('wget'), ('nc'), ('ncat'), ('netcat'), ('socat'), ('nmap'), ('telnet'),
                        ('ssh'), ('scp'), ('sftp'), ('ftp'), ('tftp')),
 x AS (
-  SELECT e.exec_id, e.container_id, e.kind, e.ret, basename(e.filename) AS fb,
-         basename(json_extract(e.argv, '$[0]')) AS ab, json_extract(e.argv, '$[1]') AS a1
-  FROM execs e
-  WHERE e.container_id IS NOT NULL
+  SELECT exec_id, proc_id, ts, container_id, kind, ret, fb, ab, a1 FROM rx_names WHERE container_id IS NOT NULL
 ),
 hit AS MATERIALIZED (
-  SELECT exec_id, tool
-  FROM (SELECT exec_id,
+  SELECT exec_id, proc_id, ts, container_id, tool
+  FROM (SELECT exec_id, proc_id, ts, container_id,
                CASE WHEN fb IN tools THEN fb WHEN ab IN tools THEN ab
                     WHEN (fb = 'busybox' OR ab = 'busybox') AND a1 IN tools THEN a1 END AS tool
         FROM x WHERE kind = 'exec' AND ret = 0)
@@ -51,13 +51,14 @@ snap(container_id, name) AS MATERIALIZED (
 -- each hit with what excludes it: the entrypoint's chain, a network tool
 -- whose connections all went to loopback (computed per exec, once)
 conn AS MATERIALIZED (
-  SELECT exec_id, count(*) AS n, sum(NOT loopback) AS out FROM rx_conn GROUP BY exec_id
+  SELECT k.exec_id, count(*) AS n, sum(NOT k.loopback) AS out FROM hit h JOIN rx_conn k ON k.exec_id = h.exec_id
+  GROUP BY k.exec_id
 ),
 cand AS MATERIALIZED (
-  SELECT h.exec_id, h.tool, e.container_id, e.ts, e.proc_id IN (SELECT proc_id FROM rx_entry) AS entry,
+  SELECT h.exec_id, h.tool, h.container_id, h.ts, h.proc_id IN (SELECT proc_id FROM rx_entry) AS entry,
          (h.tool NOT IN ('apt', 'apt-get', 'dpkg', 'apk', 'yum', 'dnf', 'microdnf', 'rpm', 'zypper', 'pip', 'pip3', 'npm', 'gem')
           AND COALESCE(k.n, 0) > 0 AND k.out = 0) AS local_only
-  FROM hit h JOIN execs e ON e.exec_id = h.exec_id LEFT JOIN conn k ON k.exec_id = h.exec_id
+  FROM hit h LEFT JOIN conn k ON k.exec_id = h.exec_id
 ),
 -- when the entrypoint first ran each tool in each container
 entry_first AS MATERIALIZED (
