@@ -37,9 +37,12 @@ bad AS MATERIALIZED (
 ),
 -- the execs of a downloaded path, found once (not one scan of the
 -- container's execs per download)
+-- (the execs whose image or file has a downloaded file's name are found
+-- in rx_names alone: reading every exec row cost seconds at 10M records)
 ran AS MATERIALIZED (
-  SELECT e.* FROM rx_exec e
-  WHERE e.kind = 'exec' AND e.ret = 0
+  SELECT e.* FROM rx_names n JOIN rx_exec e ON e.exec_id = n.exec_id
+  WHERE n.kind = 'exec' AND n.ret = 0
+    AND (n.img IN (SELECT path FROM bad) OR n.fb IN (SELECT basename(path) FROM bad))
     AND (e.img IN (SELECT path FROM bad) OR e.filename IN (SELECT path FROM bad)
          OR e.filename IN (SELECT './' || path FROM bad))
 )
