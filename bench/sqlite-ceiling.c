@@ -231,7 +231,7 @@ int main(int argc, char **argv)
 					      c == 10 || c == 11 || c == 12 || c == 16 || c == 18 || c == 21
 						      ? "TEXT" : "INTEGER");
 		snprintf(sql + o, sizeof(sql) - o, ")");
-		if (sqlite3_open(dbpath, &db) != SQLITE_OK ||
+		if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
 		    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 				     "PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY", NULL, NULL, NULL) ||
 		    sqlite3_exec(db, sql, NULL, NULL, NULL) ||
