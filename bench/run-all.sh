@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make bench`: every figure in bench/RESULTS.md, in about 5 minutes on a
-# 2-CPU machine. Recorder parts need root (they print why and are skipped
+# `make bench`: every figure in bench/RESULTS.md, in about 26 minutes on a
+# 2-CPU machine (most of it the 10M-record analyzer part). Recorder parts need root (they print why and are skipped
 # otherwise); the analyzer part runs anywhere. Raw data goes to
 # $BUILD/bench-results/*.tsv; the tables are printed (markdown) as they
 # appear in RESULTS.md. Environment: REPS (default 5), EXEC_N (3000),
