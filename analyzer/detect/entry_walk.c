@@ -21,7 +21,7 @@
 #include "detect/detect.h"
 
 /* One successful exec or snapshot row of a process, in (proc_id, ts,
- * exec_id) order. */
+ * exec_id) order. (first_at: the key first.) */
 struct image_row {
 	int64_t proc_id, ts;
 	unsigned char kind; /* KIND_* */
@@ -29,7 +29,7 @@ struct image_row {
 };
 enum { KIND_OTHER, KIND_EXEC, KIND_SNAPSHOT };
 
-/* A parent-to-child link. */
+/* A parent-to-child link. (first_at: the key first.) */
 struct link {
 	int64_t parent_id, child_id, child_start;
 };
@@ -74,19 +74,22 @@ static int push(void **v, size_t *n, size_t *cap, size_t sz, const void *e)
 	return 0;
 }
 
-/* The first index in [0, n) whose key is >= key (arrays sorted by key). */
-#define LOWER_BOUND(arr, n, field, key)                                                                         \
-	({                                                                                                        \
-		size_t lo_ = 0, hi_ = (n);                                                                        \
-		while (lo_ < hi_) {                                                                               \
-			size_t mid_ = lo_ + (hi_ - lo_) / 2;                                                      \
-			if ((arr)[mid_].field < (key))                                                            \
-				lo_ = mid_ + 1;                                                                   \
-			else                                                                                      \
-				hi_ = mid_;                                                                       \
-		}                                                                                                 \
-		lo_;                                                                                              \
-	})
+/* Binary search in an array of n elements of size sz, each starting with
+ * an int64_t key, sorted by it: the first at or after key (n when none).
+ * (image_row.proc_id, link.parent_id and a plain array of proc_ids.) */
+static size_t first_at(const void *v, size_t n, size_t sz, int64_t key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (*(const int64_t *)((const char *)v + mid * sz) < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
 
 /* Whether process parent (its image rows img[b, e)) ran a runner at time t. */
 static int runner_at(const struct image_row *img, size_t b, size_t e, int64_t t)
@@ -205,45 +208,50 @@ static int load(sqlite3 *db, struct walk *w)
  * and a parent_id loop must not loop here). */
 static int walk(struct walk *w)
 {
-	size_t cap = 0, head = 0;
+	size_t cap = 0, head = 0, nids = 0;
+	int64_t *ids;
+	unsigned char *seen;
 	int err = 0;
 
-	if (w->nroots)
-		qsort(w->roots, w->nroots, sizeof(*w->roots), cmp_i64);
-	for (size_t i = 0; i < w->nroots && !err; i++)
-		if (!i || w->roots[i] != w->roots[i - 1])
-			err = push((void **)&w->out, &w->nout, &cap, sizeof(int64_t), &w->roots[i]);
-	/* seen: a bitmap over proc_id (row ids, dense from 1) */
-	int64_t max_id = 0;
-	for (size_t i = 0; i < w->nout; i++)
-		max_id = w->out[i] > max_id ? w->out[i] : max_id;
-	for (size_t i = 0; i < w->nln; i++)
-		max_id = w->ln[i].child_id > max_id ? w->ln[i].child_id : max_id;
-	if (max_id < 0)
-		return 0;
-	unsigned char *seen = calloc((size_t)max_id / 8 + 1, 1);
-	if (!seen)
+	/* seen: one flag per process that can be reached (a root or a child),
+	 * found by its proc_id in ids, sorted (row ids may be anything) */
+	if (!(ids = malloc((w->nln + w->nroots + 1) * sizeof(*ids))))
 		return -ENOMEM;
-	for (size_t i = 0; i < w->nout; i++)
-		if (w->out[i] >= 0)
-			seen[w->out[i] / 8] |= 1 << (w->out[i] % 8);
+	for (size_t i = 0; i < w->nln; i++)
+		ids[nids++] = w->ln[i].child_id;
+	for (size_t i = 0; i < w->nroots; i++)
+		ids[nids++] = w->roots[i];
+	if (nids)
+		qsort(ids, nids, sizeof(*ids), cmp_i64);
+	if (!(seen = calloc(nids + 1, 1))) {
+		free(ids);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < w->nroots && !err; i++) {
+		size_t x = first_at(ids, nids, sizeof(*ids), w->roots[i]);
+		if (!seen[x]) {
+			seen[x] = 1;
+			err = push((void **)&w->out, &w->nout, &cap, sizeof(int64_t), &w->roots[i]);
+		}
+	}
 	while (!err && head < w->nout) {
 		int64_t p = w->out[head++];
-		size_t ib = LOWER_BOUND(w->img, w->nimg, proc_id, p), ie = ib;
+		size_t ib = first_at(w->img, w->nimg, sizeof(*w->img), p), ie = ib;
 		while (ie < w->nimg && w->img[ie].proc_id == p)
 			ie++;
 		if (ib == ie)
 			continue; /* no image recorded: not a runner */
-		for (size_t k = LOWER_BOUND(w->ln, w->nln, parent_id, p); k < w->nln && w->ln[k].parent_id == p && !err;
-		     k++) {
+		for (size_t k = first_at(w->ln, w->nln, sizeof(*w->ln), p); k < w->nln && w->ln[k].parent_id == p && !err; k++) {
 			int64_t c = w->ln[k].child_id;
-			if (c < 0 || (seen[c / 8] & (1 << (c % 8))) || !runner_at(w->img, ib, ie, w->ln[k].child_start))
+			size_t x = first_at(ids, nids, sizeof(*ids), c);
+			if (seen[x] || !runner_at(w->img, ib, ie, w->ln[k].child_start))
 				continue;
-			seen[c / 8] |= 1 << (c % 8);
+			seen[x] = 1;
 			err = push((void **)&w->out, &w->nout, &cap, sizeof(int64_t), &c);
 		}
 	}
 	free(seen);
+	free(ids);
 	if (!err && w->nout)
 		qsort(w->out, w->nout, sizeof(*w->out), cmp_i64);
 	return err;

@@ -26,6 +26,8 @@
  *  15 snapshot runc at 50, tini at 400: 16 (300) before, 17 (500) after
  *  30, 31: each other's parent, in container 1, reached from no init
  *  3: vpid 1 on the host (not a container's init), 4 its child
+ *  -5 (260, of 13) and 9223372036854775000 (140, of 10): row ids far
+ *  from the others (a hand-made case may use any)
  */
 static const char fixture[] =
 	"INSERT INTO hosts (host_id, hostname, boot_id, boot_to_wall_ns, host_pidns, host_mntns)"
@@ -39,7 +41,8 @@ static const char fixture[] =
 	" (19, 1, 19, 120, 1, 19, 10), (21, 1, 21, 140, 1, 21, 19), (24, 1, 24, 130, 1, 24, 10),"
 	" (26, 1, 26, 130, 1, 26, 10), (27, 1, 27, 200, 1, 27, 26), (28, 1, 28, 130, 1, 28, 10),"
 	" (29, 1, 29, 200, 1, 29, 28), (15, 1, 15, 40, 2, 1, 2), (16, 1, 16, 300, 2, 16, 15),"
-	" (17, 1, 17, 500, 2, 17, 15), (30, 1, 30, 700, 1, 30, 31), (31, 1, 31, 710, 1, 31, 30);"
+	" (17, 1, 17, 500, 2, 17, 15), (30, 1, 30, 700, 1, 30, 31), (31, 1, 31, 710, 1, 31, 30),"
+	" (-5, 1, 5, 260, 1, 5, 13), (9223372036854775000, 1, 6, 140, 1, 6, 10);"
 	"INSERT INTO execs (exec_id, proc_id, host_id, pid, start, ts, kind, ret, filename, argv) VALUES"
 	" (1, 10, 1, 10, 90, 100, 'exec', 0, '/bin/sh', '[\"sh\",\"/entry.sh\"]'),"
 	" (2, 10, 1, 10, 90, 550, 'exec', 0, '/usr/sbin/nginx', '[\"nginx\"]'),"
@@ -78,7 +81,7 @@ static const char queried[] =
 
 static const char *procs_of(sqlite3 *db, const char *rule)
 {
-	static char out[512];
+	static char out[1024];
 	sqlite3_stmt *st;
 
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(proc_id, ' ') FROM"
@@ -97,7 +100,7 @@ static void test_entry_walk(void **state)
 	struct exray_rule r[2];
 	struct exray_ruleset rs = { 2, r };
 	sqlite3 *db = NULL;
-	char err[512], want[512];
+	char err[512], want[1024];
 
 	(void)state;
 	assert_int_equal(db_add_hook(exray_sqlfuncs_register), 0);
@@ -108,7 +111,7 @@ static void test_entry_walk(void **state)
 	if (exray_rules_run(db, &rs, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
 	snprintf(want, sizeof(want), "%s", procs_of(db, "entry-queried"));
-	assert_string_equal(want, "10 11 13 14 15 17 19 24 26 27 28 29");
+	assert_string_equal(want, "-5 10 11 13 14 15 17 19 24 26 27 28 29 9223372036854775000");
 	assert_string_equal(procs_of(db, "entry-walked"), want);
 	exray_rule_free(&r[0]);
 	exray_rule_free(&r[1]);
