@@ -89,11 +89,13 @@ tc_snapshot() {
 }
 BEFORE=$(tc_snapshot)
 # wait_attached DEV DIR: until an exray filter is on DEV (3 s at most).
+# (up to 30 s: loading and verifying the recorder's programs took 3.9 s
+# on a slow machine, where 3 s had been allowed)
 wait_attached() {
 	local n
-	for n in $(seq 60); do
+	for n in $(seq 300); do
 		inA tc filter show dev "$1" "$2" 2>/dev/null | grep -q exray_syn_ && return 0
-		sleep 0.05
+		sleep 0.1
 	done
 	return 1
 }
@@ -113,9 +115,11 @@ start_rec() { # extra options...
 	wait_attached "$VA" egress && wait_attached "$VA" ingress && wait_attached "$VX" ingress ||
 		{ cat "$EXR_STATE/rec.log"; exr_die "the recorder did not attach"; }
 }
-stop_wait() { # pid: wait for it to exit (5 s), return its status
+stop_wait() { # pid: wait for it to exit (30 s: a killed recorder's exit,
+	# its BPF programs and links released, took longer than 5 s on a slow
+	# machine, and a cleanup run then saw it alive), return its status
 	local n
-	for n in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.05; done
+	for n in $(seq 600); do kill -0 "$1" 2>/dev/null || break; sleep 0.05; done
 	{ wait "$1"; } 2>/dev/null
 }
 
