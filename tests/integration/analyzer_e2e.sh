@@ -43,7 +43,7 @@ out=$EXR_STATE/out
 "$REC" -o "$out" --flush-interval 200ms 2>"$EXR_STATE/rec.err" &
 recpid=$!
 exr_register pid "$recpid"
-for n in $(seq 100); do
+for n in $(seq 600); do
 	compgen -G "$out/*.exray.zst" >/dev/null && break
 	kill -0 "$recpid" 2>/dev/null || exr_die "recorder died: $(cat "$EXR_STATE/rec.err")"
 	sleep 0.05

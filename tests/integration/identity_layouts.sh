@@ -29,7 +29,7 @@ out=$EXR_STATE/out
 "$REC" -o "$out" --flush-interval 200ms 2>"$EXR_STATE/rec.err" &
 recpid=$!
 exr_register pid "$recpid"
-for n in $(seq 200); do
+for n in $(seq 600); do
 	grep -q "recording:" "$EXR_STATE/rec.err" && break
 	kill -0 "$recpid" 2>/dev/null || exr_die "recorder died: $(cat "$EXR_STATE/rec.err")"
 	sleep 0.05

@@ -39,7 +39,7 @@ start_recorder() {
 	"$REC" -o "$dir" "$@" 2>>"$EXR_STATE/rec.err" &
 	RECPID=$!
 	exr_register pid "$RECPID"
-	for n in $(seq 100); do
+	for n in $(seq 600); do
 		compgen -G "$dir/*.exray.zst" >/dev/null && return 0
 		kill -0 "$RECPID" 2>/dev/null || break
 		sleep 0.05
@@ -181,7 +181,7 @@ mount -t tmpfs -o size=4k,mode=0700 tmpfs "$full"
 fullpid=$!
 exr_register pid "$fullpid"
 # the workload must run while it records (a sanitizer build starts slowly)
-for _ in $(seq 200); do
+for _ in $(seq 600); do
 	grep -q 'recording:' "$EXR_STATE/full.err" 2>/dev/null && break
 	kill -0 "$fullpid" 2>/dev/null || break
 	sleep 0.05

@@ -19,7 +19,7 @@ unshare -m --propagation private sh -c '
 	fi
 	"$1" -o "$2" --duration 2 2>"$2.err" &
 	rec=$!
-	for i in $(seq 100); do grep -q "recording:" "$2.err" 2>/dev/null && break; sleep 0.05; done
+	for i in $(seq 600); do grep -q "recording:" "$2.err" 2>/dev/null && break; sleep 0.05; done
 	/bin/true tracefs-marker-$$
 	wait $rec || { echo "FAIL recorder exit $?"; cat "$2.err"; exit 1; }
 	grep -q " /sys/kernel/tracing tracefs " /proc/self/mounts ||

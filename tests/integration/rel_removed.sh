@@ -18,7 +18,7 @@ fi
 "$WL" burst 200 2 before >/dev/null 2>&1
 sleep 0.5
 rm -rf "$dir"
-for n in $(seq 50); do compgen -G "$dir/*.exray.zst" >/dev/null && break; sleep 0.1; done
+for n in $(seq 300); do compgen -G "$dir/*.exray.zst" >/dev/null && break; sleep 0.1; done
 check "directory and segment back within a second" [ -n "$(compgen -G "$dir/*.exray.zst")" ]
 "$WL" burst 200 2 after >/dev/null 2>&1
 sleep 0.5

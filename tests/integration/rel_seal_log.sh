@@ -53,7 +53,7 @@ unshare -m --propagation private bash "$S/ns.sh" "$S" "$REC" -o "$cap" --flush-i
 	--segment-size 12K --seal-log syslog --seal-log-interval 1s 2>"$S/rec.err" &
 RECPID=$!
 exr_register pid "$RECPID"
-for n in $(seq 200); do
+for n in $(seq 600); do
 	compgen -G "$cap/*.exray.zst" >/dev/null && break
 	kill -0 "$RECPID" 2>/dev/null || break
 	sleep 0.05

@@ -35,7 +35,9 @@ rel_done() {
 }
 
 # rel_start DIR ERRFILE ARGS...: start exray-record on DIR in the background
-# and wait until it is recording (its first segment exists). Sets RECPID.
+# and wait until it is recording (its first segment exists), up to 30 s:
+# loading and verifying its programs took 3.9 s on a slow machine, more
+# with the sanitizers, where 4 s had been allowed. Sets RECPID.
 # Returns 1 (and leaves RECPID) if it exited first.
 rel_start() {
 	local dir=$1 err=$2 n
@@ -43,7 +45,7 @@ rel_start() {
 	"$REC" -o "$dir" "$@" 2>"$err" &
 	RECPID=$!
 	exr_register pid "$RECPID"
-	for n in $(seq 200); do
+	for n in $(seq 1500); do
 		compgen -G "$dir/*.exray.zst" >/dev/null && return 0
 		kill -0 "$RECPID" 2>/dev/null || return 1
 		sleep 0.02
