@@ -105,81 +105,26 @@ static int runner_at(const struct image_row *img, size_t b, size_t e, int64_t t)
 	return exec ? exec->runner : snap ? snap->runner : 0;
 }
 
-/* The runners' names (temp.rx_runner), sorted for bsearch. */
-struct names {
-	char **v;
-	size_t n;
-};
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int is_runner(const struct names *rn, const char *name)
-{
-	return name && bsearch(&name, rn->v, rn->n, sizeof(*rn->v), cmp_str);
-}
-
-static void names_free(struct names *rn)
-{
-	for (size_t i = 0; i < rn->n; i++)
-		free(rn->v[i]);
-	free(rn->v);
-}
-
-static int load_runners(sqlite3 *db, struct names *rn)
-{
-	sqlite3_stmt *st = NULL;
-	size_t cap = 0;
-	int rc, err = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT DISTINCT name FROM temp.rx_runner WHERE name IS NOT NULL", -1, &st,
-			       NULL) != SQLITE_OK)
-		return -EIO;
-	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char *name = strdup((const char *)sqlite3_column_text(st, 0));
-		if (!name || (err = push((void **)&rn->v, &rn->n, &cap, sizeof(name), &name))) {
-			free(name);
-			err = -ENOMEM;
-		}
-	}
-	sqlite3_finalize(st);
-	if (err || rc != SQLITE_DONE)
-		return err ? err : -EIO;
-	if (rn->n)
-		qsort(rn->v, rn->n, sizeof(*rn->v), cmp_str);
-	return 0;
-}
-
 static int load(sqlite3 *db, struct walk *w)
 {
 	sqlite3_stmt *st = NULL;
-	struct names rn = { NULL, 0 };
 	size_t cap = 0, lcap = 0, rcap = 0;
-	int rc, err;
+	int rc, err = 0;
 
-	if ((err = load_runners(db, &rn))) {
-		names_free(&rn);
-		return err;
-	}
 	/* (rx_names_proc covers this in this order: no sort) */
 	if (sqlite3_prepare_v2(db,
 			       "SELECT proc_id, ts, CASE kind WHEN 'exec' THEN 1 WHEN 'snapshot' THEN 2 ELSE 0 END,"
-			       " prog, ab FROM temp.rx_names WHERE ret = 0 ORDER BY proc_id, ts, exec_id",
-			       -1, &st, NULL) != SQLITE_OK) {
-		names_free(&rn);
+			       " coalesce(prog IN (SELECT name FROM temp.rx_runner)"
+			       "   OR ab IN (SELECT name FROM temp.rx_runner), 0)"
+			       " FROM temp.rx_names WHERE ret = 0 ORDER BY proc_id, ts, exec_id",
+			       -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
-	}
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct image_row r = { sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-				       (unsigned char)sqlite3_column_int(st, 2),
-				       is_runner(&rn, (const char *)sqlite3_column_text(st, 3)) ||
-					       is_runner(&rn, (const char *)sqlite3_column_text(st, 4)) };
+				       (unsigned char)sqlite3_column_int(st, 2), sqlite3_column_int(st, 3) == 1 };
 		err = push((void **)&w->img, &w->nimg, &cap, sizeof(r), &r);
 	}
 	sqlite3_finalize(st);
-	names_free(&rn);
 	if (err || rc != SQLITE_DONE)
 		return err ? err : -EIO;
 	if (sqlite3_prepare_v2(db,
@@ -283,7 +228,6 @@ static int ew_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 	struct ew_vtab *v;
 	int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(proc_id INTEGER)");
 
-	(void)aux, (void)argc, (void)argv, (void)errmsg;
 	if (rc != SQLITE_OK)
 		return rc;
 	if (!(v = sqlite3_malloc(sizeof(*v))))
@@ -302,7 +246,6 @@ static int ew_disconnect(sqlite3_vtab *v)
 
 static int ew_best_index(sqlite3_vtab *v, sqlite3_index_info *info)
 {
-	(void)v;
 	/* a whole walk whatever the query; its rows come in proc_id order */
 	if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == 0 && !info->aOrderBy[0].desc)
 		info->orderByConsumed = 1;
@@ -314,7 +257,6 @@ static int ew_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out)
 {
 	struct ew_cursor *c = sqlite3_malloc(sizeof(*c));
 
-	(void)v;
 	if (!c)
 		return SQLITE_NOMEM;
 	memset(c, 0, sizeof(*c));
@@ -337,7 +279,6 @@ static int ew_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxstr, int 
 	struct ew_vtab *v = (struct ew_vtab *)cur->pVtab;
 	int err;
 
-	(void)idx, (void)idxstr, (void)argc, (void)argv;
 	walk_free(&c->w);
 	c->i = 0;
 	if ((err = load(v->db, &c->w)) || (err = walk(&c->w))) {
@@ -367,7 +308,6 @@ static int ew_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
 {
 	struct ew_cursor *c = (struct ew_cursor *)cur;
 
-	(void)col;
 	sqlite3_result_int64(ctx, c->w.out[c->i]);
 	return SQLITE_OK;
 }
